@@ -1,0 +1,31 @@
+package io.dockline.wire;
+
+/** The container stream a line came from; the code is what the Docker multiplexed frame header carries. */
+public enum StreamKind {
+  STDOUT((byte) 1, "stdout"),
+  STDERR((byte) 2, "stderr");
+
+  private final byte code;
+  private final String label;
+
+  StreamKind(byte code, String label) {
+    this.code = code;
+    this.label = label;
+  }
+
+  public byte code() {
+    return code;
+  }
+
+  public String label() {
+    return label;
+  }
+
+  public static StreamKind ofCode(byte code) {
+    switch (code) {
+      case 1: return STDOUT;
+      case 2: return STDERR;
+      default: throw new IllegalArgumentException("unknown stream code " + code);
+    }
+  }
+}
