@@ -5,6 +5,14 @@ package io.dockline.wire;
  * durably stored. {@code written} lines of the batch were new, {@code duplicates} were already held.
  */
 public final class BatchAck {
+  /**
+   * Failure code of a write whose batch starts after the collector's next expected sequence; the failure
+   * message is that expected sequence. The agent sends everything unacknowledged again.
+   */
+  public static final int GAP_FAILURE = 409;
+  /** Write header: store the batch even though it leaves a gap (the agent no longer holds the missing lines). */
+  public static final String HEADER_ACCEPT_GAP = "dockline-accept-gap";
+
   private final String containerId;
   private final long storedSeq;
   private final int written;

@@ -1,2 +1,53 @@
 package io.dockline.launcher;
-public final class Main { public static void main(String[] a) {} }
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/** {@code java -jar dockline.jar [options]}: starts a node, stops it cleanly on Ctrl-C or SIGTERM. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    // before anything touches java.util.logging: keep logging alive while the node stops
+    System.setProperty("java.util.logging.manager", DocklineLogManager.class.getName());
+    System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.JULLogDelegateFactory");
+    System.setProperty("hazelcast.logging.type", "jdk");
+    CommandLine cli;
+    try {
+      cli = CommandLine.parse(args, System.getenv());
+    } catch (CommandLine.UsageException e) {
+      System.err.println("dockline: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (cli.help) {
+      System.out.print(CommandLine.usage());
+      return;
+    }
+    Logging.configure();
+    Logger log = Logger.getLogger(Main.class.getName());
+    Node node;
+    try {
+      node = Node.start(cli.config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable c = e.getCause() == null ? e : e.getCause();
+      System.err.println("dockline: failed to start: " + c.getMessage());
+      System.exit(1);
+      return;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("stopping: draining what was read into the collectors");
+      try {
+        node.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        log.info("stopped");
+      } catch (Exception e) {
+        log.warning("stop did not complete: " + e);
+      } finally {
+        DocklineLogManager.resetFinally();
+        stopped.countDown();
+      }
+    }, "dockline-shutdown"));
+  }
+}

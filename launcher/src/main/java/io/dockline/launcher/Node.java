@@ -1,0 +1,141 @@
+package io.dockline.launcher;
+
+import com.hazelcast.config.ClasspathXmlConfig;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.FileSystemXmlConfig;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import io.dockline.attach.AgentVerticle;
+import io.dockline.collector.CollectorVerticle;
+import io.dockline.config.NodeConfig;
+import io.dockline.config.NodeConfig.Role;
+import io.dockline.config.NodeConfig.Setting;
+import io.dockline.config.NodeStatus;
+import io.dockline.gateway.GatewayVerticle;
+import io.dockline.routing.RouterVerticle;
+import io.dockline.wire.WireCodecs;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Deployable;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.FileNotFoundException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/** One dockline member: a clustered Vert.x instance running the roles its config names. */
+public final class Node {
+  private static final Logger LOG = Logger.getLogger(Node.class.getName());
+
+  private final NodeConfig config;
+  private final NodeStatus status;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  /** Deployment ids by role, in deployment order. */
+  private final Map<Role, String> deployments = new LinkedHashMap<>();
+  private Vertx vertx;
+
+  private Node(NodeConfig config) {
+    this.config = config;
+    this.status = new NodeStatus(config.nodeName());
+  }
+
+  public static Future<Node> start(NodeConfig config) {
+    Node node = new Node(config);
+    return node.startCluster().compose(v -> node.deployRoles()).map(node);
+  }
+
+  public NodeConfig config() { return config; }
+
+  private Future<Void> startCluster() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    Config hz;
+    try {
+      hz = hazelcastConfig();
+    } catch (FileNotFoundException | RuntimeException e) {
+      return Future.failedFuture("cluster config: " + e.getMessage());
+    }
+    VertxOptions options = new VertxOptions();
+    options.getEventBusOptions().setHost(config.clusterHost()).setClusterPublicHost(config.clusterHost()).setPort(0);
+    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
+        .map(v -> {
+          vertx = v;
+          WireCodecs.registerAll(v.eventBus());
+          return null;
+        });
+  }
+
+  /** The embedded default (or --cluster-config), with the node's cluster options applied over it. */
+  Config hazelcastConfig() throws FileNotFoundException {
+    boolean custom = !config.clusterConfig().isEmpty();
+    Config hz = custom ? new FileSystemXmlConfig(config.clusterConfig())
+        : new ClasspathXmlConfig("cluster-config/hazelcast-default.xml");
+    hz.setProperty("hazelcast.shutdownhook.enabled", "false");
+    hz.setProperty("hazelcast.phone.home.enabled", "false");
+    if (!custom || config.isSet(Setting.CLUSTER_NAME)) hz.setClusterName(config.clusterName());
+    NetworkConfig net = hz.getNetworkConfig();
+    if (!custom || config.isSet(Setting.CLUSTER_PORT)) net.setPort(config.clusterPort()).setPortAutoIncrement(false);
+    if (!custom || config.isSet(Setting.CLUSTER_HOST)) {
+      net.getInterfaces().setEnabled(true).clear().addInterface(config.clusterHost());
+      hz.setProperty("hazelcast.local.localAddress", config.clusterHost());
+    }
+    if (!custom || config.isSet(Setting.JOIN) || config.isSet(Setting.CLUSTER_PORT)) {
+      JoinConfig join = net.getJoin();
+      join.getMulticastConfig().setEnabled(false);
+      join.getAutoDetectionConfig().setEnabled(false);
+      List<String> members = new ArrayList<>(config.join());
+      String self = config.clusterHost() + ":" + config.clusterPort();
+      if (!members.contains(self)) members.add(self);
+      join.getTcpIpConfig().setEnabled(true).setMembers(members);
+    }
+    return hz;
+  }
+
+  private Future<Void> deployRoles() {
+    // collectors first, so the agent's first batches find a ring; the agent last, when everything it feeds is up
+    Future<Void> chain = Future.succeededFuture();
+    for (Role role : List.of(Role.COLLECTOR, Role.ROUTER, Role.GATEWAY, Role.AGENT)) {
+      if (!config.has(role)) continue;
+      chain = chain.compose(v -> vertx.deployVerticle(verticleFor(role)).map(id -> {
+        deployments.put(role, id);
+        return null;
+      }));
+    }
+    return chain.onSuccess(v -> LOG.info("node " + config.nodeName() + " started: roles " + config.roles()
+        + ", cluster '" + config.clusterName() + "' on " + config.clusterHost() + ":" + config.clusterPort()));
+  }
+
+  private Deployable verticleFor(Role role) {
+    switch (role) {
+      case AGENT: return new AgentVerticle(config, status, registry);
+      case ROUTER: return new RouterVerticle(config, status);
+      case COLLECTOR: return new CollectorVerticle(config, status, registry);
+      case GATEWAY: return new GatewayVerticle(config, status, registry);
+      default: throw new IllegalArgumentException(role.toString());
+    }
+  }
+
+  /** Stops the agent first (it drains what it read into the collectors), then the rest, then leaves the cluster. */
+  public Future<Void> stop() {
+    if (vertx == null) return Future.succeededFuture();
+    Future<Void> chain = Future.succeededFuture();
+    for (Role role : List.of(Role.AGENT, Role.ROUTER, Role.COLLECTOR, Role.GATEWAY)) {
+      String id = deployments.remove(role);
+      if (id == null) continue;
+      chain = chain.compose(v -> vertx.undeploy(id).otherwise(e -> {
+        LOG.warning("stopping " + role.label() + ": " + e.getMessage());
+        return null;
+      }));
+    }
+    return chain.compose(v -> vertx.close());
+  }
+}

@@ -1,0 +1,54 @@
+package io.dockline.launcher;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The docker CLI against the test daemon; every container it starts carries the label {@code dockline.test}. */
+final class Docker {
+  static final String IMAGE = System.getProperty("dockline.test.image", "dockline-test/busybox:1");
+  static final String LABEL = "dockline.test";
+
+  private Docker() {}
+
+  static String run(String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add("docker");
+    cmd.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
+      }
+      return out;
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Starts a detached test container on --network none running {@code sh -c script}; returns its id. */
+  static String runDetached(String name, boolean tty, String script) {
+    List<String> a = new ArrayList<>(List.of("run", "-d", "--network", "none", "--label", LABEL + "=1",
+        "--log-driver", "none", "--name", name));
+    if (tty) a.add("-t");
+    a.addAll(List.of(IMAGE, "sh", "-c", script));
+    return run(a.toArray(new String[0]));
+  }
+
+  static void waitExited(String id, long timeoutMs) throws InterruptedException {
+    long end = System.currentTimeMillis() + timeoutMs;
+    while (System.currentTimeMillis() < end) {
+      if ("exited".equals(run("inspect", "-f", "{{.State.Status}}", id))) return;
+      Thread.sleep(200);
+    }
+    throw new AssertionError("container " + id + " still running after " + timeoutMs + " ms");
+  }
+
+  static void removeTestContainers() {
+    String ids = run("ps", "-aq", "--filter", "label=" + LABEL);
+    for (String id : ids.split("\\s+")) if (!id.isBlank()) run("rm", "-f", id);
+  }
+}

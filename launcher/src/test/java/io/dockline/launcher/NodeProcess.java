@@ -1,0 +1,143 @@
+package io.dockline.launcher;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A dockline node started from the fat jar as a separate process, and its HTTP API. */
+final class NodeProcess implements AutoCloseable {
+  static final Path JAR = Path.of(System.getProperty("dockline.jar", "target/dockline.jar"));
+
+  final String name;
+  final Path dataDir;
+  final Path logFile;
+  final int httpPort;
+  final int clusterPort;
+  private final List<String> extraArgs;
+  private Process process;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  NodeProcess(String name, Path workDir, String... extraArgs) throws IOException {
+    this.name = name;
+    this.dataDir = workDir.resolve(name + "-data");
+    this.logFile = workDir.resolve(name + ".log");
+    this.httpPort = freePort();
+    this.clusterPort = freePort();
+    this.extraArgs = List.of(extraArgs);
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  NodeProcess start() throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("java", "-Xmx1g", "-jar", JAR.toString(),
+        "--node-name", name, "--data-dir", dataDir.toString(), "--http-port", String.valueOf(httpPort),
+        "--cluster-port", String.valueOf(clusterPort), "--cluster-name", "it-" + name + "-" + ProcessHandle.current().pid()));
+    cmd.addAll(extraArgs);
+    process = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+    return this;
+  }
+
+  /** Waits until /health answers with the expected status. */
+  JsonObject awaitHealth(int expectedStatus, long timeoutMs) throws Exception {
+    long end = System.currentTimeMillis() + timeoutMs;
+    String last = "no answer";
+    while (System.currentTimeMillis() < end) {
+      if (!process.isAlive()) throw new AssertionError("node exited: " + log());
+      try {
+        HttpResponse<String> r = get("/health");
+        last = r.statusCode() + " " + r.body();
+        if (r.statusCode() == expectedStatus) return new JsonObject(r.body());
+      } catch (IOException e) {
+        last = e.toString();
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("health never " + expectedStatus + ": " + last + "\n" + log());
+  }
+
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+        .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  JsonArray containers() throws IOException, InterruptedException {
+    HttpResponse<String> r = get("/api/containers");
+    if (r.statusCode() != 200) throw new AssertionError("/api/containers: " + r.statusCode() + " " + r.body());
+    return new JsonArray(r.body());
+  }
+
+  JsonObject container(String id) throws IOException, InterruptedException {
+    for (Object o : containers()) if (((JsonObject) o).getString("id").equals(id)) return (JsonObject) o;
+    return null;
+  }
+
+  /** Waits until the container's stored lastSeq reaches {@code seq}. */
+  void awaitStored(String id, long seq, long timeoutMs) throws Exception {
+    long end = System.currentTimeMillis() + timeoutMs;
+    JsonObject c = null;
+    while (System.currentTimeMillis() < end) {
+      c = container(id);
+      if (c != null && c.getLong("lastSeq") >= seq) return;
+      Thread.sleep(250);
+    }
+    throw new AssertionError("container " + id + " stored " + c + ", expected lastSeq " + seq);
+  }
+
+  /** Every stored line of a container, read page by page. */
+  List<JsonObject> allLines(String idOrName) throws Exception {
+    List<JsonObject> out = new ArrayList<>();
+    long after = 0;
+    while (true) {
+      HttpResponse<String> r = get("/api/containers/" + idOrName + "/logs?after=" + after + "&limit=100000");
+      if (r.statusCode() != 200) throw new AssertionError("logs: " + r.statusCode() + " " + r.body());
+      String body = r.body();
+      if (body.isEmpty()) return out;
+      for (String line : body.split("\n")) {
+        JsonObject o = new JsonObject(line);
+        out.add(o);
+        after = o.getLong("seq");
+      }
+    }
+  }
+
+  /** SIGTERM, then waits for the process to exit. */
+  int stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(90, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+      throw new AssertionError("node did not stop within 90 s on SIGTERM");
+    }
+    return process.exitValue();
+  }
+
+  String log() {
+    try {
+      return Files.readString(logFile);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,240 @@
+package io.dockline.attach;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.api.model.EventType;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import io.dockline.attach.impl.AgentMetrics;
+import io.dockline.attach.impl.ContainerReader;
+import io.dockline.config.DockerEndpoint;
+import io.dockline.config.NodeConfig;
+import io.dockline.config.NodeStatus;
+import io.dockline.wire.ContainerMeta;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * Role agent: reads every container of one Docker host. docker-java is the control plane (list, inspect,
+ * events: one blocking thread for the event stream); the output streams are read by Vert.x's HTTP client over
+ * the Docker socket, on the event loop, so hundreds of containers need no thread each.
+ */
+public final class AgentVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(AgentVerticle.class.getName());
+  private static final long RECONNECT_MS = 2_000;
+
+  private final NodeConfig config;
+  private final NodeStatus status;
+  private final MeterRegistry registry;
+  private final DockerEndpoint endpoint;
+  private final Map<String, ContainerReader> readers = new HashMap<>();
+  private DockerClient docker;
+  private HttpClient http;
+  private AgentMetrics metrics;
+  private Closeable events;
+  private boolean connected;
+  private boolean stopped;
+  private String lastProblem;
+
+  public AgentVerticle(NodeConfig config, NodeStatus status, MeterRegistry registry) {
+    this.config = config;
+    this.status = status;
+    this.registry = registry;
+    this.endpoint = DockerEndpoint.parse(config.dockerHost());
+  }
+
+  @Override
+  public Future<?> start() {
+    metrics = new AgentMetrics(registry, config.nodeName());
+    http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setIdleTimeout(0),
+        new PoolOptions().setHttp1MaxSize(10_000));
+    DefaultDockerClientConfig dockerConfig = DefaultDockerClientConfig.createDefaultConfigBuilder()
+        .withDockerHost(endpoint.uri()).build();
+    docker = DockerClientImpl.getInstance(dockerConfig, new ZerodepDockerHttpClient.Builder()
+        .dockerHost(dockerConfig.getDockerHost()).maxConnections(32).connectionTimeout(Duration.ofSeconds(5))
+        .build());
+    status.set(NodeConfig.Role.AGENT, false, "connecting to Docker at " + endpoint);
+    connect();
+    return Future.succeededFuture();
+  }
+
+  /** Subscribes to events first, then lists, so a container created in between is not missed. */
+  private void connect() {
+    if (stopped) return;
+    vertx.executeBlocking(() -> {
+      docker.pingCmd().exec();
+      return docker.versionCmd().exec().getVersion();
+    }).compose(version -> subscribeEvents().map(version))
+        .compose(version -> listContainers().map(list -> {
+          connected = true;
+          lastProblem = null;
+          status.set(NodeConfig.Role.AGENT, true, "reading Docker " + version + " at " + endpoint);
+          LOG.info("connected to Docker " + version + " at " + endpoint + "; " + list.size() + " containers");
+          for (Container c : list) onContainerSeen(c.getId(), false);
+          return list;
+        }))
+        .onFailure(this::onDockerUnreachable);
+  }
+
+  private void onDockerUnreachable(Throwable cause) {
+    connected = false;
+    closeEvents();
+    String problem = "Docker daemon not reachable at " + endpoint + " (" + rootMessage(cause) + "); retrying every "
+        + RECONNECT_MS / 1000 + " s";
+    status.set(NodeConfig.Role.AGENT, false, problem);
+    if (!problem.equals(lastProblem)) LOG.warning(problem);
+    lastProblem = problem;
+    if (!stopped) vertx.setTimer(RECONNECT_MS, t -> connect());
+  }
+
+  private Future<Void> subscribeEvents() {
+    return vertx.executeBlocking(() -> docker.eventsCmd().withEventTypeFilter(EventType.CONTAINER)
+        .exec(new ResultCallback.Adapter<Event>() {
+          @Override
+          public void onNext(Event e) {
+            vertx.runOnContext(v -> onEvent(e));
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            vertx.runOnContext(v -> { if (connected) onDockerUnreachable(t); });
+          }
+
+          @Override
+          public void onComplete() {
+            vertx.runOnContext(v -> {
+              if (connected) onDockerUnreachable(new IllegalStateException("event stream ended"));
+            });
+          }
+        })).map(cb -> {
+          events = cb;
+          return null;
+        });
+  }
+
+  private Future<List<Container>> listContainers() {
+    return vertx.executeBlocking(() -> {
+      List<Container> out = new ArrayList<>();
+      for (Container c : docker.listContainersCmd().withShowAll(true).exec()) {
+        // created containers are attached before they start, so nothing they write is missed
+        if ("running".equals(c.getState()) || "created".equals(c.getState())) out.add(c);
+      }
+      return out;
+    });
+  }
+
+  private void onEvent(Event e) {
+    String action = e.getAction() == null ? e.getStatus() : e.getAction();
+    String id = e.getId();
+    if (action == null || id == null || stopped) return;
+    switch (action) {
+      case "create":
+      case "start":
+      case "restart":
+      case "unpause":
+        onContainerSeen(id, true);
+        break;
+      case "rename": {
+        ContainerReader r = readers.get(id);
+        String name = e.getActor() == null ? null : e.getActor().getAttributes().get("name");
+        if (r != null && name != null) r.rename(name);
+        break;
+      }
+      case "destroy": {
+        ContainerReader r = readers.get(id);
+        if (r != null && r.isIdle()) readers.remove(id);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /** Attaches to a container unless its stream is already open; one reader per container keeps its order. */
+  private void onContainerSeen(String id, boolean fromEvent) {
+    ContainerReader existing = readers.get(id);
+    if (existing != null && existing.isAttached()) return;
+    vertx.executeBlocking(() -> docker.inspectContainerCmd(id).exec()).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.fine(() -> "inspect " + id + " failed: " + rootMessage(ar.cause()));
+        return;
+      }
+      InspectContainerResponse info = ar.result();
+      ContainerReader reader = readers.get(id);
+      if (reader == null) {
+        reader = new ContainerReader(vertx, http, endpoint.address(), metrics, metaOf(info), config.maxLineBytes(),
+            config.agentBufferBytes());
+        readers.put(id, reader);
+      } else {
+        reader.rename(trimSlash(info.getName()));
+      }
+      boolean tty = info.getConfig() != null && Boolean.TRUE.equals(info.getConfig().getTty());
+      ContainerReader r = reader;
+      reader.attach(tty).onFailure(err -> LOG.warning(rootMessage(err)))
+          .onSuccess(v -> LOG.fine(() -> "attached to " + r.meta().name()));
+    });
+  }
+
+  private ContainerMeta metaOf(InspectContainerResponse info) {
+    Map<String, String> labels = info.getConfig() == null || info.getConfig().getLabels() == null
+        ? Map.of() : info.getConfig().getLabels();
+    String image = info.getConfig() == null ? info.getImageId() : info.getConfig().getImage();
+    return new ContainerMeta(info.getId(), trimSlash(info.getName()), image, config.nodeName(), labels);
+  }
+
+  private static String trimSlash(String name) {
+    return name != null && name.startsWith("/") ? name.substring(1) : name;
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    closeEvents();
+    List<Future<Void>> drains = new ArrayList<>();
+    for (ContainerReader r : readers.values()) drains.add(r.stop());
+    // what was read is stored before exit, unless no collector answers in time
+    io.vertx.core.Promise<Void> drained = io.vertx.core.Promise.promise();
+    Future.join(drains).onComplete(ar -> drained.tryComplete());
+    vertx.setTimer(20_000, t -> {
+      if (drained.tryComplete()) LOG.warning("stopped before every line read was acknowledged");
+    });
+    return drained.future().eventually(() -> {
+      status.set(NodeConfig.Role.AGENT, false, "stopped");
+      return http.close();
+    }).eventually(() -> vertx.executeBlocking(() -> {
+      docker.close();
+      return null;
+    }));
+  }
+
+  private void closeEvents() {
+    Closeable e = events;
+    events = null;
+    if (e != null) vertx.executeBlocking(() -> {
+      e.close();
+      return null;
+    });
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) c = c.getCause();
+    String m = c.getMessage();
+    return m == null ? c.getClass().getSimpleName() : m;
+  }
+}

@@ -1,0 +1,275 @@
+package io.dockline.attach.impl;
+
+import io.dockline.wire.Addresses;
+import io.dockline.wire.BatchAck;
+import io.dockline.wire.ContainerMeta;
+import io.dockline.wire.LineBatch;
+import io.dockline.wire.LineBatchBuilder;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Reads one container's attach stream on the event loop and ships its lines, in order, in batches.
+ *
+ * <p>Lines get their sequence numbers when they are put into a batch, continuing from what the collector
+ * already stores, so a restarted agent neither reuses nor skips numbers. Several batches are in flight at
+ * once; an acknowledgement is cumulative (everything up to {@code storedSeq} is durable). After any failure
+ * every unacknowledged batch is sent again, in order: the collector drops what it already holds.
+ */
+public final class ContainerReader implements LineSink {
+  private static final Logger LOG = Logger.getLogger(ContainerReader.class.getName());
+  private static final int MAX_IN_FLIGHT = 4;
+  private static final int MAX_BATCH_LINES = 16384;
+  private static final int MAX_BATCH_BYTES = 2 << 20;
+
+  private final Vertx vertx;
+  private final HttpClient http;
+  private final SocketAddress docker;
+  private final AgentMetrics metrics;
+  private final int maxLineBytes;
+  private final long bufferCap;
+  private final DeliveryOptions sendOptions = new DeliveryOptions().setSendTimeout(30_000);
+
+  private ContainerMeta meta;
+  private final LineBatchBuilder pending = new LineBatchBuilder();
+  private final ArrayDeque<LineBatch> unacked = new ArrayDeque<>();
+  private long unackedBytes;
+  private long nextSeq = -1; // unknown until the collector said what it holds
+  private int inFlight;
+  private int epoch;
+  private int failures;
+  private boolean acceptGap;
+  private long readTimeNanos;
+  private long lastTimeNanos;
+
+  private StreamDecoder decoder;
+  private HttpClientResponse response;
+  private boolean streamOpen;
+  private boolean connecting;
+  private boolean paused;
+  private boolean stopping;
+  private Promise<Void> drained;
+
+  public ContainerReader(Vertx vertx, HttpClient http, SocketAddress docker, AgentMetrics metrics,
+                         ContainerMeta meta, int maxLineBytes, long bufferCap) {
+    this.vertx = vertx;
+    this.http = http;
+    this.docker = docker;
+    this.metrics = metrics;
+    this.meta = meta;
+    this.maxLineBytes = maxLineBytes;
+    this.bufferCap = bufferCap;
+    askStoredSeq();
+  }
+
+  public ContainerMeta meta() { return meta; }
+
+  public void rename(String name) {
+    meta = meta.withName(name);
+  }
+
+  /** True while an attach stream is open or being opened. */
+  public boolean isAttached() {
+    return streamOpen || connecting;
+  }
+
+  /** Opens the attach stream; lines written from now on are read (attach has no history). */
+  public Future<Void> attach(boolean tty) {
+    if (isAttached() || stopping) return Future.succeededFuture();
+    connecting = true;
+    decoder = new StreamDecoder(tty, maxLineBytes, this);
+    RequestOptions req = new RequestOptions().setServer(docker).setMethod(HttpMethod.POST).setHost("localhost")
+        .setPort(80).setURI("/containers/" + meta.id() + "/attach?stream=1&stdout=1&stderr=1");
+    return http.request(req).compose(r -> r.send()).compose(resp -> {
+      connecting = false;
+      if (resp.statusCode() != 200) {
+        return resp.body().compose(body -> Future.failedFuture(
+            "attach to " + meta.name() + " refused: " + resp.statusCode() + " " + body.toString().trim()));
+      }
+      response = resp;
+      streamOpen = true;
+      metrics.streamsOpen.incrementAndGet();
+      resp.handler(this::onData);
+      resp.endHandler(v -> onStreamEnd(false));
+      resp.exceptionHandler(e -> onStreamEnd(true));
+      return Future.<Void>succeededFuture();
+    }).onFailure(e -> connecting = false);
+  }
+
+  private void onData(Buffer buf) {
+    Instant now = Instant.now();
+    readTimeNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    byte[] bytes = buf.getBytes();
+    metrics.bytesRead.increment(bytes.length);
+    decoder.feed(bytes, 0, bytes.length);
+    pump();
+    applyBackPressure();
+  }
+
+  @Override
+  public void line(byte stream, byte flags, byte[] buf, int off, int len) {
+    // attach carries no timestamps: the read time, made strictly increasing per container
+    long t = Math.max(readTimeNanos, lastTimeNanos + 1);
+    lastTimeNanos = t;
+    pending.add(t, stream, flags, buf, off, len);
+    metrics.linesRead.increment();
+    metrics.pendingLines.incrementAndGet();
+  }
+
+  private void onStreamEnd(boolean failed) {
+    if (!streamOpen) return;
+    streamOpen = false;
+    response = null;
+    metrics.streamsOpen.decrementAndGet();
+    if (stopping) {
+      decoder.flushPartial();
+    } else {
+      decoder.finish();
+    }
+    if (failed) LOG.fine(() -> "attach stream of " + meta.name() + " broke");
+    pump();
+    checkDrained();
+  }
+
+  /** Stops reading; the future completes when every line read so far is acknowledged (or on timeout). */
+  public Future<Void> stop() {
+    stopping = true;
+    if (streamOpen) {
+      HttpClientResponse r = response;
+      onStreamEnd(false);
+      r.request().connection().close();
+    }
+    if (drained == null) drained = Promise.promise();
+    checkDrained();
+    return drained.future();
+  }
+
+  public boolean isIdle() {
+    return pending.isEmpty() && unacked.isEmpty() && !isAttached();
+  }
+
+  private void checkDrained() {
+    if (drained != null && pending.isEmpty() && unacked.isEmpty()) drained.tryComplete();
+  }
+
+  private void askStoredSeq() {
+    vertx.eventBus().<JsonObject>request(Addresses.ROUTER_LAST_SEQ, new JsonObject().put("containerId", meta.id()),
+        new DeliveryOptions().setSendTimeout(10_000)).onComplete(ar -> {
+          if (ar.succeeded()) {
+            nextSeq = ar.result().body().getLong("lastSeq", 0L) + 1;
+            failures = 0;
+            pump();
+          } else {
+            logFailure("asking the stored sequence of", ar.cause());
+            vertx.setTimer(backoff(), t -> askStoredSeq());
+          }
+        });
+  }
+
+  private void pump() {
+    if (nextSeq < 0) return;
+    while (inFlight < MAX_IN_FLIGHT && !pending.isEmpty()) {
+      LineBatch batch = pending.take(meta, nextSeq, MAX_BATCH_LINES, MAX_BATCH_BYTES);
+      nextSeq += batch.count();
+      metrics.pendingLines.addAndGet(-batch.count());
+      unacked.addLast(batch);
+      unackedBytes += batch.dataLength();
+      metrics.batchesSent.increment();
+      send(batch);
+    }
+  }
+
+  private void send(LineBatch batch) {
+    inFlight++;
+    int sentEpoch = epoch;
+    DeliveryOptions opts = acceptGap ? new DeliveryOptions(sendOptions).addHeader(BatchAck.HEADER_ACCEPT_GAP, "true") : sendOptions;
+    vertx.eventBus().<BatchAck>request(Addresses.ROUTER_BATCH, batch, opts).onComplete(ar -> {
+      if (ar.succeeded()) trim(ar.result().body());
+      if (sentEpoch != epoch) return; // a reply to a send that a later resend has replaced
+      inFlight--;
+      if (ar.succeeded()) {
+        failures = 0;
+        acceptGap = false;
+        pump();
+        applyBackPressure();
+        checkDrained();
+      } else {
+        onSendFailure(ar.cause());
+      }
+    });
+  }
+
+  private void trim(BatchAck ack) {
+    while (!unacked.isEmpty() && unacked.peekFirst().lastSeq() <= ack.storedSeq()) {
+      unackedBytes -= unacked.removeFirst().dataLength();
+      metrics.batchesAcked.increment();
+    }
+  }
+
+  private void onSendFailure(Throwable cause) {
+    epoch++;
+    inFlight = 0;
+    if (cause instanceof ReplyException && ((ReplyException) cause).failureCode() == BatchAck.GAP_FAILURE
+        && !unacked.isEmpty()) {
+      long expected = parseExpected(cause.getMessage());
+      // the collector expects lines this agent no longer holds (its store lost them): accept that gap once
+      acceptGap = expected > 0 && expected < unacked.peekFirst().firstSeq();
+    }
+    logFailure("storing lines of", cause);
+    vertx.setTimer(backoff(), t -> {
+      int resendEpoch = epoch;
+      for (LineBatch b : unacked.toArray(new LineBatch[0])) {
+        if (resendEpoch != epoch) break;
+        metrics.batchesResent.increment();
+        send(b);
+      }
+      pump();
+    });
+  }
+
+  /** A gap failure's message is the sequence the collector expects next. */
+  private static long parseExpected(String message) {
+    try {
+      return Long.parseLong(message.trim());
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private void applyBackPressure() {
+    long held = unackedBytes + pending.dataLength();
+    if (!paused && response != null && held > bufferCap) {
+      // the 'block' policy: stop reading this container until the collector catches up
+      paused = true;
+      response.pause();
+      metrics.readerPauses.increment();
+    } else if (paused && held < bufferCap / 2) {
+      paused = false;
+      if (response != null) response.resume();
+    }
+  }
+
+  private long backoff() {
+    failures = Math.min(failures + 1, 6);
+    return Math.min(5_000L, 100L << failures);
+  }
+
+  private void logFailure(String what, Throwable cause) {
+    Level level = failures <= 1 ? Level.WARNING : Level.FINE;
+    LOG.log(level, () -> what + " container " + meta.name() + " failed (" + cause.getMessage() + "); retrying");
+  }
+}

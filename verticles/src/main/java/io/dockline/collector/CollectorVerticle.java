@@ -1,0 +1,239 @@
+package io.dockline.collector;
+
+import io.dockline.config.NodeConfig;
+import io.dockline.config.NodeStatus;
+import io.dockline.wire.Addresses;
+import io.dockline.wire.BatchAck;
+import io.dockline.wire.LineBatch;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * Role collector: stores the batches routed to this member and acknowledges them once durable.
+ *
+ * <p>All store work runs on one thread. Writes are group-committed: every batch queued while the previous
+ * group was being written goes into the next group, which is fsynced once and then acknowledged.
+ * The collector announces itself in the cluster registry only once its store is open, and keeps the entry
+ * alive with a TTL, so routers never pick a member that is not ready or is gone.
+ */
+public final class CollectorVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(CollectorVerticle.class.getName());
+  private static final long REGISTRATION_TTL_MS = 10_000;
+  private static final long REGISTRATION_RENEW_MS = 2_000;
+  private static final int MAX_READ_LINES = 100_000;
+
+  private final NodeConfig config;
+  private final NodeStatus status;
+  private final MeterRegistry registry;
+  private final ExecutorService storeThread =
+      Executors.newSingleThreadExecutor(r -> new Thread(r, "dockline-collector-store"));
+  private final ConcurrentLinkedQueue<Message<LineBatch>> writes = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private LogStore store;
+  private Context ctx;
+  private long renewTimer = -1;
+  private Counter linesStored;
+  private Counter bytesStored;
+  private Counter batchesStored;
+  private Counter duplicates;
+  private Timer groupCommit;
+
+  public CollectorVerticle(NodeConfig config, NodeStatus status, MeterRegistry registry) {
+    this.config = config;
+    this.status = status;
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    ctx = context;
+    String node = config.nodeName();
+    linesStored = Counter.builder("dockline.lines.stored").description("lines durably stored by this collector")
+        .tag("node", node).register(registry);
+    bytesStored = Counter.builder("dockline.bytes.stored").description("line bytes durably stored by this collector")
+        .tag("node", node).register(registry);
+    batchesStored = Counter.builder("dockline.batches.stored").description("batches stored and acknowledged")
+        .tag("node", node).register(registry);
+    duplicates = Counter.builder("dockline.duplicates.dropped").description("lines received again and dropped")
+        .tag("node", node).register(registry);
+    groupCommit = Timer.builder("dockline.collector.commit").description("time to write and fsync one group of batches")
+        .tag("node", node).publishPercentileHistogram().register(registry);
+    status.set(NodeConfig.Role.COLLECTOR, false, "opening store");
+    return openStore()
+        .compose(v -> listen())
+        .compose(v -> register());
+  }
+
+  private Future<Void> openStore() {
+    return onStoreThread(() -> {
+      store = LogStore.open(config.dataDir().resolve("collector"),
+          new LogStoreOptions().setSegmentBytes(config.segmentBytes()));
+      return null;
+    });
+  }
+
+  private Future<Void> listen() {
+    consumers.add(vertx.eventBus().<LineBatch>consumer(Addresses.collectorWrite(config.nodeName()), this::onWrite));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.collectorQuery(config.nodeName()), this::onQuery));
+    return Future.join(consumers.stream().map(MessageConsumer::completion).collect(java.util.stream.Collectors.toList()))
+        .mapEmpty();
+  }
+
+  private Future<Void> register() {
+    JsonObject reg = new JsonObject().put("node", config.nodeName()).put("ready", true)
+        .put("since", System.currentTimeMillis());
+    return registryMap().compose(m -> m.put(config.nodeName(), reg, REGISTRATION_TTL_MS)).onSuccess(v -> {
+      status.set(NodeConfig.Role.COLLECTOR, true, "storing under " + config.dataDir().resolve("collector"));
+      renewTimer = vertx.setPeriodic(REGISTRATION_RENEW_MS, t -> registryMap()
+          .compose(m -> m.put(config.nodeName(), reg, REGISTRATION_TTL_MS))
+          .onFailure(e -> LOG.warning("renewing the collector registration failed: " + e.getMessage())));
+    });
+  }
+
+  private Future<AsyncMap<String, JsonObject>> registryMap() {
+    return vertx.sharedData().getAsyncMap(Addresses.COLLECTOR_REGISTRY_MAP);
+  }
+
+  private void onWrite(Message<LineBatch> msg) {
+    writes.add(msg);
+    if (drainScheduled.compareAndSet(false, true)) storeThread.execute(this::writeGroup);
+  }
+
+  /** Store thread: appends every queued batch, fsyncs once, then acknowledges the group. */
+  private void writeGroup() {
+    drainScheduled.set(false);
+    long started = System.nanoTime();
+    List<Runnable> replies = new ArrayList<>();
+    List<Message<LineBatch>> group = new ArrayList<>();
+    long lines = 0;
+    long bytes = 0;
+    int batches = 0;
+    int dups = 0;
+    Message<LineBatch> msg;
+    while ((msg = writes.poll()) != null) {
+      Message<LineBatch> m = msg;
+      group.add(m);
+      LineBatch batch = m.body();
+      try {
+        boolean acceptGap = "true".equals(m.headers().get(BatchAck.HEADER_ACCEPT_GAP));
+        AppendResult r = store.append(batch, acceptGap);
+        lines += r.written();
+        dups += r.duplicates();
+        bytes += batch.dataLength();
+        batches++;
+        BatchAck ack = new BatchAck(batch.container().id(), r.storedSeq(), r.written(), r.duplicates(),
+            config.nodeName());
+        replies.add(() -> m.reply(ack));
+      } catch (SequenceGapException gap) {
+        replies.add(() -> m.fail(BatchAck.GAP_FAILURE, Long.toString(gap.expectedSeq())));
+      } catch (Exception e) {
+        LOG.severe("storing " + batch + " failed: " + e);
+        replies.add(() -> m.fail(500, "store failed: " + e.getMessage()));
+      }
+    }
+    try {
+      if (config.fsync() && batches > 0) store.sync();
+    } catch (Exception e) {
+      // nothing of this group is acknowledged: the agents send it again
+      LOG.severe("fsync failed: " + e);
+      ctx.runOnContext(v -> group.forEach(m -> m.fail(500, "store sync failed: " + e.getMessage())));
+      return;
+    }
+    groupCommit.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    linesStored.increment(lines);
+    bytesStored.increment(bytes);
+    batchesStored.increment(batches);
+    duplicates.increment(dups);
+    ctx.runOnContext(v -> replies.forEach(Runnable::run));
+  }
+
+  private void onQuery(Message<JsonObject> msg) {
+    JsonObject q = msg.body();
+    String op = q.getString("op", "");
+    switch (op) {
+      case "last-seq":
+        onStoreThread(() -> new JsonObject().put("lastSeq", store.lastSeq(q.getString("containerId", ""))))
+            .onComplete(ar -> reply(msg, ar.succeeded() ? ar.result() : null, ar.cause()));
+        break;
+      case "containers":
+        onStoreThread(this::containers).onComplete(ar -> reply(msg, ar.succeeded() ? ar.result() : null, ar.cause()));
+        break;
+      case "logs": {
+        String id = q.getString("containerId", "");
+        long after = q.getLong("after", 0L);
+        int limit = Math.max(0, Math.min(MAX_READ_LINES, q.getInteger("limit", 1000)));
+        onStoreThread(() -> store.read(id, after, limit))
+            .onComplete(ar -> reply(msg, ar.succeeded() ? ar.result() : null, ar.cause()));
+        break;
+      }
+      default:
+        msg.fail(400, "unknown query op '" + op + "'");
+    }
+  }
+
+  private JsonArray containers() {
+    JsonArray out = new JsonArray();
+    for (ContainerSummary s : store.containers()) {
+      out.add(new JsonObject().put("id", s.meta().id()).put("name", s.meta().name()).put("image", s.meta().image())
+          .put("host", s.meta().host()).put("labels", new JsonObject(new java.util.HashMap<>(s.meta().labels())))
+          .put("firstSeq", s.firstSeq()).put("lastSeq", s.lastSeq()).put("lines", s.lineCount())
+          .put("bytes", s.bytes()).put("collector", config.nodeName()));
+    }
+    return out;
+  }
+
+  private static void reply(Message<?> msg, Object result, Throwable failure) {
+    if (failure != null) msg.fail(500, String.valueOf(failure.getMessage()));
+    else msg.reply(result);
+  }
+
+  private <T> Future<T> onStoreThread(java.util.concurrent.Callable<T> work) {
+    Promise<T> p = Promise.promise();
+    Context c = ctx;
+    storeThread.execute(() -> {
+      try {
+        T r = work.call();
+        c.runOnContext(v -> p.complete(r));
+      } catch (Throwable e) {
+        c.runOnContext(v -> p.fail(e));
+      }
+    });
+    return p.future();
+  }
+
+  @Override
+  public Future<?> stop() {
+    status.set(NodeConfig.Role.COLLECTOR, false, "stopped");
+    if (renewTimer >= 0) vertx.cancelTimer(renewTimer);
+    return registryMap().compose(m -> m.remove(config.nodeName())).otherwiseEmpty()
+        .compose(v -> Future.join(consumers.stream().map(MessageConsumer::unregister)
+            .collect(java.util.stream.Collectors.toList())).otherwiseEmpty())
+        .compose(v -> onStoreThread(() -> {
+          if (store != null) store.close();
+          return null;
+        }))
+        .eventually(() -> {
+          storeThread.shutdown();
+          return Future.succeededFuture();
+        });
+  }
+}

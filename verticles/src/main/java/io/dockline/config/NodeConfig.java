@@ -1,0 +1,251 @@
+package io.dockline.config;
+
+import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A node's settings. Every setting has one name used everywhere: the CLI option {@code --name}, the conf-file
+ * key {@code "name"} and the environment variable {@code DOCKLINE_NAME} (upper case, '-' as '_').
+ * Precedence: command line, then environment, then conf file, then the default.
+ */
+public final class NodeConfig {
+
+  /** The settings a node understands, with their defaults and help text. */
+  public enum Setting {
+    ROLES("roles", "agent,router,collector,gateway", "roles this node runs: agent, router, collector, gateway"),
+    NODE_NAME("node-name", null, "this member's name (default: the host name); names a host's lines and a collector"),
+    DATA_DIR("data-dir", "./data", "where collectors store lines and agents keep their state"),
+    HTTP_HOST("http-host", "127.0.0.1", "gateway HTTP interface"),
+    HTTP_PORT("http-port", "8080", "gateway HTTP port"),
+    CLUSTER_NAME("cluster-name", "dockline", "Hazelcast cluster name; members only join a cluster of the same name"),
+    CLUSTER_HOST("cluster-host", "127.0.0.1", "interface the cluster member binds to and announces"),
+    CLUSTER_PORT("cluster-port", "5701", "cluster member port"),
+    JOIN("join", "", "host:port,... of members to join (TCP-IP join; default: this member alone)"),
+    CLUSTER_CONFIG("cluster-config", "", "Hazelcast XML config file instead of the embedded default"),
+    DOCKER_HOST("docker-host", null, "Docker daemon (default: $DOCKER_HOST or unix:///var/run/docker.sock)"),
+    MAX_LINE_BYTES("max-line-bytes", "1048576", "longer lines are cut into pieces marked partial"),
+    SEGMENT_BYTES("segment-bytes", "67108864", "collector segment file size before rotation"),
+    FSYNC("fsync", "true", "collectors fsync each group of batches before acknowledging it"),
+    AGENT_BUFFER_BYTES("agent-buffer-bytes", "67108864",
+        "per-container bytes an agent holds unacknowledged before it stops reading that container");
+
+    private final String key;
+    private final String defaultValue;
+    private final String help;
+
+    Setting(String key, String defaultValue, String help) {
+      this.key = key;
+      this.defaultValue = defaultValue;
+      this.help = help;
+    }
+
+    public String key() { return key; }
+    public String help() { return help; }
+    public String defaultValue() { return defaultValue; }
+
+    public String envName() {
+      return "DOCKLINE_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    public static Setting byKey(String key) {
+      for (Setting s : values()) if (s.key.equals(key)) return s;
+      return null;
+    }
+  }
+
+  public enum Role {
+    AGENT, ROUTER, COLLECTOR, GATEWAY;
+
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private final Map<Setting, String> values;
+  private final Set<Setting> explicit;
+
+  private NodeConfig(Map<Setting, String> values, Set<Setting> explicit) {
+    this.values = values;
+    this.explicit = explicit;
+  }
+
+  /** True when the setting was given (command line, environment or conf file), not defaulted. */
+  public boolean isSet(Setting s) {
+    return explicit.contains(s);
+  }
+
+  /**
+   * Merges the layers (later layers win) and validates the result.
+   * @throws IllegalArgumentException with a one-line message naming the bad setting
+   */
+  @SafeVarargs
+  public static NodeConfig resolve(Map<String, String>... layersLowToHigh) {
+    Map<Setting, String> v = new LinkedHashMap<>();
+    Set<Setting> explicit = EnumSet.noneOf(Setting.class);
+    for (Setting s : Setting.values()) if (s.defaultValue != null) v.put(s, s.defaultValue);
+    for (Map<String, String> layer : layersLowToHigh) {
+      for (Map.Entry<String, String> e : layer.entrySet()) {
+        Setting s = Setting.byKey(e.getKey());
+        if (s == null) throw new IllegalArgumentException("unknown setting '" + e.getKey() + "'");
+        v.put(s, e.getValue());
+        explicit.add(s);
+      }
+    }
+    if (!v.containsKey(Setting.NODE_NAME) || v.get(Setting.NODE_NAME).isBlank()) {
+      v.put(Setting.NODE_NAME, defaultNodeName());
+    }
+    if (!v.containsKey(Setting.DOCKER_HOST) || v.get(Setting.DOCKER_HOST).isBlank()) {
+      String env = System.getenv("DOCKER_HOST");
+      v.put(Setting.DOCKER_HOST, env == null || env.isBlank() ? "unix:///var/run/docker.sock" : env);
+    }
+    NodeConfig c = new NodeConfig(v, explicit);
+    c.validate();
+    return c;
+  }
+
+  /** Reads a conf file's JSON object into a layer; values may be strings, numbers, booleans or string arrays. */
+  public static Map<String, String> layerOf(JsonObject json) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : json) {
+      Object val = e.getValue();
+      if (val instanceof Iterable) {
+        List<String> parts = new ArrayList<>();
+        for (Object o : (Iterable<?>) val) parts.add(String.valueOf(o));
+        m.put(e.getKey(), String.join(",", parts));
+      } else {
+        m.put(e.getKey(), val == null ? "" : String.valueOf(val));
+      }
+    }
+    return m;
+  }
+
+  /** The DOCKLINE_* variables of an environment as a layer. */
+  public static Map<String, String> layerOfEnv(Map<String, String> env) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (Setting s : Setting.values()) {
+      String val = env.get(s.envName());
+      if (val != null) m.put(s.key, val);
+    }
+    return m;
+  }
+
+  private void validate() {
+    roles();
+    checkName(nodeName(), Setting.NODE_NAME);
+    port(Setting.HTTP_PORT);
+    port(Setting.CLUSTER_PORT);
+    for (String member : join()) {
+      int colon = member.lastIndexOf(':');
+      if (colon <= 0) throw bad(Setting.JOIN, member, "expected host:port");
+      try {
+        int p = Integer.parseInt(member.substring(colon + 1));
+        if (p < 1 || p > 65535) throw bad(Setting.JOIN, member, "port out of range");
+      } catch (NumberFormatException e) {
+        throw bad(Setting.JOIN, member, "expected host:port");
+      }
+    }
+    positive(Setting.MAX_LINE_BYTES, 16, Integer.MAX_VALUE - 64);
+    positive(Setting.SEGMENT_BYTES, 4096, Long.MAX_VALUE);
+    positive(Setting.AGENT_BUFFER_BYTES, 65536, Long.MAX_VALUE);
+    String f = get(Setting.FSYNC);
+    if (!"true".equals(f) && !"false".equals(f)) throw bad(Setting.FSYNC, f, "expected true or false");
+    String docker = dockerHost();
+    if (!docker.startsWith("unix://") && !docker.startsWith("tcp://")) {
+      throw bad(Setting.DOCKER_HOST, docker, "expected unix:///path or tcp://host:port");
+    }
+  }
+
+  private static void checkName(String name, Setting s) {
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) throw bad(s, name, "letters, digits, '_', '.', '-' only");
+  }
+
+  private static IllegalArgumentException bad(Setting s, String value, String why) {
+    return new IllegalArgumentException("invalid --" + s.key + " '" + value + "': " + why);
+  }
+
+  private String get(Setting s) {
+    String v = values.get(s);
+    return v == null ? "" : v.trim();
+  }
+
+  private int port(Setting s) {
+    long p = number(s);
+    if (p < 1 || p > 65535) throw bad(s, get(s), "port out of range");
+    return (int) p;
+  }
+
+  private long number(Setting s) {
+    try {
+      return Long.parseLong(get(s));
+    } catch (NumberFormatException e) {
+      throw bad(s, get(s), "expected a whole number");
+    }
+  }
+
+  private long positive(Setting s, long min, long max) {
+    long n = number(s);
+    if (n < min || n > max) throw bad(s, get(s), "expected a number from " + min + " to " + max);
+    return n;
+  }
+
+  private static String defaultNodeName() {
+    try {
+      String h = InetAddress.getLocalHost().getHostName();
+      String cleaned = h.replaceAll("[^A-Za-z0-9_.-]", "-");
+      return cleaned.isEmpty() || !Character.isLetterOrDigit(cleaned.charAt(0)) ? "node" : cleaned;
+    } catch (Exception e) {
+      return "node";
+    }
+  }
+
+  public Set<Role> roles() {
+    Set<Role> r = EnumSet.noneOf(Role.class);
+    for (String part : get(Setting.ROLES).split(",")) {
+      String p = part.trim();
+      if (p.isEmpty()) continue;
+      try {
+        r.add(Role.valueOf(p.toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw bad(Setting.ROLES, p, "roles are agent, router, collector, gateway");
+      }
+    }
+    if (r.isEmpty()) throw bad(Setting.ROLES, get(Setting.ROLES), "name at least one role");
+    return Collections.unmodifiableSet(r);
+  }
+
+  public boolean has(Role role) { return roles().contains(role); }
+  public String nodeName() { return get(Setting.NODE_NAME); }
+  public Path dataDir() { return Path.of(get(Setting.DATA_DIR)); }
+  public String httpHost() { return get(Setting.HTTP_HOST); }
+  public int httpPort() { return port(Setting.HTTP_PORT); }
+  public String clusterName() { return get(Setting.CLUSTER_NAME); }
+  public String clusterHost() { return get(Setting.CLUSTER_HOST); }
+  public int clusterPort() { return port(Setting.CLUSTER_PORT); }
+  public String clusterConfig() { return get(Setting.CLUSTER_CONFIG); }
+  public String dockerHost() { return get(Setting.DOCKER_HOST); }
+  public int maxLineBytes() { return (int) number(Setting.MAX_LINE_BYTES); }
+  public long segmentBytes() { return number(Setting.SEGMENT_BYTES); }
+  public boolean fsync() { return Boolean.parseBoolean(get(Setting.FSYNC)); }
+  public long agentBufferBytes() { return number(Setting.AGENT_BUFFER_BYTES); }
+
+  public List<String> join() {
+    List<String> out = new ArrayList<>();
+    for (String p : get(Setting.JOIN).split(",")) if (!p.isBlank()) out.add(p.trim());
+    return out;
+  }
+
+  public JsonObject toJson() {
+    JsonObject o = new JsonObject();
+    values.forEach((k, v) -> o.put(k.key, v));
+    return o;
+  }
+}

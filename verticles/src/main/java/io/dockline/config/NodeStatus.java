@@ -1,0 +1,51 @@
+package io.dockline.config;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Readiness of each role running on this node, read by the gateway's {@code /health}. */
+public final class NodeStatus {
+  private static final class State {
+    final boolean ready;
+    final String detail;
+
+    State(boolean ready, String detail) {
+      this.ready = ready;
+      this.detail = detail;
+    }
+  }
+
+  private final Map<NodeConfig.Role, State> roles = new ConcurrentHashMap<>();
+  private final String nodeName;
+
+  public NodeStatus(String nodeName) {
+    this.nodeName = nodeName;
+  }
+
+  public void set(NodeConfig.Role role, boolean ready, String detail) {
+    roles.put(role, new State(ready, detail == null ? "" : detail));
+  }
+
+  public boolean isReady(NodeConfig.Role role) {
+    State s = roles.get(role);
+    return s != null && s.ready;
+  }
+
+  /** True when every expected role has reported and is ready. */
+  public boolean allReady(Iterable<NodeConfig.Role> expected) {
+    for (NodeConfig.Role r : expected) if (!isReady(r)) return false;
+    return true;
+  }
+
+  public JsonObject toJson(Iterable<NodeConfig.Role> expected) {
+    JsonObject rolesJson = new JsonObject();
+    for (NodeConfig.Role r : expected) {
+      State s = roles.get(r);
+      rolesJson.put(r.label(), new JsonObject()
+          .put("ready", s != null && s.ready)
+          .put("detail", s == null ? "starting" : s.detail));
+    }
+    return new JsonObject().put("node", nodeName).put("ready", allReady(expected)).put("roles", rolesJson);
+  }
+}

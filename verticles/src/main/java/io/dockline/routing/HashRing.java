@@ -1,0 +1,64 @@
+package io.dockline.routing;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A consistent-hash ring: each member owns many points (virtual nodes) on a 64-bit circle and a key belongs to
+ * the first point clockwise from its hash. Adding or removing one of N members moves about 1/N of the keys.
+ * Immutable; build a new ring when the members change.
+ */
+public final class HashRing {
+  public static final int DEFAULT_POINTS_PER_MEMBER = 160;
+
+  private final TreeMap<Long, String> points = new TreeMap<>();
+  private final Set<String> members;
+
+  public HashRing(Collection<String> members) {
+    this(members, DEFAULT_POINTS_PER_MEMBER);
+  }
+
+  public HashRing(Collection<String> members, int pointsPerMember) {
+    this.members = java.util.Collections.unmodifiableSet(new TreeSet<>(members));
+    for (String m : this.members) {
+      for (int i = 0; i < pointsPerMember; i++) {
+        // on a collision the lexically smaller member keeps the point, so every node builds the same ring
+        points.merge(hash(m + "#" + i), m, (a, b) -> a.compareTo(b) <= 0 ? a : b);
+      }
+    }
+  }
+
+  public Set<String> members() {
+    return members;
+  }
+
+  public boolean isEmpty() {
+    return members.isEmpty();
+  }
+
+  /** The member owning the key, or null when the ring is empty. */
+  public String owner(String key) {
+    if (points.isEmpty()) return null;
+    Map.Entry<Long, String> e = points.ceilingEntry(hash(key));
+    return (e != null ? e : points.firstEntry()).getValue();
+  }
+
+  /** 64-bit FNV-1a followed by a MurmurHash3 finalizer: cheap, stable across JVMs, well spread. */
+  static long hash(String key) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
+      h ^= b & 0xff;
+      h *= 0x100000001b3L;
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return h;
+  }
+}

@@ -1,0 +1,55 @@
+package io.dockline.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NodeConfigTest {
+  @Test
+  void defaultsAreAnAllInOneNodeOnLoopback() {
+    NodeConfig c = NodeConfig.resolve();
+    assertEquals(EnumSet.allOf(NodeConfig.Role.class), c.roles());
+    assertEquals("127.0.0.1", c.httpHost());
+    assertEquals(8080, c.httpPort());
+    assertEquals("127.0.0.1", c.clusterHost());
+    assertEquals(1 << 20, c.maxLineBytes());
+    assertTrue(c.join().isEmpty());
+    assertFalse(c.isSet(NodeConfig.Setting.HTTP_PORT));
+  }
+
+  @Test
+  void commandLineBeatsEnvironmentBeatsConfFile() {
+    Map<String, String> conf = NodeConfig.layerOf(new JsonObject()
+        .put("http-port", 9001).put("roles", new io.vertx.core.json.JsonArray().add("collector").add("gateway"))
+        .put("node-name", "from-conf"));
+    Map<String, String> env = NodeConfig.layerOfEnv(Map.of("DOCKLINE_HTTP_PORT", "9002", "DOCKLINE_JOIN", "a:1,b:2"));
+    Map<String, String> cli = Map.of("http-port", "9003");
+    NodeConfig c = NodeConfig.resolve(conf, env, cli);
+    assertEquals(9003, c.httpPort());
+    assertEquals("from-conf", c.nodeName());
+    assertEquals(EnumSet.of(NodeConfig.Role.COLLECTOR, NodeConfig.Role.GATEWAY), c.roles());
+    assertEquals(List.of("a:1", "b:2"), c.join());
+    assertTrue(c.isSet(NodeConfig.Setting.HTTP_PORT));
+  }
+
+  @Test
+  void badValuesGiveOneClearLine() {
+    assertEquals("invalid --http-port 'eighty': expected a whole number",
+        assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(Map.of("http-port", "eighty"))).getMessage());
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.resolve(Map.of("roles", "agent,juggler"))).getMessage().contains("juggler"));
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.resolve(Map.of("join", "nohost"))).getMessage().contains("host:port"));
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.resolve(Map.of("docker-host", "http://x"))).getMessage().contains("docker-host"));
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.resolve(Map.of("colour", "blue"))).getMessage().contains("colour"));
+  }
+}
