@@ -10,8 +10,6 @@ public final class BatchAck {
    * message is that expected sequence. The agent sends everything unacknowledged again.
    */
   public static final int GAP_FAILURE = 409;
-  /** Write header: store the batch even though it leaves a gap (the agent no longer holds the missing lines). */
-  public static final String HEADER_ACCEPT_GAP = "dockline-accept-gap";
 
   private final String containerId;
   private final long storedSeq;

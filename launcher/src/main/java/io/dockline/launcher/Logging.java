@@ -48,6 +48,10 @@ final class Logging {
     quiet("io.netty");
     quiet("com.github.dockerjava");
     quiet("io.vertx.core.impl");
+    // "CP Subsystem is not enabled": dockline uses no CP structure (leases use entry processors)
+    Logger cp = Logger.getLogger("com.hazelcast.cp.CPSubsystem");
+    cp.setLevel(Level.SEVERE);
+    CONFIGURED.add(cp);
   }
 
   private static void quiet(String name) {

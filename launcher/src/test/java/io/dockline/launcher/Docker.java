@@ -38,6 +38,21 @@ final class Docker {
     return run(a.toArray(new String[0]));
   }
 
+  /** Creates a test container on --network none running {@code sh -c script}, not started; returns its id. */
+  static String create(String name, boolean tty, String script) {
+    List<String> a = new ArrayList<>(List.of("create", "--network", "none", "--label", LABEL + "=1",
+        "--log-driver", "none", "--name", name));
+    if (tty) a.add("-t");
+    a.addAll(List.of(IMAGE, "sh", "-c", script));
+    return run(a.toArray(new String[0]));
+  }
+
+  static void start(String... ids) {
+    List<String> a = new ArrayList<>(List.of("start"));
+    a.addAll(List.of(ids));
+    run(a.toArray(new String[0]));
+  }
+
   static void waitExited(String id, long timeoutMs) throws InterruptedException {
     long end = System.currentTimeMillis() + timeoutMs;
     while (System.currentTimeMillis() < end) {

@@ -99,6 +99,37 @@ final class NodeProcess implements AutoCloseable {
     throw new AssertionError("container " + id + " stored " + c + ", expected lastSeq " + seq);
   }
 
+  /** The sum of a Prometheus metric's samples on this node. */
+  double metric(String name) throws IOException, InterruptedException {
+    double sum = 0;
+    for (String line : get("/metrics").body().split("\n")) {
+      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * Starts created containers once the node has attached to them: attach keeps no history, so a container
+   * that must be read from its first line is attached before it starts (what `docker run` does in the
+   * foreground).
+   */
+  void startWhenAttached(String... ids) throws Exception {
+    long end = System.currentTimeMillis() + 30_000;
+    double open = 0;
+    while (System.currentTimeMillis() < end) {
+      open = metric("dockline_attach_streams_open");
+      if (open >= ids.length + baselineStreams) break;
+      Thread.sleep(50);
+    }
+    if (open < ids.length + baselineStreams) throw new AssertionError("node attached to " + open + " streams");
+    Docker.start(ids);
+  }
+
+  /** Streams already open (containers running before a test); set by tests that count attaches. */
+  int baselineStreams;
+
   /** Every stored line of a container, read page by page. */
   List<JsonObject> allLines(String idOrName) throws Exception {
     List<JsonObject> out = new ArrayList<>();

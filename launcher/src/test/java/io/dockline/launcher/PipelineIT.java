@@ -37,6 +37,8 @@ class PipelineIT {
         "i=0; while true; do i=$((i+1)); echo \"tick $i\"; sleep 0.05; done");
     node = new NodeProcess("pipeline", work).start();
     node.awaitHealth(200, 120_000);
+    node.awaitStored(earlyTicker, 1, 30_000);
+    node.baselineStreams = 1;
   }
 
   @AfterAll
@@ -50,9 +52,10 @@ class PipelineIT {
     int perStream = 100_000;
     List<String> ids = new ArrayList<>();
     for (int c = 0; c < 3; c++) {
-      ids.add(Docker.runDetached(run + "-multi-" + c, false,
+      ids.add(Docker.create(run + "-multi-" + c, false,
           "i=1; while [ $i -le " + perStream + " ]; do echo \"out $i\"; echo \"err $i\" >&2; i=$((i+1)); done"));
     }
+    node.startWhenAttached(ids.toArray(new String[0]));
     for (String id : ids) {
       Docker.waitExited(id, 180_000);
       node.awaitStored(id, 2L * perStream, 120_000);
@@ -98,7 +101,8 @@ class PipelineIT {
 
   @Test
   void ttyContainerIsReadRaw() throws Exception {
-    String id = Docker.runDetached(run + "-tty", true, "for i in $(seq 1 2000); do echo \"tty $i\"; done");
+    String id = Docker.create(run + "-tty", true, "for i in $(seq 1 2000); do echo \"tty $i\"; done");
+    node.startWhenAttached(id);
     Docker.waitExited(id, 60_000);
     node.awaitStored(id, 2000, 60_000);
     List<JsonObject> lines = node.allLines(id);
@@ -112,8 +116,9 @@ class PipelineIT {
   @Test
   void longLineIsCutIntoPartsAndUnterminatedLastLineIsKept() throws Exception {
     int size = (1 << 20) + 1000;
-    String id = Docker.runDetached(run + "-long", false,
+    String id = Docker.create(run + "-long", false,
         "head -c " + size + " /dev/zero | tr '\\0' 'a'; echo; echo short; printf 'no newline at the end'");
+    node.startWhenAttached(id);
     Docker.waitExited(id, 60_000);
     node.awaitStored(id, 4, 60_000);
     List<JsonObject> lines = node.allLines(id);
@@ -129,7 +134,8 @@ class PipelineIT {
 
   @Test
   void outputThatIsNotUtf8KeepsItsExactBytes() throws Exception {
-    String id = Docker.runDetached(run + "-latin1", false, "printf 'caf\\351\\n'; printf 'ok \\342\\234\\223\\n'");
+    String id = Docker.create(run + "-latin1", false, "printf 'caf\\351\\n'; printf 'ok \\342\\234\\223\\n'");
+    node.startWhenAttached(id);
     Docker.waitExited(id, 60_000);
     node.awaitStored(id, 2, 60_000);
     List<JsonObject> lines = node.allLines(id);

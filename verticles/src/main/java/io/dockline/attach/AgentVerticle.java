@@ -50,6 +50,8 @@ public final class AgentVerticle extends VerticleBase {
   private boolean connected;
   private boolean stopped;
   private String lastProblem;
+  /** When the current event subscription began: starts after it are ones the agent could have raced. */
+  private long watchingSinceNanos;
 
   public AgentVerticle(NodeConfig config, NodeStatus status, MeterRegistry registry) {
     this.config = config;
@@ -103,6 +105,8 @@ public final class AgentVerticle extends VerticleBase {
   }
 
   private Future<Void> subscribeEvents() {
+    java.time.Instant now = java.time.Instant.now();
+    watchingSinceNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
     return vertx.executeBlocking(() -> docker.eventsCmd().withEventTypeFilter(EventType.CONTAINER)
         .exec(new ResultCallback.Adapter<Event>() {
           @Override
@@ -165,28 +169,27 @@ public final class AgentVerticle extends VerticleBase {
     }
   }
 
-  /** Attaches to a container unless its stream is already open; one reader per container keeps its order. */
+  /**
+   * Attaches to a container unless its stream is already open; one reader per container keeps its order.
+   * The stream is opened first and inspect runs beside it: a container started right after its create
+   * event must find the stream already attached.
+   */
   private void onContainerSeen(String id, boolean fromEvent) {
-    ContainerReader existing = readers.get(id);
-    if (existing != null && existing.isAttached()) return;
+    ContainerReader reader = readers.computeIfAbsent(id, k -> new ContainerReader(vertx, http, endpoint.address(),
+        metrics, k, config.nodeName(), config.maxLineBytes(), config.agentBufferBytes()));
+    if (!reader.isAttached()) {
+      reader.attach().onFailure(err -> LOG.warning(rootMessage(err)));
+    }
     vertx.executeBlocking(() -> docker.inspectContainerCmd(id).exec()).onComplete(ar -> {
-      if (ar.failed()) {
+      if (ar.succeeded()) {
+        InspectContainerResponse info = ar.result();
+        reader.describe(metaOf(info), info.getConfig() != null && Boolean.TRUE.equals(info.getConfig().getTty()));
+        reader.checkStartedAt(info.getState() == null ? null : info.getState().getStartedAt(), watchingSinceNanos);
+      } else if (!reader.isDescribed()) {
+        // gone before inspect answered: keep what it wrote, tagged by id, decoded as the common non-TTY case
         LOG.fine(() -> "inspect " + id + " failed: " + rootMessage(ar.cause()));
-        return;
+        reader.describe(reader.meta(), false);
       }
-      InspectContainerResponse info = ar.result();
-      ContainerReader reader = readers.get(id);
-      if (reader == null) {
-        reader = new ContainerReader(vertx, http, endpoint.address(), metrics, metaOf(info), config.maxLineBytes(),
-            config.agentBufferBytes());
-        readers.put(id, reader);
-      } else {
-        reader.rename(trimSlash(info.getName()));
-      }
-      boolean tty = info.getConfig() != null && Boolean.TRUE.equals(info.getConfig().getTty());
-      ContainerReader r = reader;
-      reader.attach(tty).onFailure(err -> LOG.warning(rootMessage(err)))
-          .onSuccess(v -> LOG.fine(() -> "attached to " + r.meta().name()));
     });
   }
 

@@ -76,7 +76,11 @@ public final class CollectorVerticle extends VerticleBase {
     duplicates = Counter.builder("dockline.duplicates.dropped").description("lines received again and dropped")
         .tag("node", node).register(registry);
     groupCommit = Timer.builder("dockline.collector.commit").description("time to write and fsync one group of batches")
-        .tag("node", node).publishPercentileHistogram().register(registry);
+        .tag("node", node).serviceLevelObjectives(java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(2),
+            java.time.Duration.ofMillis(5), java.time.Duration.ofMillis(10), java.time.Duration.ofMillis(25),
+            java.time.Duration.ofMillis(50), java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(250),
+            java.time.Duration.ofSeconds(1))
+        .register(registry);
     status.set(NodeConfig.Role.COLLECTOR, false, "opening store");
     return openStore()
         .compose(v -> listen())
@@ -86,7 +90,7 @@ public final class CollectorVerticle extends VerticleBase {
   private Future<Void> openStore() {
     return onStoreThread(() -> {
       store = LogStore.open(config.dataDir().resolve("collector"),
-          new LogStoreOptions().setSegmentBytes(config.segmentBytes()));
+          new LogStoreOptions().segmentBytes(config.segmentBytes()));
       return null;
     });
   }
@@ -134,8 +138,7 @@ public final class CollectorVerticle extends VerticleBase {
       group.add(m);
       LineBatch batch = m.body();
       try {
-        boolean acceptGap = "true".equals(m.headers().get(BatchAck.HEADER_ACCEPT_GAP));
-        AppendResult r = store.append(batch, acceptGap);
+        AppendResult r = store.append(batch);
         lines += r.written();
         dups += r.duplicates();
         bytes += batch.dataLength();

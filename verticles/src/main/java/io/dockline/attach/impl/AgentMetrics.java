@@ -12,6 +12,7 @@ public final class AgentMetrics {
   final Counter batchesAcked;
   final Counter batchesResent;
   final Counter readerPauses;
+  final Counter lateAttaches;
   final AtomicLong streamsOpen = new AtomicLong();
   final AtomicLong pendingLines = new AtomicLong();
 
@@ -28,6 +29,9 @@ public final class AgentMetrics {
         .tag("node", node).register(registry);
     readerPauses = Counter.builder("dockline.agent.reader.pauses")
         .description("times a container's reading paused because its unacknowledged buffer was full")
+        .tag("node", node).register(registry);
+    lateAttaches = Counter.builder("dockline.attach.late")
+        .description("attach streams opened after the container started: output before it is not read")
         .tag("node", node).register(registry);
     registry.gauge("dockline.attach.streams.open", io.micrometer.core.instrument.Tags.of("node", node), streamsOpen);
     registry.gauge("dockline.agent.pending.lines", io.micrometer.core.instrument.Tags.of("node", node), pendingLines);

@@ -44,7 +44,10 @@ public final class ContainerReader implements LineSink {
   private final long bufferCap;
   private final DeliveryOptions sendOptions = new DeliveryOptions().setSendTimeout(30_000);
 
+  private final String id;
   private ContainerMeta meta;
+  private Boolean tty; // unknown until inspect answers
+  private final java.util.List<Buffer> early = new java.util.ArrayList<>();
   private final LineBatchBuilder pending = new LineBatchBuilder();
   private final ArrayDeque<LineBatch> unacked = new ArrayDeque<>();
   private long unackedBytes;
@@ -52,8 +55,10 @@ public final class ContainerReader implements LineSink {
   private int inFlight;
   private int epoch;
   private int failures;
-  private boolean acceptGap;
   private long readTimeNanos;
+  private long attachOpenedNanos;
+  private long knownStartNanos;
+  private long countedStartNanos;
   private long lastTimeNanos;
 
   private StreamDecoder decoder;
@@ -65,12 +70,14 @@ public final class ContainerReader implements LineSink {
   private Promise<Void> drained;
 
   public ContainerReader(Vertx vertx, HttpClient http, SocketAddress docker, AgentMetrics metrics,
-                         ContainerMeta meta, int maxLineBytes, long bufferCap) {
+                         String containerId, String host, int maxLineBytes, long bufferCap) {
     this.vertx = vertx;
     this.http = http;
     this.docker = docker;
     this.metrics = metrics;
-    this.meta = meta;
+    this.id = containerId;
+    this.meta = new ContainerMeta(containerId, containerId.substring(0, Math.min(12, containerId.length())), "", host,
+        null);
     this.maxLineBytes = maxLineBytes;
     this.bufferCap = bufferCap;
     askStoredSeq();
@@ -82,18 +89,67 @@ public final class ContainerReader implements LineSink {
     meta = meta.withName(name);
   }
 
+  /** True once inspect told the container's tags and whether it has a TTY. */
+  public boolean isDescribed() {
+    return tty != null;
+  }
+
+  /**
+   * What inspect says of the container. The attach stream may already be open: it is opened before the
+   * (slower) inspect answers, so a container that starts right after it is created loses nothing.
+   */
+  public void describe(ContainerMeta described, boolean hasTty) {
+    meta = described;
+    if (tty == null) {
+      tty = hasTty;
+      if (streamOpen && decoder == null) {
+        decoder = new StreamDecoder(hasTty, maxLineBytes, this);
+        for (Buffer b : early) decode(b);
+        early.clear();
+      }
+    }
+    pump();
+  }
+
+  /**
+   * Attach has no history: if the container (re)started before this reader's stream was open, what it wrote
+   * in between is lost (log driver none) and counted. {@code docker run -d} races the attach this way;
+   * {@code docker create} then {@code docker start} does not.
+   */
+  public void checkStartedAt(String startedAt, long watchingSinceNanos) {
+    if (startedAt == null || startedAt.startsWith("0001-")) return;
+    try {
+      Instant t = Instant.parse(startedAt);
+      long started = t.getEpochSecond() * 1_000_000_000L + t.getNano();
+      // a start before the agent watched is not a race: such containers are read from the attach on
+      if (started > watchingSinceNanos && started > knownStartNanos) knownStartNanos = started;
+    } catch (RuntimeException e) {
+      return;
+    }
+    countLateAttach();
+  }
+
+  private void countLateAttach() {
+    if (knownStartNanos == 0 || attachOpenedNanos == 0 || knownStartNanos == countedStartNanos) return;
+    if (knownStartNanos < attachOpenedNanos) {
+      countedStartNanos = knownStartNanos;
+      metrics.lateAttaches.increment();
+      LOG.fine(() -> "attached to " + meta.name() + " after it started: its first output may be missing");
+    }
+  }
+
   /** True while an attach stream is open or being opened. */
   public boolean isAttached() {
     return streamOpen || connecting;
   }
 
   /** Opens the attach stream; lines written from now on are read (attach has no history). */
-  public Future<Void> attach(boolean tty) {
+  public Future<Void> attach() {
     if (isAttached() || stopping) return Future.succeededFuture();
     connecting = true;
-    decoder = new StreamDecoder(tty, maxLineBytes, this);
+    decoder = tty == null ? null : new StreamDecoder(tty, maxLineBytes, this);
     RequestOptions req = new RequestOptions().setServer(docker).setMethod(HttpMethod.POST).setHost("localhost")
-        .setPort(80).setURI("/containers/" + meta.id() + "/attach?stream=1&stdout=1&stderr=1");
+        .setPort(80).setURI("/containers/" + id + "/attach?stream=1&stdout=1&stderr=1");
     return http.request(req).compose(r -> r.send()).compose(resp -> {
       connecting = false;
       if (resp.statusCode() != 200) {
@@ -102,6 +158,9 @@ public final class ContainerReader implements LineSink {
       }
       response = resp;
       streamOpen = true;
+      Instant opened = Instant.now();
+      attachOpenedNanos = opened.getEpochSecond() * 1_000_000_000L + opened.getNano();
+      countLateAttach();
       metrics.streamsOpen.incrementAndGet();
       resp.handler(this::onData);
       resp.endHandler(v -> onStreamEnd(false));
@@ -111,13 +170,21 @@ public final class ContainerReader implements LineSink {
   }
 
   private void onData(Buffer buf) {
+    metrics.bytesRead.increment(buf.length());
+    if (decoder == null) {
+      early.add(buf.copy()); // until inspect says how to decode it
+      return;
+    }
+    decode(buf);
+    pump();
+    applyBackPressure();
+  }
+
+  private void decode(Buffer buf) {
     Instant now = Instant.now();
     readTimeNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
     byte[] bytes = buf.getBytes();
-    metrics.bytesRead.increment(bytes.length);
     decoder.feed(bytes, 0, bytes.length);
-    pump();
-    applyBackPressure();
   }
 
   @Override
@@ -135,6 +202,12 @@ public final class ContainerReader implements LineSink {
     streamOpen = false;
     response = null;
     metrics.streamsOpen.decrementAndGet();
+    if (decoder == null) {
+      // never described: decode what came as the multiplexed default so nothing is dropped
+      decoder = new StreamDecoder(tty != null && tty, maxLineBytes, this);
+      for (Buffer b : early) decode(b);
+      early.clear();
+    }
     if (stopping) {
       decoder.flushPartial();
     } else {
@@ -167,7 +240,7 @@ public final class ContainerReader implements LineSink {
   }
 
   private void askStoredSeq() {
-    vertx.eventBus().<JsonObject>request(Addresses.ROUTER_LAST_SEQ, new JsonObject().put("containerId", meta.id()),
+    vertx.eventBus().<JsonObject>request(Addresses.ROUTER_LAST_SEQ, new JsonObject().put("containerId", id),
         new DeliveryOptions().setSendTimeout(10_000)).onComplete(ar -> {
           if (ar.succeeded()) {
             nextSeq = ar.result().body().getLong("lastSeq", 0L) + 1;
@@ -181,7 +254,7 @@ public final class ContainerReader implements LineSink {
   }
 
   private void pump() {
-    if (nextSeq < 0) return;
+    if (nextSeq < 0 || tty == null) return;
     while (inFlight < MAX_IN_FLIGHT && !pending.isEmpty()) {
       LineBatch batch = pending.take(meta, nextSeq, MAX_BATCH_LINES, MAX_BATCH_BYTES);
       nextSeq += batch.count();
@@ -196,14 +269,12 @@ public final class ContainerReader implements LineSink {
   private void send(LineBatch batch) {
     inFlight++;
     int sentEpoch = epoch;
-    DeliveryOptions opts = acceptGap ? new DeliveryOptions(sendOptions).addHeader(BatchAck.HEADER_ACCEPT_GAP, "true") : sendOptions;
-    vertx.eventBus().<BatchAck>request(Addresses.ROUTER_BATCH, batch, opts).onComplete(ar -> {
+    vertx.eventBus().<BatchAck>request(Addresses.ROUTER_BATCH, batch, sendOptions).onComplete(ar -> {
       if (ar.succeeded()) trim(ar.result().body());
       if (sentEpoch != epoch) return; // a reply to a send that a later resend has replaced
       inFlight--;
       if (ar.succeeded()) {
         failures = 0;
-        acceptGap = false;
         pump();
         applyBackPressure();
         checkDrained();
@@ -226,8 +297,11 @@ public final class ContainerReader implements LineSink {
     if (cause instanceof ReplyException && ((ReplyException) cause).failureCode() == BatchAck.GAP_FAILURE
         && !unacked.isEmpty()) {
       long expected = parseExpected(cause.getMessage());
-      // the collector expects lines this agent no longer holds (its store lost them): accept that gap once
-      acceptGap = expected > 0 && expected < unacked.peekFirst().firstSeq();
+      if (expected > 0 && expected < unacked.peekFirst().firstSeq()) {
+        // the collector lost lines it had acknowledged; this agent no longer holds them
+        LOG.severe("collector expects line " + expected + " of " + meta.name() + " but lines from "
+            + unacked.peekFirst().firstSeq() + " on are all this agent holds");
+      }
     }
     logFailure("storing lines of", cause);
     vertx.setTimer(backoff(), t -> {

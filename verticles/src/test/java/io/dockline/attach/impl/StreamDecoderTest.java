@@ -43,7 +43,7 @@ class StreamDecoderTest {
     frame(s, 2, "err without end");
     frame(s, 1, "\n\nlast");
     byte[] all = s.toByteArray();
-    List<String> expected = List.of("out:first line", "err:an error", "out:second line continued", "out:",
+    List<String> expected = List.of("out:first line", "err:an error", "out:second line continued", "out:", "out:",
         "out:last", "err:err without end");
     for (int cut1 = 0; cut1 <= all.length; cut1++) {
       for (int cut2 = cut1; cut2 <= all.length; cut2 += 3) {

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# End-to-end throughput, in one run on one daemon:
+#   (a) raw ceiling: curl reads a container's attach stream into /dev/null;
+#   (b) dockline: an all-in-one node (from the fat jar) reads, routes, stores (fsync) and acknowledges.
+# The same container command both times: LINES lines of ~140 bytes from busybox `yes | head`, log driver none.
+# Time runs from `docker start` until the last line is read (a) / stored and acknowledged (b).
+# Target: dockline >= 0.6 x raw.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LINES=${LINES:-1000000}
+RUNS=${RUNS:-3}
+IMAGE=${DOCKLINE_TEST_IMAGE:-dockline-test/busybox:1}
+JAR=launcher/target/dockline.jar
+SOCK=/var/run/docker.sock
+
+bash .ci/docker-env.sh >/dev/null
+[ -f "$JAR" ] || mvn -B -q -DskipTests package
+LINE=$(printf 'dockline-bench %0125d' 0)   # 140 bytes with the newline
+CMD="yes '$LINE' | head -n $LINES"
+work=$(mktemp -d)
+node_pid=""
+cleanup() {
+  [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null || true
+  docker ps -aq --filter label=dockline.bench | xargs -r docker rm -f >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+create() { docker create --network none --log-driver none --label dockline.bench=1 "$IMAGE" sh -c "$CMD"; }
+
+raw_run() {
+  local id; id=$(create)
+  curl -sN --unix-socket "$SOCK" -X POST "http://localhost/containers/$id/attach?stream=1&stdout=1&stderr=1" -o /dev/null &
+  local curl_pid=$!
+  sleep 0.5
+  local t0; t0=$(now)
+  docker start "$id" >/dev/null
+  wait "$curl_pid"
+  local t1; t1=$(now)
+  docker rm -f "$id" >/dev/null
+  echo "$t0 $t1" | awk -v n="$LINES" '{printf "%.0f", n/($2-$1)}'
+}
+
+HTTP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+CLUSTER_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+API="http://127.0.0.1:$HTTP_PORT"
+
+start_node() {
+  java -jar "$JAR" --node-name bench --data-dir "$work/data" --http-port "$HTTP_PORT" --cluster-port "$CLUSTER_PORT" \
+    --cluster-name "bench-$$" >"$work/node.log" 2>&1 &
+  node_pid=$!
+  for _ in $(seq 1 240); do
+    curl -sf "$API/health" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  echo "node did not become ready"; cat "$work/node.log"; exit 1
+}
+
+metric() { curl -s "$API/metrics" | awk -v m="$1" '$1 ~ "^"m"[{ ]" || $1 == m {s += $2} END {printf "%.0f", s}'; }
+
+dockline_run() {
+  local id; id=$(create)
+  for _ in $(seq 1 100); do   # attached (the reader opened the stream of the created container)
+    [ "$(metric dockline_attach_streams_open)" -ge 1 ] && break
+    sleep 0.1
+  done
+  sleep 0.3
+  local t0; t0=$(now)
+  docker start "$id" >/dev/null
+  while true; do
+    last=$(curl -s "$API/api/containers" | python3 -c "import json,sys; print(next((c['lastSeq'] for c in json.load(sys.stdin) if c['id']=='$id'),0))")
+    [ "$last" -ge "$LINES" ] && break
+    sleep 0.05
+  done
+  local t1; t1=$(now)
+  docker rm -f "$id" >/dev/null
+  echo "$t0 $t1" | awk -v n="$LINES" '{printf "%.0f", n/($2-$1)}'
+}
+
+echo "bench/e2e: $LINES lines of 140 bytes per run, $RUNS runs each, $(nproc) cores"
+raw=()
+for i in $(seq 1 "$RUNS"); do raw+=("$(raw_run)"); echo "  raw attach -> /dev/null   run $i: ${raw[-1]} lines/s"; done
+start_node
+dl=()
+for i in $(seq 1 "$RUNS"); do dl+=("$(dockline_run)"); echo "  dockline stored+acked     run $i: ${dl[-1]} lines/s"; done
+echo "  node: batches sent $(metric dockline_batches_sent_total), acked $(metric dockline_batches_acked_total), lines stored $(metric dockline_lines_stored_total)"
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+RAW=$(median "${raw[@]}")
+DL=$(median "${dl[@]}")
+echo "raw ceiling (median):  $RAW lines/s"
+echo "dockline (median):     $DL lines/s"
+awk -v r="$RAW" -v d="$DL" 'BEGIN {printf "ratio dockline/raw:    %.2f (target >= 0.60)\n", d/r}'

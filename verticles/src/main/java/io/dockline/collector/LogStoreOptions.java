@@ -1,0 +1,31 @@
+package io.dockline.collector;
+
+/** Tuning of a {@link LogStore}; fluent setters, defaults suit production. */
+public final class LogStoreOptions {
+  public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
+  public static final int DEFAULT_MAX_READ_BYTES = 8 << 20;
+
+  private long segmentBytes = DEFAULT_SEGMENT_BYTES;
+  private int maxReadBytes = DEFAULT_MAX_READ_BYTES;
+
+  /** A container's current segment is closed and a new one started once it holds this many bytes. */
+  public long segmentBytes() { return segmentBytes; }
+
+  public LogStoreOptions segmentBytes(long segmentBytes) {
+    if (segmentBytes < 1) throw new IllegalArgumentException("segmentBytes must be positive: " + segmentBytes);
+    this.segmentBytes = segmentBytes;
+    return this;
+  }
+
+  /**
+   * A read stops adding lines once their text would pass this many bytes (but returns at least one
+   * line), so a read of many huge lines cannot exhaust the heap; callers page on by seq anyway.
+   */
+  public int maxReadBytes() { return maxReadBytes; }
+
+  public LogStoreOptions maxReadBytes(int maxReadBytes) {
+    if (maxReadBytes < 1) throw new IllegalArgumentException("maxReadBytes must be positive: " + maxReadBytes);
+    this.maxReadBytes = maxReadBytes;
+    return this;
+  }
+}

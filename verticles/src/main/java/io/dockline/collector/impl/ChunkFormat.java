@@ -1,0 +1,37 @@
+package io.dockline.collector.impl;
+
+/**
+ * Layout of one chunk, the unit a segment is made of: one chunk per append. Big-endian.
+ *
+ * <pre>
+ *  0  int   MAGIC
+ *  4  int   body length (bytes after the 24-byte header)
+ *  8  int   CRC32C of bytes 12 .. end of body (firstSeq, count and the body), so a torn or flipped
+ *           header field is caught as well as a torn body
+ * 12  long  firstSeq
+ * 20  int   count (at least 1)
+ * 24  body: count line records of 14 bytes (timeNanos long, stream byte, flags byte, length int),
+ *           then the text of all lines back to back
+ * </pre>
+ *
+ * Records come before the text so a read copies the text of consecutive lines in one go.
+ */
+final class ChunkFormat {
+  static final int MAGIC = 0x444B4C43; // "DKLC"
+  static final int HEADER_BYTES = 24;
+  static final int CRC_OFFSET = 8;
+  static final int CRC_START = 12;
+  static final int FIRST_SEQ_OFFSET = 12;
+  static final int COUNT_OFFSET = 20;
+
+  static final int LINE_RECORD_BYTES = 14;
+  static final int RECORD_TIME_OFFSET = 0;
+  static final int RECORD_STREAM_OFFSET = 8;
+  static final int RECORD_FLAGS_OFFSET = 9;
+  static final int RECORD_LENGTH_OFFSET = 10;
+
+  /** Leaves headroom below the largest array/buffer the JVM can allocate. */
+  static final int MAX_CHUNK_BYTES = Integer.MAX_VALUE - 64;
+
+  private ChunkFormat() {}
+}

@@ -1,0 +1,105 @@
+package io.dockline.collector.impl;
+
+import static io.dockline.collector.impl.ChunkFormat.*;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.zip.CRC32C;
+
+/**
+ * Walks the chunks of one segment through a reused window of file bytes: a header costs a positional
+ * read only when the window does not already hold it, so skipping many small chunks is a handful of
+ * reads, and skipping large ones never touches their bodies.
+ */
+final class ChunkReader {
+  private static final int BLOCK_BYTES = 64 << 10;
+  private static final int RETAINED_CAPACITY = 4 << 20;
+
+  private final CRC32C crc = new CRC32C();
+  private ByteBuffer window = ByteBuffer.allocate(BLOCK_BYTES);
+  private FileChannel channel;
+  private long end;
+  private long windowStart;
+  private int windowLength;
+
+  /** Reads from {@code channel}, whose valid bytes end at {@code end}. */
+  void attach(FileChannel channel, long end) {
+    this.channel = channel;
+    this.end = end;
+    this.windowLength = 0;
+  }
+
+  void detach() {
+    channel = null;
+    windowLength = 0;
+    if (window.capacity() > RETAINED_CAPACITY) window = ByteBuffer.allocate(BLOCK_BYTES);
+  }
+
+  /** Decodes and sanity-checks the header at {@code position}; the body is neither read nor verified. */
+  void readHeader(long position, ChunkHeader header) throws IOException {
+    if (end - position < HEADER_BYTES) throw corrupt(position, "cut short inside the header");
+    int at = load(position, HEADER_BYTES);
+    if (window.getInt(at) != MAGIC) throw corrupt(position, "bad magic");
+    header.position = position;
+    header.bodyLength = window.getInt(at + 4);
+    header.crc = window.getInt(at + CRC_OFFSET);
+    header.firstSeq = window.getLong(at + FIRST_SEQ_OFFSET);
+    header.count = window.getInt(at + COUNT_OFFSET);
+    if (header.count < 1 || header.firstSeq < 1 || header.bodyLength < (long) header.count * LINE_RECORD_BYTES
+        || header.bodyLength > MAX_CHUNK_BYTES - HEADER_BYTES) {
+      throw corrupt(position, "implausible header (count " + header.count + ", body " + header.bodyLength + ")");
+    }
+    if (header.endPosition() > end) throw corrupt(position, "cut short inside the body");
+  }
+
+  /**
+   * Loads the whole chunk, verifies its CRC and line lengths, and returns the offset of its body in
+   * {@link #window()}.
+   */
+  int loadBody(ChunkHeader header) throws IOException {
+    int at = load(header.position, (int) header.totalBytes());
+    crc.reset();
+    crc.update(window.array(), at + CRC_START, (int) header.totalBytes() - CRC_START);
+    if ((int) crc.getValue() != header.crc) throw corrupt(header.position, "CRC mismatch");
+    int body = at + HEADER_BYTES;
+    long textBytes = header.bodyLength - (long) header.count * LINE_RECORD_BYTES;
+    long sum = 0;
+    for (int i = 0; i < header.count; i++) {
+      int length = window.getInt(body + i * LINE_RECORD_BYTES + RECORD_LENGTH_OFFSET);
+      if (length < 0) throw corrupt(header.position, "negative line length");
+      sum += length;
+    }
+    if (sum != textBytes) throw corrupt(header.position, "line lengths do not add up to the body");
+    return body;
+  }
+
+  /** The bytes loaded last; valid until the next call. Offsets come from {@link #loadBody}. */
+  ByteBuffer window() {
+    return window;
+  }
+
+  /** Makes file bytes {@code position .. position+length} available and returns their offset in the window. */
+  private int load(long position, int length) throws IOException {
+    if (position >= windowStart && position + length <= windowStart + windowLength) {
+      return (int) (position - windowStart);
+    }
+    int want = (int) Math.min(Math.max(length, BLOCK_BYTES), end - position);
+    if (window.capacity() < want) window = ByteBuffer.allocate(want);
+    window.clear().limit(want);
+    long at = position;
+    while (window.hasRemaining()) {
+      int n = channel.read(window, at);
+      if (n < 0) break;
+      at += n;
+    }
+    windowStart = position;
+    windowLength = window.position();
+    if (windowLength < length) throw corrupt(position, "file ends early");
+    return 0;
+  }
+
+  private static CorruptChunkException corrupt(long position, String why) {
+    return new CorruptChunkException("chunk at byte " + position + ": " + why);
+  }
+}

@@ -1,0 +1,170 @@
+package io.dockline.collector.impl;
+
+import io.dockline.collector.AppendResult;
+import io.dockline.collector.ContainerSummary;
+import io.dockline.collector.LogStore;
+import io.dockline.collector.LogStoreOptions;
+import io.dockline.wire.ContainerMeta;
+import io.dockline.wire.LineBatch;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@link LogStore} on the local file system: one directory per container. Single-threaded by contract,
+ * which is what lets one encode buffer and one read window serve every container.
+ */
+public final class FileLogStore implements LogStore {
+  private final Path root;
+  private final LogStoreOptions options;
+  private final Map<String, ContainerLog> logs;
+  private final ChunkEncoder encoder = new ChunkEncoder();
+  private final ChunkReader reader = new ChunkReader();
+  /** Containers written since the last sync; insertion-ordered so syncs are repeatable. */
+  private final Set<ContainerLog> unsynced = new LinkedHashSet<>();
+  private boolean rootUnsynced;
+  private boolean closed;
+
+  private FileLogStore(Path root, LogStoreOptions options, Map<String, ContainerLog> logs) {
+    this.root = root;
+    this.options = options;
+    this.logs = logs;
+  }
+
+  public static FileLogStore open(Path dir, LogStoreOptions options) throws IOException {
+    Path root = Files.createDirectories(dir);
+    Map<String, ContainerLog> logs = new HashMap<>();
+    ChunkReader reader = new ChunkReader();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+      for (Path entry : entries) {
+        String id = entry.getFileName().toString();
+        if (!ContainerIds.isSafe(id) || !Files.isDirectory(entry)) continue;
+        try {
+          ContainerLog.recover(entry, id, reader).ifPresent(log -> logs.put(id, log));
+        } catch (IOException | RuntimeException e) {
+          closeAll(logs.values(), e);
+          throw e;
+        }
+      }
+    }
+    FileLogStore store = new FileLogStore(root, options, logs);
+    // Recovery may have truncated or deleted files; the next sync makes that durable too.
+    store.unsynced.addAll(logs.values());
+    return store;
+  }
+
+  @Override
+  public AppendResult append(LineBatch batch) throws IOException {
+    ensureOpen();
+    ContainerMeta meta = batch.container();
+    if (batch.count() > 0 && batch.firstSeq() < 1) {
+      throw new IllegalArgumentException("seqs start at 1, batch " + batch + " starts at " + batch.firstSeq());
+    }
+    ContainerLog log = logs.get(meta.id());
+    if (log == null) {
+      log = ContainerLog.create(root, ContainerIds.requireSafe(meta.id()));
+      logs.put(meta.id(), log);
+      rootUnsynced = true;
+    }
+    unsynced.add(log);
+    return log.append(batch, encoder, options.segmentBytes());
+  }
+
+  @Override
+  public void sync() throws IOException {
+    ensureOpen();
+    syncAll();
+  }
+
+  @Override
+  public long lastSeq(String containerId) {
+    ensureOpen();
+    ContainerLog log = find(containerId);
+    return log == null ? 0 : log.lastSeq();
+  }
+
+  @Override
+  public long firstSeq(String containerId) {
+    ensureOpen();
+    ContainerLog log = find(containerId);
+    return log == null ? 0 : log.firstSeq();
+  }
+
+  @Override
+  public List<ContainerSummary> containers() {
+    ensureOpen();
+    List<ContainerSummary> summaries = new ArrayList<>(logs.size());
+    for (ContainerLog log : logs.values()) summaries.add(log.summary());
+    return summaries;
+  }
+
+  @Override
+  public Optional<ContainerMeta> meta(String containerId) {
+    ensureOpen();
+    ContainerLog log = find(containerId);
+    return log == null ? Optional.empty() : Optional.of(log.meta());
+  }
+
+  @Override
+  public LineBatch read(String containerId, long afterSeq, int limit) throws IOException {
+    ensureOpen();
+    ContainerLog log = find(containerId);
+    if (log == null) {
+      return LineCollector.empty(new ContainerMeta(containerId, null, null, null, null), LineCollector.seqAfter(afterSeq));
+    }
+    return log.read(afterSeq, limit, options.maxReadBytes(), reader);
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (closed) return;
+    try {
+      syncAll();
+    } finally {
+      closed = true;
+      closeAll(logs.values(), null);
+    }
+  }
+
+  private void syncAll() throws IOException {
+    for (ContainerLog log : unsynced) log.sync();
+    unsynced.clear();
+    if (rootUnsynced) {
+      Fsync.directory(root);
+      rootUnsynced = false;
+    }
+  }
+
+  /** Looks a container up; an id that could never have been stored is refused like on append. */
+  private ContainerLog find(String containerId) {
+    ContainerLog log = logs.get(containerId);
+    if (log == null) ContainerIds.requireSafe(containerId);
+    return log;
+  }
+
+  private void ensureOpen() {
+    if (closed) throw new IllegalStateException("log store is closed");
+  }
+
+  private static void closeAll(Iterable<ContainerLog> logs, Throwable failure) throws IOException {
+    IOException first = null;
+    for (ContainerLog log : logs) {
+      try {
+        log.close();
+      } catch (IOException e) {
+        if (failure != null) failure.addSuppressed(e);
+        else if (first == null) first = e;
+        else first.addSuppressed(e);
+      }
+    }
+    if (first != null) throw first;
+  }
+}

@@ -1,0 +1,97 @@
+package io.dockline.collector.impl;
+
+import static io.dockline.collector.impl.ChunkFormat.*;
+
+import io.dockline.wire.ContainerMeta;
+import io.dockline.wire.LineBatch;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/** Gathers lines out of loaded chunks into the columns of the {@link LineBatch} a read returns. */
+final class LineCollector {
+  private final long firstSeq;
+  private final int maxLines;
+  private final int maxBytes;
+  private long[] times;
+  private byte[] streams;
+  private byte[] flags;
+  private int[] offsets;
+  private byte[] data = new byte[4096];
+  private int count;
+  private boolean byteBudgetSpent;
+
+  LineCollector(long firstSeq, int maxLines, int maxBytes) {
+    this.firstSeq = firstSeq;
+    this.maxLines = maxLines;
+    this.maxBytes = maxBytes;
+    int lines = Math.min(maxLines, 256);
+    times = new long[lines];
+    streams = new byte[lines];
+    flags = new byte[lines];
+    offsets = new int[lines + 1];
+  }
+
+  /** The seq of the next line wanted. */
+  long nextSeq() { return firstSeq + count; }
+
+  boolean full() { return count >= maxLines || byteBudgetSpent; }
+
+  /** Takes lines from seq {@link #nextSeq()} on out of a chunk loaded at {@code body} in {@code window}. */
+  void takeFrom(ByteBuffer window, int body, ChunkHeader header) {
+    int skip = (int) (nextSeq() - header.firstSeq);
+    int text = body + header.count * LINE_RECORD_BYTES;
+    int textSkipped = 0;
+    for (int i = 0; i < skip; i++) textSkipped += lengthOf(window, body, i);
+    int copyFrom = text + textSkipped;
+    int copyBytes = 0;
+    for (int i = skip; i < header.count && !full(); i++) {
+      int record = body + i * LINE_RECORD_BYTES;
+      int length = window.getInt(record + RECORD_LENGTH_OFFSET);
+      int end = offsets[count] + length;
+      if (count > 0 && (long) offsets[count] + length > maxBytes) {
+        byteBudgetSpent = true;
+        break;
+      }
+      growFor(count + 1);
+      times[count] = window.getLong(record + RECORD_TIME_OFFSET);
+      streams[count] = window.get(record + RECORD_STREAM_OFFSET);
+      flags[count] = window.get(record + RECORD_FLAGS_OFFSET);
+      offsets[count + 1] = end;
+      count++;
+      copyBytes += length;
+    }
+    // Lines taken from one chunk are contiguous in its text, so one copy moves them all.
+    int dataEnd = offsets[count];
+    if (data.length < dataEnd) {
+      data = Arrays.copyOf(data, (int) Math.max(dataEnd, Math.min(Integer.MAX_VALUE - 8, data.length * 2L)));
+    }
+    System.arraycopy(window.array(), copyFrom, data, dataEnd - copyBytes, copyBytes);
+  }
+
+  LineBatch toBatch(ContainerMeta meta) {
+    // LineBatch accepts arrays longer than count, so no trimming copy is made.
+    return new LineBatch(meta, firstSeq, count, times, streams, flags, offsets, data);
+  }
+
+  static LineBatch empty(ContainerMeta meta, long firstSeq) {
+    return new LineBatch(meta, firstSeq, 0, new long[0], new byte[0], new byte[0], new int[1], new byte[0]);
+  }
+
+  /** The first seq an empty answer to "lines after {@code afterSeq}" reports; seqs start at 1. */
+  static long seqAfter(long afterSeq) {
+    return afterSeq == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(afterSeq + 1, 1);
+  }
+
+  private static int lengthOf(ByteBuffer window, int body, int line) {
+    return window.getInt(body + line * LINE_RECORD_BYTES + RECORD_LENGTH_OFFSET);
+  }
+
+  private void growFor(int lines) {
+    if (lines <= times.length) return;
+    int n = Math.max(lines, times.length * 2);
+    times = Arrays.copyOf(times, n);
+    streams = Arrays.copyOf(streams, n);
+    flags = Arrays.copyOf(flags, n);
+    offsets = Arrays.copyOf(offsets, n + 1);
+  }
+}
