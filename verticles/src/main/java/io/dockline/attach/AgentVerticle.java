@@ -95,6 +95,7 @@ public final class AgentVerticle extends VerticleBase {
 
   private void onDockerUnreachable(Throwable cause) {
     connected = false;
+    if (stopped) return;
     closeEvents();
     String problem = "Docker daemon not reachable at " + endpoint + " (" + rootMessage(cause) + "); retrying every "
         + RECONNECT_MS / 1000 + " s";
