@@ -162,7 +162,7 @@ public final class AgentVerticle extends VerticleBase {
       }
       case "destroy": {
         ContainerReader r = readers.get(id);
-        if (r != null && r.isIdle()) readers.remove(id);
+        if (r != null) r.whenIdle(() -> readers.remove(id, r));
         break;
       }
       default:

@@ -1,5 +1,6 @@
 package io.dockline.collector;
 
+import io.dockline.config.Meters;
 import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeStatus;
 import io.dockline.wire.Addresses;
@@ -67,14 +68,10 @@ public final class CollectorVerticle extends VerticleBase {
   public Future<?> start() {
     ctx = context;
     String node = config.nodeName();
-    linesStored = Counter.builder("dockline.lines.stored").description("lines durably stored by this collector")
-        .tag("node", node).register(registry);
-    bytesStored = Counter.builder("dockline.bytes.stored").description("line bytes durably stored by this collector")
-        .tag("node", node).register(registry);
-    batchesStored = Counter.builder("dockline.batches.stored").description("batches stored and acknowledged")
-        .tag("node", node).register(registry);
-    duplicates = Counter.builder("dockline.duplicates.dropped").description("lines received again and dropped")
-        .tag("node", node).register(registry);
+    linesStored = Meters.counter(registry, node, "dockline.lines.stored", "lines durably stored by this collector");
+    bytesStored = Meters.counter(registry, node, "dockline.bytes.stored", "line bytes durably stored by this collector");
+    batchesStored = Meters.counter(registry, node, "dockline.batches.stored", "batches stored and acknowledged");
+    duplicates = Meters.counter(registry, node, "dockline.duplicates.dropped", "lines received again and dropped");
     groupCommit = Timer.builder("dockline.collector.commit").description("time to write and fsync one group of batches")
         .tag("node", node).serviceLevelObjectives(java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(2),
             java.time.Duration.ofMillis(5), java.time.Duration.ofMillis(10), java.time.Duration.ofMillis(25),

@@ -56,6 +56,7 @@ public final class ContainerReader implements LineSink {
   private int epoch;
   private int failures;
   private long readTimeNanos;
+  private int linesDecoded;
   private long attachOpenedNanos;
   private long knownStartNanos;
   private long countedStartNanos;
@@ -68,6 +69,7 @@ public final class ContainerReader implements LineSink {
   private boolean paused;
   private boolean stopping;
   private Promise<Void> drained;
+  private Runnable idleHook;
 
   public ContainerReader(Vertx vertx, HttpClient http, SocketAddress docker, AgentMetrics metrics,
                          String containerId, String host, int maxLineBytes, long bufferCap) {
@@ -102,10 +104,14 @@ public final class ContainerReader implements LineSink {
     meta = described;
     if (tty == null) {
       tty = hasTty;
-      if (streamOpen && decoder == null) {
+      if (!early.isEmpty()) {
         decoder = new StreamDecoder(hasTty, maxLineBytes, this);
         for (Buffer b : early) decode(b);
         early.clear();
+        if (!isAttached()) {
+          decoder.finish(); // the stream already ended before inspect answered
+          countLines();
+        }
       }
     }
     pump();
@@ -147,7 +153,7 @@ public final class ContainerReader implements LineSink {
   public Future<Void> attach() {
     if (isAttached() || stopping) return Future.succeededFuture();
     connecting = true;
-    decoder = tty == null ? null : new StreamDecoder(tty, maxLineBytes, this);
+    decoder = null; // a new stream starts with no frame or line pending
     RequestOptions req = new RequestOptions().setServer(docker).setMethod(HttpMethod.POST).setHost("localhost")
         .setPort(80).setURI("/containers/" + id + "/attach?stream=1&stdout=1&stderr=1");
     return http.request(req).compose(r -> r.send()).compose(resp -> {
@@ -172,8 +178,11 @@ public final class ContainerReader implements LineSink {
   private void onData(Buffer buf) {
     metrics.bytesRead.increment(buf.length());
     if (decoder == null) {
-      early.add(buf.copy()); // until inspect says how to decode it
-      return;
+      if (tty == null) {
+        early.add(buf.copy()); // until inspect says how to decode it
+        return;
+      }
+      decoder = new StreamDecoder(tty, maxLineBytes, this);
     }
     decode(buf);
     pump();
@@ -184,7 +193,17 @@ public final class ContainerReader implements LineSink {
     Instant now = Instant.now();
     readTimeNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
     byte[] bytes = buf.getBytes();
+    linesDecoded = 0;
     decoder.feed(bytes, 0, bytes.length);
+    countLines();
+  }
+
+  /** Meters are updated once per read, not once per line. */
+  private void countLines() {
+    if (linesDecoded == 0) return;
+    metrics.linesRead.increment(linesDecoded);
+    metrics.pendingLines.addAndGet(linesDecoded);
+    linesDecoded = 0;
   }
 
   @Override
@@ -193,8 +212,7 @@ public final class ContainerReader implements LineSink {
     long t = Math.max(readTimeNanos, lastTimeNanos + 1);
     lastTimeNanos = t;
     pending.add(t, stream, flags, buf, off, len);
-    metrics.linesRead.increment();
-    metrics.pendingLines.incrementAndGet();
+    linesDecoded++;
   }
 
   private void onStreamEnd(boolean failed) {
@@ -203,16 +221,13 @@ public final class ContainerReader implements LineSink {
     response = null;
     metrics.streamsOpen.decrementAndGet();
     if (decoder == null) {
-      // never described: decode what came as the multiplexed default so nothing is dropped
-      decoder = new StreamDecoder(tty != null && tty, maxLineBytes, this);
-      for (Buffer b : early) decode(b);
-      early.clear();
-    }
-    if (stopping) {
+      // not yet described: what came waits in `early` until inspect says how to decode it
+    } else if (stopping) {
       decoder.flushPartial();
     } else {
       decoder.finish();
     }
+    countLines();
     if (failed) LOG.fine(() -> "attach stream of " + meta.name() + " broke");
     pump();
     checkDrained();
@@ -235,8 +250,19 @@ public final class ContainerReader implements LineSink {
     return pending.isEmpty() && unacked.isEmpty() && !isAttached();
   }
 
+  /** Runs {@code hook} once this reader has nothing left to read or send (the container was removed). */
+  public void whenIdle(Runnable hook) {
+    idleHook = hook;
+    checkDrained();
+  }
+
   private void checkDrained() {
     if (drained != null && pending.isEmpty() && unacked.isEmpty()) drained.tryComplete();
+    if (idleHook != null && isIdle()) {
+      Runnable h = idleHook;
+      idleHook = null;
+      h.run();
+    }
   }
 
   private void askStoredSeq() {
