@@ -59,6 +59,12 @@ class LauncherIT {
     NodeProcess n = new NodeProcess("nodocker", work, "--docker-host", "unix://" + work.resolve("absent.sock"));
     nodes.add(n.start());
     JsonObject health = n.awaitHealth(503, 120_000);
+    long end = System.currentTimeMillis() + 30_000;
+    while (health.getJsonObject("roles").getJsonObject("agent").getString("detail").startsWith("connecting")
+        && System.currentTimeMillis() < end) {
+      Thread.sleep(100);
+      health = n.awaitHealth(503, 10_000);
+    }
     JsonObject agent = health.getJsonObject("roles").getJsonObject("agent");
     assertFalse(agent.getBoolean("ready"));
     assertTrue(agent.getString("detail").contains("not reachable"), agent.encode());

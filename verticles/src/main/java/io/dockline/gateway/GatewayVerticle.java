@@ -94,17 +94,17 @@ public final class GatewayVerticle extends VerticleBase {
           if (f.failed()) continue; // a collector gone since the registry was read
           for (Object o : f.result()) {
             JsonObject c = (JsonObject) o;
-            JsonArray collectors = new JsonArray().add(c.getString("collector"));
             JsonObject cur = merged.get(c.getString("id"));
             if (cur == null) {
-              merged.put(c.getString("id"), new JsonObject().put("id", c.getString("id")).put("name", c.getString("name"))
+              cur = new JsonObject().put("id", c.getString("id")).put("name", c.getString("name"))
                   .put("image", c.getString("image")).put("host", c.getString("host")).put("labels", c.getJsonObject("labels"))
-                  .put("lines", c.getLong("lines")).put("lastSeq", c.getLong("lastSeq")).put("collectors", collectors));
-            } else {
-              cur.put("lines", cur.getLong("lines") + c.getLong("lines"))
-                  .put("lastSeq", Math.max(cur.getLong("lastSeq"), c.getLong("lastSeq")));
-              cur.getJsonArray("collectors").add(c.getString("collector"));
+                  .put("lines", 0L).put("lastSeq", 0L).put("collectors", new JsonArray());
+              merged.put(c.getString("id"), cur);
             }
+            cur.put("lines", cur.getLong("lines") + c.getLong("lines"))
+                .put("lastSeq", Math.max(cur.getLong("lastSeq"), c.getLong("lastSeq")));
+            cur.getJsonArray("collectors").add(new JsonObject().put("node", c.getString("collector"))
+                .put("lastSeq", c.getLong("lastSeq")));
           }
         }
         return merged;
@@ -147,11 +147,21 @@ public final class GatewayVerticle extends VerticleBase {
   private Future<Buffer> readLines(JsonObject container, long after, int limit) {
     String id = container.getString("id");
     List<Future<LineBatch>> parts = new ArrayList<>();
-    for (Object node : container.getJsonArray("collectors")) {
+    JsonArray holders = container.getJsonArray("collectors");
+    for (Object h : holders) {
       JsonObject q = new JsonObject().put("op", "logs").put("containerId", id).put("after", after).put("limit", limit);
-      parts.add(vertx.eventBus().<LineBatch>request(Addresses.collectorQuery((String) node), q, QUERY).map(m -> m.body()));
+      String node = ((JsonObject) h).getString("node");
+      parts.add(vertx.eventBus().<LineBatch>request(Addresses.collectorQuery(node), q, QUERY).map(m -> m.body()));
     }
     return Future.all(parts).map(cf -> {
+      // a collector that answered with less than it holds (a page is bounded in lines and bytes) bounds the
+      // merged page: past its last line, lines it holds could be missing from the merge
+      long cutoff = Long.MAX_VALUE;
+      for (int p = 0; p < parts.size(); p++) {
+        LineBatch b = parts.get(p).result();
+        long held = holders.getJsonObject(p).getLong("lastSeq");
+        if (b.count() > 0 && b.lastSeq() < held) cutoff = Math.min(cutoff, b.lastSeq());
+      }
       // merge by sequence; a line held by two collectors (after a handover) is written once
       List<long[]> order = new ArrayList<>(); // {seq, part, index}
       for (int p = 0; p < parts.size(); p++) {
@@ -164,6 +174,7 @@ public final class GatewayVerticle extends VerticleBase {
       long last = Long.MIN_VALUE;
       int n = 0;
       for (long[] e : order) {
+        if (e[0] > cutoff) break;
         if (e[0] == last) continue;
         if (n++ == limit) break;
         last = e[0];

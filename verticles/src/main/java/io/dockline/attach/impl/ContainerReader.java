@@ -48,6 +48,7 @@ public final class ContainerReader implements LineSink {
   private ContainerMeta meta;
   private Boolean tty; // unknown until inspect answers
   private final java.util.List<Buffer> early = new java.util.ArrayList<>();
+  private final java.util.List<Long> earlyTimes = new java.util.ArrayList<>();
   private final LineBatchBuilder pending = new LineBatchBuilder();
   private final ArrayDeque<LineBatch> unacked = new ArrayDeque<>();
   private long unackedBytes;
@@ -98,7 +99,8 @@ public final class ContainerReader implements LineSink {
 
   /**
    * What inspect says of the container. The attach stream may already be open: it is opened before the
-   * (slower) inspect answers, so a container that starts right after it is created loses nothing.
+   * (slower) inspect answers, so that it is in place as early as possible; what it brought meanwhile is
+   * decoded now, with the times it arrived.
    */
   public void describe(ContainerMeta described, boolean hasTty) {
     meta = described;
@@ -106,8 +108,9 @@ public final class ContainerReader implements LineSink {
       tty = hasTty;
       if (!early.isEmpty()) {
         decoder = new StreamDecoder(hasTty, maxLineBytes, this);
-        for (Buffer b : early) decode(b);
+        for (int i = 0; i < early.size(); i++) decode(early.get(i), earlyTimes.get(i));
         early.clear();
+        earlyTimes.clear();
         if (!isAttached()) {
           decoder.finish(); // the stream already ended before inspect answered
           countLines();
@@ -180,18 +183,23 @@ public final class ContainerReader implements LineSink {
     if (decoder == null) {
       if (tty == null) {
         early.add(buf.copy()); // until inspect says how to decode it
+        earlyTimes.add(nowNanos());
         return;
       }
       decoder = new StreamDecoder(tty, maxLineBytes, this);
     }
-    decode(buf);
+    decode(buf, nowNanos());
     pump();
     applyBackPressure();
   }
 
-  private void decode(Buffer buf) {
+  private static long nowNanos() {
     Instant now = Instant.now();
-    readTimeNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+  }
+
+  private void decode(Buffer buf, long arrivedNanos) {
+    readTimeNanos = arrivedNanos;
     byte[] bytes = buf.getBytes();
     linesDecoded = 0;
     decoder.feed(bytes, 0, bytes.length);
