@@ -100,7 +100,9 @@ public final class AgentVerticle extends VerticleBase {
     String problem = "Docker daemon not reachable at " + endpoint + " (" + rootMessage(cause) + "); retrying every "
         + RECONNECT_MS / 1000 + " s";
     status.set(NodeConfig.Role.AGENT, false, problem);
-    if (!problem.equals(lastProblem)) LOG.warning(problem);
+    // one warning per outage; how the retries fail after that is only worth a fine-level line
+    if (lastProblem == null) LOG.warning(problem);
+    else LOG.fine(problem);
     lastProblem = problem;
     if (!stopped) vertx.setTimer(RECONNECT_MS, t -> connect());
   }
