@@ -107,8 +107,10 @@ class ReaderDeliveryTest {
     }
     assertTrue(lostAcks.get() > 0);
     assertTrue(registry.counter("dockline.batches.resent", "node", "t1").count() > 0, "failed batches were resent");
-    assertTrue(registry.counter("dockline.duplicates.dropped", "node", "t1").count() > 0,
-        "batches stored but not acknowledged came again and were dropped");
+    // a batch stored but not acknowledged is either covered by a later cumulative acknowledgement or sent
+    // again and dropped by the collector; either way the store above holds it once
+    assertEquals(LINES, registry.counter("dockline.lines.stored", "node", "t1").count(), 0.0,
+        "the collector wrote each line once");
   }
 
   /** Writes LINES lines in frames of uneven sizes, a few at a time, letting the reader take them. */

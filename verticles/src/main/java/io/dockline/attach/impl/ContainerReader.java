@@ -55,6 +55,7 @@ public final class ContainerReader implements LineSink {
   private long nextSeq = -1; // unknown until the collector said what it holds
   private int inFlight;
   private int epoch;
+  private boolean resendPending;
   private int failures;
   private long readTimeNanos;
   private int linesDecoded;
@@ -288,7 +289,8 @@ public final class ContainerReader implements LineSink {
   }
 
   private void pump() {
-    if (nextSeq < 0 || tty == null) return;
+    // while a resend waits for its backoff nothing new goes out: it would arrive ahead of older lines
+    if (nextSeq < 0 || tty == null || resendPending) return;
     while (inFlight < MAX_IN_FLIGHT && !pending.isEmpty()) {
       LineBatch batch = pending.take(meta, nextSeq, MAX_BATCH_LINES, MAX_BATCH_BYTES);
       nextSeq += batch.count();
@@ -328,6 +330,7 @@ public final class ContainerReader implements LineSink {
   private void onSendFailure(Throwable cause) {
     epoch++;
     inFlight = 0;
+    if (resendPending) return; // one resend of everything unacknowledged is already scheduled
     if (cause instanceof ReplyException && ((ReplyException) cause).failureCode() == BatchAck.GAP_FAILURE
         && !unacked.isEmpty()) {
       long expected = parseExpected(cause.getMessage());
@@ -338,7 +341,9 @@ public final class ContainerReader implements LineSink {
       }
     }
     logFailure("storing lines of", cause);
+    resendPending = true;
     vertx.setTimer(backoff(), t -> {
+      resendPending = false;
       int resendEpoch = epoch;
       for (LineBatch b : unacked.toArray(new LineBatch[0])) {
         if (resendEpoch != epoch) break;
