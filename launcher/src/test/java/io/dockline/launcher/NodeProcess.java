@@ -112,8 +112,7 @@ final class NodeProcess implements AutoCloseable {
 
   /**
    * Starts created containers once the node has attached to them: attach keeps no history, so a container
-   * that must be read from its first line is attached before it starts (what `docker run` does in the
-   * foreground).
+   * that must be read from its first line is attached before it starts.
    */
   void startWhenAttached(String... ids) throws Exception {
     long end = System.currentTimeMillis() + 30_000;
