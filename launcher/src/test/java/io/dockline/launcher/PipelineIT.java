@@ -147,6 +147,30 @@ class PipelineIT {
   }
 
   @Test
+  void aSilentContainerIsListedAndARenameIsFollowed() throws Exception {
+    String id = Docker.runDetached(run + "-quiet", false, "sleep 60");
+    JsonObject c = awaitContainer(id, run + "-quiet");
+    assertEquals(0L, c.getLong("lines"));
+    assertEquals(0L, c.getLong("lastSeq"));
+    assertEquals(Docker.IMAGE, c.getString("image"));
+    Docker.run("rename", run + "-quiet", run + "-renamed");
+    awaitContainer(id, run + "-renamed");
+    assertEquals(200, node.get("/api/containers/" + run + "-renamed/logs").statusCode());
+    Docker.run("rm", "-f", id);
+  }
+
+  private JsonObject awaitContainer(String id, String name) throws Exception {
+    long end = System.currentTimeMillis() + 30_000;
+    JsonObject c = null;
+    while (System.currentTimeMillis() < end) {
+      c = node.container(id);
+      if (c != null && name.equals(c.getString("name"))) return c;
+      Thread.sleep(100);
+    }
+    throw new AssertionError("container " + id + " not listed as " + name + ": " + c);
+  }
+
+  @Test
   void apiAnswersErrorsAndMetrics() throws Exception {
     HttpResponse<String> missing = node.get("/api/containers/no-such-container/logs");
     assertEquals(404, missing.statusCode());

@@ -56,6 +56,7 @@ public final class ContainerReader implements LineSink {
   private int inFlight;
   private int epoch;
   private boolean resendPending;
+  private boolean metaChanged;
   private int failures;
   private long readTimeNanos;
   private int linesDecoded;
@@ -90,7 +91,10 @@ public final class ContainerReader implements LineSink {
   public ContainerMeta meta() { return meta; }
 
   public void rename(String name) {
+    if (name.equals(meta.name())) return;
     meta = meta.withName(name);
+    metaChanged = true;
+    pump();
   }
 
   /** True once inspect told the container's tags and whether it has a TTY. */
@@ -104,6 +108,7 @@ public final class ContainerReader implements LineSink {
    * decoded now, with the times it arrived.
    */
   public void describe(ContainerMeta described, boolean hasTty) {
+    if (!described.equals(meta)) metaChanged = true;
     meta = described;
     if (tty == null) {
       tty = hasTty;
@@ -291,7 +296,10 @@ public final class ContainerReader implements LineSink {
   private void pump() {
     // while a resend waits for its backoff nothing new goes out: it would arrive ahead of older lines
     if (nextSeq < 0 || tty == null || resendPending) return;
-    while (inFlight < MAX_IN_FLIGHT && !pending.isEmpty()) {
+    // a container that has said nothing yet (or was renamed) is announced with an empty batch, so the
+    // collectors know it and its tags before its first line
+    while (inFlight < MAX_IN_FLIGHT && (!pending.isEmpty() || metaChanged)) {
+      metaChanged = false;
       LineBatch batch = pending.take(meta, nextSeq, MAX_BATCH_LINES, MAX_BATCH_BYTES);
       nextSeq += batch.count();
       metrics.pendingLines.addAndGet(-batch.count());
