@@ -12,6 +12,12 @@ public final class Addresses {
   /** Node-local: the last sequence stored for a container, asked of the router (JSON {containerId}). */
   public static final String ROUTER_LAST_SEQ = "dockline.router.last-seq";
 
+  /**
+   * Cluster-wide: the ring as the routers see it. Any router answers a request (empty JSON) with
+   * {@code {"epsilon", "collectors": [{"node", "ready", "streams", "linesPerSecond", "bytesPerSecond"}], ...}}.
+   */
+  public static final String RING_STATE = "dockline.ring.state";
+
   /** Cluster-wide async map: collector node name to its registration (JSON), renewed while it is ready. */
   public static final String COLLECTOR_REGISTRY_MAP = "dockline.collectors";
 
