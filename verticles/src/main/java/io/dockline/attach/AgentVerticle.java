@@ -16,6 +16,7 @@ import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeStatus;
 import io.dockline.wire.ContainerMeta;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
@@ -48,6 +49,10 @@ public final class AgentVerticle extends VerticleBase {
   private AgentMetrics metrics;
   private Closeable events;
   private boolean connected;
+  /** Counts event subscriptions: a callback of an older one must not tear down the current one. */
+  private int subscription;
+  /** docker-java calls back on its own threads; everything is brought back to this verticle's context. */
+  private Context ctx;
   private boolean stopped;
   private String lastProblem;
   /** When the current event subscription began: starts after it are ones the agent could have raced. */
@@ -62,6 +67,7 @@ public final class AgentVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    ctx = context;
     metrics = new AgentMetrics(registry, config.nodeName());
     http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setIdleTimeout(0),
         new PoolOptions().setHttp1MaxSize(10_000));
@@ -95,6 +101,7 @@ public final class AgentVerticle extends VerticleBase {
 
   private void onDockerUnreachable(Throwable cause) {
     connected = false;
+    subscription++; // whatever the old subscription still reports is stale now
     if (stopped) return;
     closeEvents();
     String problem = "Docker daemon not reachable at " + endpoint + " (" + rootMessage(cause) + "); retrying every "
@@ -110,22 +117,23 @@ public final class AgentVerticle extends VerticleBase {
   private Future<Void> subscribeEvents() {
     java.time.Instant now = java.time.Instant.now();
     watchingSinceNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    int generation = ++subscription;
     return vertx.executeBlocking(() -> docker.eventsCmd().withEventTypeFilter(EventType.CONTAINER)
         .exec(new ResultCallback.Adapter<Event>() {
           @Override
           public void onNext(Event e) {
-            vertx.runOnContext(v -> onEvent(e));
+            ctx.runOnContext(v -> { if (generation == subscription) onEvent(e); });
           }
 
           @Override
           public void onError(Throwable t) {
-            vertx.runOnContext(v -> { if (connected) onDockerUnreachable(t); });
+            ctx.runOnContext(v -> { if (generation == subscription) onDockerUnreachable(t); });
           }
 
           @Override
           public void onComplete() {
-            vertx.runOnContext(v -> {
-              if (connected) onDockerUnreachable(new IllegalStateException("event stream ended"));
+            ctx.runOnContext(v -> {
+              if (generation == subscription) onDockerUnreachable(new IllegalStateException("event stream ended"));
             });
           }
         })).map(cb -> {
@@ -178,6 +186,7 @@ public final class AgentVerticle extends VerticleBase {
    * event must find the stream already attached.
    */
   private void onContainerSeen(String id, boolean fromEvent) {
+    if (stopped) return; // a listing or event that completes after stop() adds no reader
     ContainerReader reader = readers.computeIfAbsent(id, k -> new ContainerReader(vertx, http, endpoint.address(),
         metrics, k, config.nodeName(), config.maxLineBytes(), config.agentBufferBytes()));
     if (!reader.isAttached()) {

@@ -50,6 +50,8 @@ public final class CollectorVerticle extends VerticleBase {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private LogStore store;
+  /** Set on the store thread when an fsync failed: what the store holds in memory can no longer be trusted. */
+  private volatile String storeBroken;
   private Context ctx;
   private long renewTimer = -1;
   private Counter linesStored;
@@ -132,6 +134,10 @@ public final class CollectorVerticle extends VerticleBase {
     Message<LineBatch> msg;
     while ((msg = writes.poll()) != null) {
       Message<LineBatch> m = msg;
+      if (storeBroken != null) {
+        replies.add(() -> m.fail(500, storeBroken));
+        continue;
+      }
       group.add(m);
       LineBatch batch = m.body();
       try {
@@ -154,8 +160,15 @@ public final class CollectorVerticle extends VerticleBase {
       if (config.fsync() && batches > 0) store.sync();
     } catch (Exception e) {
       // nothing of this group is acknowledged: the agents send it again
-      LOG.severe("fsync failed: " + e);
-      ctx.runOnContext(v -> group.forEach(m -> m.fail(500, "store sync failed: " + e.getMessage())));
+      // After a failed fsync the kernel may have dropped the dirty pages while the store's lastSeq moved on:
+      // acknowledging anything later could cover lines that are not on disk. This collector leaves the ring;
+      // the agents resend to the next owner, and a restart recovers what the disk really holds.
+      storeBroken = "store sync failed (" + e.getMessage() + "); restart this collector";
+      LOG.severe("fsync failed: " + e + "; this collector stops taking lines");
+      ctx.runOnContext(v -> {
+        group.forEach(m -> m.fail(500, storeBroken));
+        leaveRing(storeBroken);
+      });
       return;
     }
     groupCommit.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
@@ -164,6 +177,14 @@ public final class CollectorVerticle extends VerticleBase {
     batchesStored.increment(batches);
     duplicates.increment(dups);
     ctx.runOnContext(v -> replies.forEach(Runnable::run));
+  }
+
+  private void leaveRing(String why) {
+    status.set(NodeConfig.Role.COLLECTOR, false, why);
+    if (renewTimer >= 0) vertx.cancelTimer(renewTimer);
+    renewTimer = -1;
+    registryMap().compose(m -> m.remove(config.nodeName()))
+        .onFailure(e -> LOG.warning("leaving the collector registry failed: " + e.getMessage()));
   }
 
   private void onQuery(Message<JsonObject> msg) {

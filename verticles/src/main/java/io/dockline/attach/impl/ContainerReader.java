@@ -171,6 +171,12 @@ public final class ContainerReader implements LineSink {
         return resp.body().compose(body -> Future.failedFuture(
             "attach to " + meta.name() + " refused: " + resp.statusCode() + " " + body.toString().trim()));
       }
+      if (stopping) {
+        // stop() ran while the attach was being opened: nothing more is read
+        resp.request().connection().close();
+        checkDrained();
+        return Future.<Void>succeededFuture();
+      }
       response = resp;
       streamOpen = true;
       Instant opened = Instant.now();
@@ -233,6 +239,7 @@ public final class ContainerReader implements LineSink {
     if (!streamOpen) return;
     streamOpen = false;
     response = null;
+    paused = false; // the next stream starts unpaused
     metrics.streamsOpen.decrementAndGet();
     if (decoder == null) {
       // not yet described: what came waits in `early` until inspect says how to decode it
@@ -250,6 +257,8 @@ public final class ContainerReader implements LineSink {
   /** Stops reading; the future completes when every line read so far is acknowledged (or on timeout). */
   public Future<Void> stop() {
     stopping = true;
+    // output that came before inspect answered is decoded as the common non-TTY case rather than dropped
+    if (tty == null && !early.isEmpty()) describe(meta, false);
     if (streamOpen) {
       HttpClientResponse r = response;
       onStreamEnd(false);
@@ -314,7 +323,11 @@ public final class ContainerReader implements LineSink {
     inFlight++;
     int sentEpoch = epoch;
     vertx.eventBus().<BatchAck>request(Addresses.ROUTER_BATCH, batch, sendOptions).onComplete(ar -> {
-      if (ar.succeeded()) trim(ar.result().body());
+      if (ar.succeeded()) {
+        trim(ar.result().body());
+        // an announcement (no line) is done once any collector took it, whatever that one holds
+        if (batch.count() == 0 && unacked.remove(batch)) metrics.batchesAcked.increment();
+      }
       if (sentEpoch != epoch) return; // a reply to a send that a later resend has replaced
       inFlight--;
       if (ar.succeeded()) {
