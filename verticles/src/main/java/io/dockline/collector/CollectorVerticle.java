@@ -141,7 +141,7 @@ public final class CollectorVerticle extends VerticleBase {
       group.add(m);
       LineBatch batch = m.body();
       try {
-        AppendResult r = store.append(batch);
+        AppendResult r = store.append(batch, storedThrough(m));
         lines += r.written();
         dups += r.duplicates();
         bytes += batch.dataLength();
@@ -177,6 +177,15 @@ public final class CollectorVerticle extends VerticleBase {
     batchesStored.increment(batches);
     duplicates.increment(dups);
     ctx.runOnContext(v -> replies.forEach(Runnable::run));
+  }
+
+  private static long storedThrough(Message<?> msg) {
+    String h = msg.headers().get(BatchAck.STORED_THROUGH_HEADER);
+    try {
+      return h == null ? -1 : Long.parseLong(h);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   private void leaveRing(String why) {

@@ -36,7 +36,9 @@ public final class NodeConfig {
     SEGMENT_BYTES("segment-bytes", "67108864", "collector segment file size before rotation"),
     FSYNC("fsync", "true", "collectors fsync each group of batches before acknowledging it"),
     AGENT_BUFFER_BYTES("agent-buffer-bytes", "67108864",
-        "per-container bytes an agent holds unacknowledged before it stops reading that container");
+        "per-container bytes an agent holds unacknowledged before it stops reading that container"),
+    RING_EPSILON("ring-epsilon", "0.25",
+        "bounded loads: no collector takes more than (1 + this) x the mean measured load");
 
     private final String key;
     private final String defaultValue;
@@ -156,6 +158,12 @@ public final class NodeConfig {
     positive(Setting.MAX_LINE_BYTES, 16, Integer.MAX_VALUE - 64);
     positive(Setting.SEGMENT_BYTES, 4096, Long.MAX_VALUE);
     positive(Setting.AGENT_BUFFER_BYTES, 65536, Long.MAX_VALUE);
+    try {
+      double e = Double.parseDouble(get(Setting.RING_EPSILON));
+      if (!(e >= 0.01 && e <= 10)) throw bad(Setting.RING_EPSILON, get(Setting.RING_EPSILON), "expected 0.01 to 10");
+    } catch (NumberFormatException e) {
+      throw bad(Setting.RING_EPSILON, get(Setting.RING_EPSILON), "expected a number such as 0.25");
+    }
     String f = get(Setting.FSYNC);
     if (!"true".equals(f) && !"false".equals(f)) throw bad(Setting.FSYNC, f, "expected true or false");
     String docker = dockerHost();
@@ -236,6 +244,7 @@ public final class NodeConfig {
   public long segmentBytes() { return number(Setting.SEGMENT_BYTES); }
   public boolean fsync() { return Boolean.parseBoolean(get(Setting.FSYNC)); }
   public long agentBufferBytes() { return number(Setting.AGENT_BUFFER_BYTES); }
+  public double ringEpsilon() { return Double.parseDouble(get(Setting.RING_EPSILON)); }
 
   public List<String> join() {
     List<String> out = new ArrayList<>();

@@ -322,7 +322,9 @@ public final class ContainerReader implements LineSink {
   private void send(LineBatch batch) {
     inFlight++;
     int sentEpoch = epoch;
-    vertx.eventBus().<BatchAck>request(Addresses.ROUTER_BATCH, batch, sendOptions).onComplete(ar -> {
+    DeliveryOptions options = new DeliveryOptions(sendOptions)
+        .addHeader(BatchAck.STORED_THROUGH_HEADER, Long.toString(storedThrough()));
+    vertx.eventBus().<BatchAck>request(Addresses.ROUTER_BATCH, batch, options).onComplete(ar -> {
       if (ar.succeeded()) {
         trim(ar.result().body());
         // an announcement (no line) is done once any collector took it, whatever that one holds
@@ -339,6 +341,11 @@ public final class ContainerReader implements LineSink {
         onSendFailure(ar.cause());
       }
     });
+  }
+
+  /** Every seq up to this one is acknowledged, by whichever collector held the stream at the time. */
+  private long storedThrough() {
+    return unacked.isEmpty() ? nextSeq - 1 : unacked.peekFirst().firstSeq() - 1;
   }
 
   private void trim(BatchAck ack) {
