@@ -15,6 +15,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
@@ -104,6 +106,9 @@ public final class CollectorVerticle extends VerticleBase {
   private Future<Void> register() {
     JsonObject reg = new JsonObject().put("node", config.nodeName()).put("ready", true)
         .put("since", System.currentTimeMillis());
+    // the cluster member id lets routers drop this entry the moment the member is gone, not at TTL expiry
+    ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+    if (cm != null) reg.put("memberId", cm.getNodeId());
     return registryMap().compose(m -> m.put(config.nodeName(), reg, REGISTRATION_TTL_MS)).onSuccess(v -> {
       status.set(NodeConfig.Role.COLLECTOR, true, "storing under " + config.dataDir().resolve("collector"));
       renewTimer = vertx.setPeriodic(REGISTRATION_RENEW_MS, t -> registryMap()

@@ -16,6 +16,8 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
@@ -88,7 +90,14 @@ public final class RouterVerticle extends VerticleBase {
         .compose(AsyncMap::entries);
     Future.all(collectors, published).onSuccess(v -> {
       Set<String> ready = new TreeSet<>();
-      collectors.result().forEach((node, reg) -> { if (reg.getBoolean("ready", false)) ready.add(node); });
+      ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+      Set<String> members = cm == null ? null : new java.util.HashSet<>(cm.getNodes());
+      collectors.result().forEach((node, reg) -> {
+        String memberId = reg.getString("memberId");
+        // a collector whose member left (crashed) is out at once; its entry only expires with its TTL
+        boolean alive = members == null || memberId == null || members.contains(memberId);
+        if (reg.getBoolean("ready", false) && alive) ready.add(node);
+      });
       Map<String, double[]> newLoads = new HashMap<>();
       published.result().values().forEach(byStream -> byStream.forEach(e -> {
         JsonArray a = (JsonArray) e.getValue();
@@ -149,7 +158,7 @@ public final class RouterVerticle extends VerticleBase {
       return;
     }
     rates.record(batch.container().id(), batch.count(), batch.dataLength());
-    DeliveryOptions opts = new DeliveryOptions().setSendTimeout(25_000).setHeaders(msg.headers());
+    DeliveryOptions opts = new DeliveryOptions().setSendTimeout(10_000).setHeaders(msg.headers());
     vertx.eventBus().<BatchAck>request(Addresses.collectorWrite(owner), batch, opts).onComplete(ar -> {
       if (ar.succeeded()) msg.reply(ar.result().body());
       else forwardFailure(msg, ar.cause());

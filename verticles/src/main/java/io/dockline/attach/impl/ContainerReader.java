@@ -42,7 +42,7 @@ public final class ContainerReader implements LineSink {
   private final AgentMetrics metrics;
   private final int maxLineBytes;
   private final long bufferCap;
-  private final DeliveryOptions sendOptions = new DeliveryOptions().setSendTimeout(30_000);
+  private final DeliveryOptions sendOptions = new DeliveryOptions().setSendTimeout(15_000);
 
   private final String id;
   private ContainerMeta meta;
@@ -359,36 +359,30 @@ public final class ContainerReader implements LineSink {
     epoch++;
     inFlight = 0;
     if (resendPending) return; // one resend of everything unacknowledged is already scheduled
-    if (cause instanceof ReplyException && ((ReplyException) cause).failureCode() == BatchAck.GAP_FAILURE
-        && !unacked.isEmpty()) {
-      long expected = parseExpected(cause.getMessage());
-      if (expected > 0 && expected < unacked.peekFirst().firstSeq()) {
-        // the collector lost lines it had acknowledged; this agent no longer holds them
-        LOG.severe("collector expects line " + expected + " of " + meta.name() + " but lines from "
-            + unacked.peekFirst().firstSeq() + " on are all this agent holds");
-      }
+    if (cause instanceof ReplyException && ((ReplyException) cause).failureCode() == BatchAck.GAP_FAILURE) {
+      // a batch overtook an unacknowledged one on its way to a collector new to the stream: the resend below
+      // goes out in order, each batch vouched for by the acknowledgements before it
+      LOG.fine(() -> "collector wants line " + cause.getMessage().trim() + " of " + meta.name() + " first; resending");
+      resendPending = true;
+      long delay = failures == 0 ? 50 : backoff(); // at once the first time, then as any other failure
+      if (failures == 0) failures = 1;
+      vertx.setTimer(delay, t -> resendUnacked());
+      return;
     }
     logFailure("storing lines of", cause);
     resendPending = true;
-    vertx.setTimer(backoff(), t -> {
-      resendPending = false;
-      int resendEpoch = epoch;
-      for (LineBatch b : unacked.toArray(new LineBatch[0])) {
-        if (resendEpoch != epoch) break;
-        metrics.batchesResent.increment();
-        send(b);
-      }
-      pump();
-    });
+    vertx.setTimer(backoff(), t -> resendUnacked());
   }
 
-  /** A gap failure's message is the sequence the collector expects next. */
-  private static long parseExpected(String message) {
-    try {
-      return Long.parseLong(message.trim());
-    } catch (RuntimeException e) {
-      return -1;
+  private void resendUnacked() {
+    resendPending = false;
+    int resendEpoch = epoch;
+    for (LineBatch b : unacked.toArray(new LineBatch[0])) {
+      if (resendEpoch != epoch) break;
+      metrics.batchesResent.increment();
+      send(b);
     }
+    pump();
   }
 
   private void applyBackPressure() {
