@@ -37,4 +37,32 @@ public final class Addresses {
   public static String collectorQuery(String node) {
     return "dockline.collector." + node + ".query";
   }
+
+  // --- gateway (issue 6): what the HTTP API and the event-bus bridge offer other services ---
+
+  /** Per member: its roles' readiness, JSON as on {@code /health}; answered by every node. */
+  public static String nodeStatus(String node) {
+    return "dockline.node." + node + ".status";
+  }
+
+  /** Gateway-local: containers, request {@code {"host", "label", "name"}} (all optional), reply a JSON array. */
+  public static final String API_CONTAINERS = "dockline.api.containers";
+  /**
+   * Gateway-local: one page of a container's lines, request {@code {"container", "after", "since", "until",
+   * "text", "limit", "tail"}}, reply {@code {"container", "lines": [...], "scannedThrough"}}.
+   */
+  public static final String API_LOGS = "dockline.api.logs";
+  /** Gateway-local: the cluster's members with their roles and readiness, as {@code GET /api/cluster}. */
+  public static final String API_CLUSTER = "dockline.api.cluster";
+  /**
+   * Prefix of live-tail addresses: a bridge client that registers a handler on {@code dockline.tail.<id or
+   * name>} receives every new line of that container (JSON as in the API) until it unregisters.
+   */
+  public static final String TAIL_PREFIX = "dockline.tail.";
+
+  // --- network provisioner (issue 5): answered by the network role ---
+
+  public static final String NETWORK_ALLOCATE = "dockline.network.allocate";
+  public static final String NETWORK_RELEASE = "dockline.network.release";
+  public static final String NETWORK_LIST = "dockline.network.list";
 }

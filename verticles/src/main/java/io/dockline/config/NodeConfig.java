@@ -38,7 +38,14 @@ public final class NodeConfig {
     AGENT_BUFFER_BYTES("agent-buffer-bytes", "67108864",
         "per-container bytes an agent holds unacknowledged before it stops reading that container"),
     RING_EPSILON("ring-epsilon", "0.25",
-        "bounded loads: no collector takes more than (1 + this) x the mean measured load");
+        "bounded loads: no collector takes more than (1 + this) x the mean measured load"),
+    AUTH_TOKEN("auth-token", "",
+        "when set, /api, /bridge and /eventbus require 'Authorization: Bearer <token>' (or ?access_token=)"),
+    BRIDGE_INBOUND("bridge-inbound", "dockline.api.logs,dockline.api.containers,dockline.api.cluster,"
+        + "dockline.ring.state,dockline.network.allocate,dockline.network.release,dockline.network.list",
+        "addresses bridge clients may send to (comma list; a trailing * matches a prefix)"),
+    BRIDGE_OUTBOUND("bridge-outbound", "dockline.tail.*",
+        "addresses bridge clients may receive from (comma list; a trailing * matches a prefix)");
 
     private final String key;
     private final String defaultValue;
@@ -245,16 +252,25 @@ public final class NodeConfig {
   public boolean fsync() { return Boolean.parseBoolean(get(Setting.FSYNC)); }
   public long agentBufferBytes() { return number(Setting.AGENT_BUFFER_BYTES); }
   public double ringEpsilon() { return Double.parseDouble(get(Setting.RING_EPSILON)); }
+  /** Empty when the API is open. */
+  public String authToken() { return get(Setting.AUTH_TOKEN); }
+  public List<String> bridgeInbound() { return list(Setting.BRIDGE_INBOUND); }
+  public List<String> bridgeOutbound() { return list(Setting.BRIDGE_OUTBOUND); }
+
+  private List<String> list(Setting s) {
+    List<String> out = new ArrayList<>();
+    for (String p : get(s).split(",")) if (!p.isBlank()) out.add(p.trim());
+    return out;
+  }
 
   public List<String> join() {
-    List<String> out = new ArrayList<>();
-    for (String p : get(Setting.JOIN).split(",")) if (!p.isBlank()) out.add(p.trim());
-    return out;
+    return list(Setting.JOIN);
   }
 
   public JsonObject toJson() {
     JsonObject o = new JsonObject();
-    values.forEach((k, v) -> o.put(k.key, v));
+    // the token is a secret: whoever prints the config must not leak it
+    values.forEach((k, v) -> o.put(k.key, k == Setting.AUTH_TOKEN && !v.isEmpty() ? "(set)" : v));
     return o;
   }
 }
