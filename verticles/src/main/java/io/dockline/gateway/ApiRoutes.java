@@ -88,7 +88,8 @@ final class ApiRoutes {
       for (JsonObject l : page.lines) out.appendString(l.encode()).appendByte((byte) '\n');
       metrics.linesServed(page.lines.size());
       rc.response().putHeader("content-type", "application/x-ndjson")
-          .putHeader("X-Dockline-Scanned-Through", Long.toString(page.scannedThrough)).end(out);
+          .putHeader("X-Dockline-Scanned-Through", Long.toString(page.scannedThrough))
+          .putHeader("X-Dockline-More", Boolean.toString(page.more)).end(out);
     }).onFailure(e -> Http.fail(rc, e));
   }
 

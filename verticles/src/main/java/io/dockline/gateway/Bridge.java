@@ -71,6 +71,8 @@ final class Bridge {
     SockJSBridgeOptions options = new SockJSBridgeOptions()
         .setInboundPermitteds(inbound.stream().map(Bridge::permitted).collect(Collectors.toList()))
         .setOutboundPermitteds(outbound.stream().map(Bridge::permitted).collect(Collectors.toList()));
+    // SockJS's XHR transports post their frames: they need the body read
+    router.post("/eventbus/*").handler(BodyHandler.create().setBodyLimit(1 << 20));
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(options, this::onBridgeEvent));
     router.post("/bridge/:address").handler(BodyHandler.create().setBodyLimit(1 << 20)).handler(this::request);
   }

@@ -52,7 +52,11 @@ public final class GatewayVerticle extends VerticleBase {
     api.mount(router);
     bridge.mount(router);
     router.get("/").handler(rc -> redirect(rc, "/console/"));
-    router.get("/console").handler(rc -> redirect(rc, "/console/"));
+    // Vert.x routes "/console" for "/console/" too: only the bare path is sent on
+    router.get("/console").handler(rc -> {
+      if (rc.request().path().endsWith("/")) rc.next();
+      else redirect(rc, "/console/");
+    });
     // the console's files and the OpenAPI document; nothing else is under webroot
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().last().handler(rc -> Http.error(rc, 404, "no such resource: " + rc.request().path()));

@@ -22,19 +22,25 @@ final class LogPages {
     this.view = view;
   }
 
-  /** A page of matching lines; {@code scannedThrough} is the seq to continue after. */
+  /**
+   * A page of matching lines; {@code scannedThrough} is the seq to continue after, and {@code more} says
+   * whether the read stopped at the limit or the scan budget (false: at the end of what is stored, or at
+   * {@code until}).
+   */
   static final class Page {
     final List<JsonObject> lines;
     final long scannedThrough;
+    final boolean more;
 
-    Page(List<JsonObject> lines, long scannedThrough) {
+    Page(List<JsonObject> lines, long scannedThrough, boolean more) {
       this.lines = lines;
       this.scannedThrough = scannedThrough;
+      this.more = more;
     }
 
     JsonObject toJson(JsonObject container) {
       return new JsonObject().put("container", container).put("lines", new JsonArray(new ArrayList<>(lines)))
-          .put("scannedThrough", scannedThrough);
+          .put("scannedThrough", scannedThrough).put("more", more);
     }
   }
 
@@ -47,15 +53,16 @@ final class LogPages {
     return view.lines(container, after, Math.max(1, want)).compose(lines -> {
       long last = after;
       for (JsonObject l : lines) {
-        if (q.pastUntil(l)) return Future.succeededFuture(new Page(found, last));
+        if (q.pastUntil(l)) return Future.succeededFuture(new Page(found, last, false));
         last = l.getLong("seq");
         if (q.matches(l)) {
           found.add(l);
-          if (found.size() == q.limit) return Future.succeededFuture(new Page(found, last));
+          if (found.size() == q.limit) return Future.succeededFuture(new Page(found, last, true));
         }
       }
       int total = scanned + lines.size();
-      if (lines.isEmpty() || total >= SCAN_BUDGET) return Future.succeededFuture(new Page(found, last));
+      if (lines.isEmpty()) return Future.succeededFuture(new Page(found, last, false));
+      if (total >= SCAN_BUDGET) return Future.succeededFuture(new Page(found, last, true));
       return scan(container, q, last, found, total);
     });
   }
