@@ -11,6 +11,7 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import io.dockline.attach.impl.AgentMetrics;
 import io.dockline.attach.impl.ContainerReader;
+import io.dockline.attach.impl.Spool;
 import io.dockline.config.DockerEndpoint;
 import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeStatus;
@@ -36,6 +37,8 @@ import java.util.logging.Logger;
  * the Docker socket, on the event loop, so hundreds of containers need no thread each.
  */
 public final class AgentVerticle extends VerticleBase {
+  /** How long a stopping agent waits for the collectors to acknowledge before it spools the rest. */
+  private static final long DRAIN_MS = 5_000;
   private static final Logger LOG = Logger.getLogger(AgentVerticle.class.getName());
   private static final long RECONNECT_MS = 2_000;
 
@@ -47,6 +50,7 @@ public final class AgentVerticle extends VerticleBase {
   private DockerClient docker;
   private HttpClient http;
   private AgentMetrics metrics;
+  private Spool spool;
   private Closeable events;
   private boolean connected;
   /** Counts event subscriptions: a callback of an older one must not tear down the current one. */
@@ -68,7 +72,9 @@ public final class AgentVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     ctx = context;
-    metrics = new AgentMetrics(registry, config.nodeName());
+    spool = new Spool(context, config.dataDir().resolve("agent").resolve("spool"), config.agentSpoolBytes(),
+        config.agentSpoolDropsNewest() ? Spool.Policy.DROP_NEWEST : Spool.Policy.BLOCK);
+    metrics = new AgentMetrics(registry, config.nodeName(), spool);
     http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setIdleTimeout(0),
         new PoolOptions().setHttp1MaxSize(10_000));
     DefaultDockerClientConfig dockerConfig = DefaultDockerClientConfig.createDefaultConfigBuilder()
@@ -96,7 +102,31 @@ public final class AgentVerticle extends VerticleBase {
           for (Container c : list) onContainerSeen(c.getId(), false);
           return list;
         }))
+        .compose(list -> sendSpoolsOfRemovedContainers())
         .onFailure(this::onDockerUnreachable);
+  }
+
+  /** Containers removed while the agent was down may have left spooled lines: they are sent all the same. */
+  private Future<Void> sendSpoolsOfRemovedContainers() {
+    return spool.containersOnDisk().map(ids -> {
+      for (String id : ids) {
+        if (stopped || readers.containsKey(id)) continue;
+        ContainerReader reader = newReader(id);
+        readers.put(id, reader);
+        reader.describe(reader.meta(), false); // nothing more will be read: the batches carry their own tags
+        reader.whenIdle(() -> forget(id, reader));
+      }
+      return null;
+    });
+  }
+
+  private ContainerReader newReader(String id) {
+    return new ContainerReader(vertx, http, endpoint.address(), metrics, spool, id, config.nodeName(),
+        config.maxLineBytes(), config.agentBufferBytes());
+  }
+
+  private void forget(String id, ContainerReader reader) {
+    if (readers.remove(id, reader)) reader.closeSpool();
   }
 
   private void onDockerUnreachable(Throwable cause) {
@@ -159,6 +189,10 @@ public final class AgentVerticle extends VerticleBase {
     if (action == null || id == null || stopped) return;
     switch (action) {
       case "create":
+        onContainerSeen(id, true);
+        ContainerReader created = readers.get(id);
+        if (created != null) created.markFresh();
+        break;
       case "start":
       case "restart":
       case "unpause":
@@ -172,7 +206,7 @@ public final class AgentVerticle extends VerticleBase {
       }
       case "destroy": {
         ContainerReader r = readers.get(id);
-        if (r != null) r.whenIdle(() -> readers.remove(id, r));
+        if (r != null) r.whenIdle(() -> forget(id, r));
         break;
       }
       default:
@@ -187,8 +221,7 @@ public final class AgentVerticle extends VerticleBase {
    */
   private void onContainerSeen(String id, boolean fromEvent) {
     if (stopped) return; // a listing or event that completes after stop() adds no reader
-    ContainerReader reader = readers.computeIfAbsent(id, k -> new ContainerReader(vertx, http, endpoint.address(),
-        metrics, k, config.nodeName(), config.maxLineBytes(), config.agentBufferBytes()));
+    ContainerReader reader = readers.computeIfAbsent(id, this::newReader);
     if (!reader.isAttached()) {
       reader.attach().onFailure(err -> LOG.warning(rootMessage(err)));
     }
@@ -222,13 +255,21 @@ public final class AgentVerticle extends VerticleBase {
     closeEvents();
     List<Future<Void>> drains = new ArrayList<>();
     for (ContainerReader r : readers.values()) drains.add(r.stop());
-    // what was read is stored before exit, unless no collector answers in time
+    // what was read is stored before exit if the collectors take it in time; the rest goes to the spool
+    // (the drain is short: `docker stop` kills after 10 s)
     io.vertx.core.Promise<Void> drained = io.vertx.core.Promise.promise();
     Future.join(drains).onComplete(ar -> drained.tryComplete());
-    vertx.setTimer(20_000, t -> {
-      if (drained.tryComplete()) LOG.warning("stopped before every line read was acknowledged");
-    });
-    return drained.future().eventually(() -> {
+    vertx.setTimer(DRAIN_MS, t -> drained.tryComplete());
+    return drained.future().compose(v -> {
+      List<Future<Void>> spills = new ArrayList<>();
+      for (ContainerReader r : readers.values()) spills.add(r.spillOnStop());
+      return Future.join(spills).onComplete(ar -> {
+        if (ar.failed()) LOG.severe("spooling on stop failed: " + ar.cause());
+      }).otherwiseEmpty();
+    }).compose(v -> vertx.executeBlocking(() -> {
+      spool.close();
+      return null;
+    })).eventually(() -> {
       status.set(NodeConfig.Role.AGENT, false, "stopped");
       return http.close();
     }).eventually(() -> vertx.executeBlocking(() -> {

@@ -37,6 +37,10 @@ public final class NodeConfig {
     FSYNC("fsync", "true", "collectors fsync each group of batches before acknowledging it"),
     AGENT_BUFFER_BYTES("agent-buffer-bytes", "67108864",
         "per-container bytes an agent holds unacknowledged before it stops reading that container"),
+    AGENT_SPOOL_BYTES("agent-spool-bytes", "1073741824",
+        "disk an agent may use under data-dir/agent/spool for lines no collector has taken yet"),
+    AGENT_SPOOL_POLICY("agent-spool-policy", "block",
+        "when the spool is full: block (stop reading the container) or drop-newest (discard, counted)"),
     RING_EPSILON("ring-epsilon", "0.25",
         "bounded loads: no collector takes more than (1 + this) x the mean measured load");
 
@@ -164,6 +168,11 @@ public final class NodeConfig {
     } catch (NumberFormatException e) {
       throw bad(Setting.RING_EPSILON, get(Setting.RING_EPSILON), "expected a number such as 0.25");
     }
+    positive(Setting.AGENT_SPOOL_BYTES, 0, Long.MAX_VALUE);
+    String policy = get(Setting.AGENT_SPOOL_POLICY);
+    if (!"block".equals(policy) && !"drop-newest".equals(policy)) {
+      throw bad(Setting.AGENT_SPOOL_POLICY, policy, "expected block or drop-newest");
+    }
     String f = get(Setting.FSYNC);
     if (!"true".equals(f) && !"false".equals(f)) throw bad(Setting.FSYNC, f, "expected true or false");
     String docker = dockerHost();
@@ -244,6 +253,8 @@ public final class NodeConfig {
   public long segmentBytes() { return number(Setting.SEGMENT_BYTES); }
   public boolean fsync() { return Boolean.parseBoolean(get(Setting.FSYNC)); }
   public long agentBufferBytes() { return number(Setting.AGENT_BUFFER_BYTES); }
+  public long agentSpoolBytes() { return number(Setting.AGENT_SPOOL_BYTES); }
+  public boolean agentSpoolDropsNewest() { return "drop-newest".equals(get(Setting.AGENT_SPOOL_POLICY)); }
   public double ringEpsilon() { return Double.parseDouble(get(Setting.RING_EPSILON)); }
 
   public List<String> join() {
