@@ -14,6 +14,7 @@ import io.dockline.attach.impl.ContainerReader;
 import io.dockline.attach.impl.Spool;
 import io.dockline.config.DockerEndpoint;
 import io.dockline.config.NodeConfig;
+import io.dockline.config.NodeConfig.Setting;
 import io.dockline.config.NodeStatus;
 import io.dockline.wire.ContainerMeta;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,6 +47,7 @@ public final class AgentVerticle extends VerticleBase {
   private final NodeStatus status;
   private final MeterRegistry registry;
   private final DockerEndpoint endpoint;
+  private final ContainerFilter filter;
   private final Map<String, ContainerReader> readers = new HashMap<>();
   private DockerClient docker;
   private HttpClient http;
@@ -67,6 +69,20 @@ public final class AgentVerticle extends VerticleBase {
     this.status = status;
     this.registry = registry;
     this.endpoint = DockerEndpoint.parse(config.dockerHost());
+    this.filter = ContainerFilter.create(config.filter(Setting.INCLUDE_LABELS), config.filter(Setting.EXCLUDE_LABELS),
+        config.filter(Setting.INCLUDE_NAMES), config.filter(Setting.EXCLUDE_NAMES),
+        config.filter(Setting.INCLUDE_IMAGES), config.filter(Setting.EXCLUDE_IMAGES), ownContainerId());
+  }
+
+  /** When the agent runs in a container, its id (from the container's bind mounts), so it never reads itself. */
+  private static String ownContainerId() {
+    try {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("/containers/([0-9a-f]{64})/")
+          .matcher(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/mountinfo")));
+      return m.find() ? m.group(1) : null;
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   @Override
@@ -99,7 +115,11 @@ public final class AgentVerticle extends VerticleBase {
           lastProblem = null;
           status.set(NodeConfig.Role.AGENT, true, "reading Docker " + version + " at " + endpoint);
           LOG.info("connected to Docker " + version + " at " + endpoint + "; " + list.size() + " containers");
-          for (Container c : list) onContainerSeen(c.getId(), false);
+          for (Container c : list) {
+            String name = c.getNames() == null || c.getNames().length == 0 ? "" : c.getNames()[0];
+            Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
+            if (filter.accepts(c.getId(), name, c.getImage(), labels)) onContainerSeen(c.getId(), false);
+          }
           return list;
         }))
         .compose(list -> sendSpoolsOfRemovedContainers())
@@ -187,6 +207,7 @@ public final class AgentVerticle extends VerticleBase {
     String action = e.getAction() == null ? e.getStatus() : e.getAction();
     String id = e.getId();
     if (action == null || id == null || stopped) return;
+    if (!readers.containsKey(id) && !acceptedByFilter(e)) return;
     switch (action) {
       case "create":
         onContainerSeen(id, true);
@@ -212,6 +233,13 @@ public final class AgentVerticle extends VerticleBase {
       default:
         break;
     }
+  }
+
+  /** Event attributes carry the container's name, image and labels (flattened among the other attributes). */
+  private boolean acceptedByFilter(Event e) {
+    Map<String, String> attrs = e.getActor() == null || e.getActor().getAttributes() == null ? Map.of()
+        : e.getActor().getAttributes();
+    return filter.accepts(e.getId(), attrs.get("name"), attrs.get("image"), attrs);
   }
 
   /**
