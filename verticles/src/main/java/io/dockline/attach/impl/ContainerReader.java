@@ -64,6 +64,9 @@ public final class ContainerReader implements LineSink {
   /** False until any spool file left on disk for this container has been read. */
   private boolean spoolChecked;
   private boolean spilledOnStop;
+  /** When asking the collectors for the stored seq first failed (0: it has not). */
+  private long firstAskFailedMs;
+  private static final long NUMBER_WITHOUT_COLLECTOR_AFTER_MS = 5_000;
   private int inFlight;
   private int epoch;
   private boolean resendPending;
@@ -340,6 +343,7 @@ public final class ContainerReader implements LineSink {
   }
 
   private void askStoredSeq() {
+    if (nextSeq >= 0) return;
     vertx.eventBus().<JsonObject>request(Addresses.ROUTER_LAST_SEQ, new JsonObject().put("containerId", id),
         new DeliveryOptions().setSendTimeout(10_000)).onComplete(ar -> {
           if (ar.succeeded()) {
@@ -347,12 +351,32 @@ public final class ContainerReader implements LineSink {
             if (nextSeq < 0) nextSeq = ar.result().body().getLong("lastSeq", 0L) + 1;
             failures = 0;
             pump();
-          } else {
+          } else if (nextSeq < 0) {
             logFailure("asking the stored sequence of", ar.cause());
-            vertx.setTimer(backoff(), t -> askStoredSeq());
+            long now = System.currentTimeMillis();
+            if (firstAskFailedMs == 0) firstAskFailedMs = now;
+            if (now - firstAskFailedMs >= NUMBER_WITHOUT_COLLECTOR_AFTER_MS) {
+              numberWithoutCollectors();
+            } else {
+              vertx.setTimer(backoff(), t -> askStoredSeq());
+            }
           }
         });
   }
+
+  /**
+   * No collector has answered for a while and this agent has no record of the container: rather than stall
+   * it, numbering starts at the current time in microseconds, above any seq the container can have had
+   * (it would need more lines than microseconds since 1970). The collectors see a hole before it, which the
+   * agent can vouch for: no line was ever numbered in it.
+   */
+  private void numberWithoutCollectors() {
+    Instant now = Instant.now();
+    nextSeq = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+    LOG.info("no collector answered for container " + meta.name() + "; numbering its lines from " + nextSeq);
+    pump();
+  }
+
 
   private void pump() {
     // while a resend waits for its backoff nothing new goes out: it would arrive ahead of older lines
