@@ -35,6 +35,8 @@ public final class ContainerReader implements LineSink {
   private static final int MAX_IN_FLIGHT = 4;
   private static final int MAX_BATCH_LINES = 16384;
   private static final int MAX_BATCH_BYTES = 2 << 20;
+  /** Lines waiting beyond this, or a quarter of the memory budget, go to the disk spool. */
+  private static final int SPILL_BYTES = 4 << 20;
 
   private final Vertx vertx;
   private final HttpClient http;
@@ -42,6 +44,7 @@ public final class ContainerReader implements LineSink {
   private final AgentMetrics metrics;
   private final int maxLineBytes;
   private final long bufferCap;
+  private final Spool spool;
   private final DeliveryOptions sendOptions = new DeliveryOptions().setSendTimeout(15_000);
 
   private final String id;
@@ -53,6 +56,17 @@ public final class ContainerReader implements LineSink {
   private final ArrayDeque<LineBatch> unacked = new ArrayDeque<>();
   private long unackedBytes;
   private long nextSeq = -1; // unknown until the collector said what it holds
+  /** This container's spool file; null until first needed (or found on disk). Touched on the spool thread only. */
+  private SpoolFile spoolFile;
+  /** Batches in the spool, counted from the moment their write is queued; they go out before anything newer. */
+  private int spooledBatches;
+  private boolean spoolLoading;
+  /** False until any spool file left on disk for this container has been read. */
+  private boolean spoolChecked;
+  private boolean spilledOnStop;
+  /** When asking the collectors for the stored seq first failed (0: it has not). */
+  private long firstAskFailedMs;
+  private static final long NUMBER_WITHOUT_COLLECTOR_AFTER_MS = 5_000;
   private int inFlight;
   private int epoch;
   private boolean resendPending;
@@ -74,7 +88,7 @@ public final class ContainerReader implements LineSink {
   private Promise<Void> drained;
   private Runnable idleHook;
 
-  public ContainerReader(Vertx vertx, HttpClient http, SocketAddress docker, AgentMetrics metrics,
+  public ContainerReader(Vertx vertx, HttpClient http, SocketAddress docker, AgentMetrics metrics, Spool spool,
                          String containerId, String host, int maxLineBytes, long bufferCap) {
     this.vertx = vertx;
     this.http = http;
@@ -85,7 +99,45 @@ public final class ContainerReader implements LineSink {
         null);
     this.maxLineBytes = maxLineBytes;
     this.bufferCap = bufferCap;
-    askStoredSeq();
+    this.spool = spool;
+    openSpoolLeftFromEarlierRun();
+  }
+
+  /**
+   * Batches an earlier run spooled go out first, and numbering continues after them (no collector can hold
+   * more: nothing newer was ever numbered). Without a spool, the collectors are asked what they hold.
+   */
+  private void openSpoolLeftFromEarlierRun() {
+    spool.run(() -> {
+      java.nio.file.Path f = spool.fileOf(id);
+      if (!java.nio.file.Files.exists(f)) return null;
+      spoolFile = SpoolFile.open(f);
+      spool.usedBytes.addAndGet(spoolFile.bytes());
+      return new long[] {spoolFile.batches(), spoolFile.lastSeq()};
+    }).onComplete(ar -> {
+      spoolChecked = true;
+      if (ar.succeeded() && ar.result() != null && ar.result()[0] > 0) {
+        spooledBatches = (int) ar.result()[0];
+        nextSeq = Math.max(nextSeq, ar.result()[1] + 1);
+        LOG.info("container " + id + ": " + spooledBatches + " spooled batches to send first");
+      } else {
+        if (ar.failed()) LOG.warning("reading the spool of " + id + " failed: " + ar.cause());
+        if (nextSeq < 0) askStoredSeq();
+      }
+      pump();
+      checkDrained();
+    });
+  }
+
+  /**
+   * This agent saw the container being created, so nobody read it before: numbering starts at 1 without
+   * asking the collectors, and its lines can be spooled even when no collector is up.
+   */
+  public void markFresh() {
+    if (nextSeq < 0) {
+      nextSeq = 1;
+      pump();
+    }
   }
 
   public ContainerMeta meta() { return meta; }
@@ -270,7 +322,7 @@ public final class ContainerReader implements LineSink {
   }
 
   public boolean isIdle() {
-    return pending.isEmpty() && unacked.isEmpty() && !isAttached();
+    return spoolChecked && pending.isEmpty() && unacked.isEmpty() && spooledBatches == 0 && !isAttached();
   }
 
   /** Runs {@code hook} once this reader has nothing left to read or send (the container was removed). */
@@ -280,7 +332,9 @@ public final class ContainerReader implements LineSink {
   }
 
   private void checkDrained() {
-    if (drained != null && pending.isEmpty() && unacked.isEmpty()) drained.tryComplete();
+    if (drained != null && spoolChecked && pending.isEmpty() && unacked.isEmpty() && spooledBatches == 0) {
+      drained.tryComplete();
+    }
     if (idleHook != null && isIdle()) {
       Runnable h = idleHook;
       idleHook = null;
@@ -289,22 +343,54 @@ public final class ContainerReader implements LineSink {
   }
 
   private void askStoredSeq() {
+    if (nextSeq >= 0) return;
     vertx.eventBus().<JsonObject>request(Addresses.ROUTER_LAST_SEQ, new JsonObject().put("containerId", id),
         new DeliveryOptions().setSendTimeout(10_000)).onComplete(ar -> {
           if (ar.succeeded()) {
-            nextSeq = ar.result().body().getLong("lastSeq", 0L) + 1;
+            // a fresh container may have been numbered meanwhile; the collectors hold nothing of it then
+            if (nextSeq < 0) nextSeq = ar.result().body().getLong("lastSeq", 0L) + 1;
             failures = 0;
             pump();
-          } else {
+          } else if (nextSeq < 0) {
             logFailure("asking the stored sequence of", ar.cause());
-            vertx.setTimer(backoff(), t -> askStoredSeq());
+            long now = System.currentTimeMillis();
+            if (firstAskFailedMs == 0) firstAskFailedMs = now;
+            if (now - firstAskFailedMs >= NUMBER_WITHOUT_COLLECTOR_AFTER_MS) {
+              numberWithoutCollectors();
+            } else {
+              vertx.setTimer(backoff(), t -> askStoredSeq());
+            }
           }
         });
   }
 
+  /**
+   * No collector has answered for a while and this agent has no record of the container: rather than stall
+   * it, numbering starts at the current time in microseconds, above any seq the container can have had
+   * (it would need more lines than microseconds since 1970). The collectors see a hole before it, which the
+   * agent can vouch for: no line was ever numbered in it.
+   */
+  private void numberWithoutCollectors() {
+    Instant now = Instant.now();
+    nextSeq = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+    LOG.info("no collector answered for container " + meta.name() + "; numbering its lines from " + nextSeq);
+    pump();
+  }
+
+
   private void pump() {
     // while a resend waits for its backoff nothing new goes out: it would arrive ahead of older lines
-    if (nextSeq < 0 || tty == null || resendPending) return;
+    if (nextSeq < 0 || tty == null || !spoolChecked || spilledOnStop) return;
+    if (!resendPending) sendFromSpoolOrPending();
+    spillIfBacklogged();
+  }
+
+  private void sendFromSpoolOrPending() {
+    if (spooledBatches > 0) {
+      // spooled lines are older than anything pending: they go first, one read at a time
+      if (!spoolLoading && inFlight < MAX_IN_FLIGHT) loadFromSpool();
+      return;
+    }
     // a container that has said nothing yet (or was renamed) is announced with an empty batch, so the
     // collectors know it and its tags before its first line
     while (inFlight < MAX_IN_FLIGHT && (!pending.isEmpty() || metaChanged)) {
@@ -317,6 +403,109 @@ public final class ContainerReader implements LineSink {
       metrics.batchesSent.increment();
       send(batch);
     }
+  }
+
+  private void loadFromSpool() {
+    spoolLoading = true;
+    spool.run(() -> {
+      long before = spoolFile.bytes();
+      LineBatch b = spoolFile.poll();
+      spool.usedBytes.addAndGet(spoolFile.bytes() - before);
+      return b;
+    }).onComplete(ar -> {
+      spoolLoading = false;
+      if (ar.failed() || ar.result() == null) {
+        LOG.severe("reading the spool of " + meta.name() + " failed: " + (ar.failed() ? ar.cause() : "empty"));
+        spooledBatches = 0; // what cannot be read is not waited for forever
+      } else {
+        spooledBatches--;
+        LineBatch b = ar.result();
+        unacked.addLast(b);
+        unackedBytes += b.dataLength();
+        metrics.batchesSent.increment();
+        send(b);
+      }
+      pump();
+      checkDrained();
+    });
+  }
+
+  /**
+   * Lines no collector takes fast enough (or at all) are numbered and written to the disk spool instead of
+   * piling up in memory, while the spool has room. At the spool's cap, {@code drop-newest} discards them
+   * (counted); {@code block} leaves them in memory, where back-pressure pauses the reading.
+   */
+  private void spillIfBacklogged() {
+    if (pending.dataLength() < Math.min(SPILL_BYTES, bufferCap / 4)) return;
+    if (!spool.hasRoom()) {
+      if (spool.policy == Spool.Policy.DROP_NEWEST) {
+        int n = pending.count();
+        pending.take(meta, nextSeq, Integer.MAX_VALUE, Integer.MAX_VALUE); // discarded, numbered by nothing
+        metrics.pendingLines.addAndGet(-n);
+        metrics.linesDropped.increment(n);
+      }
+      return;
+    }
+    java.util.List<LineBatch> batches = new java.util.ArrayList<>();
+    while (!pending.isEmpty()) {
+      LineBatch batch = pending.take(meta, nextSeq, MAX_BATCH_LINES, MAX_BATCH_BYTES);
+      nextSeq += batch.count();
+      metrics.pendingLines.addAndGet(-batch.count());
+      batches.add(batch);
+    }
+    spooledBatches += batches.size();
+    writeToSpool(batches);
+  }
+
+  private void writeToSpool(java.util.List<LineBatch> batches) {
+    spool.run(() -> {
+      if (spoolFile == null) spoolFile = SpoolFile.open(spool.fileOf(id));
+      long added = spoolFile.append(batches);
+      spool.usedBytes.addAndGet(added);
+      return added;
+    }).onFailure(e -> LOG.severe("spooling lines of " + meta.name() + " failed: " + e));
+  }
+
+  /** Closes (and deletes, when empty) the spool file of a reader that is done. */
+  public Future<Void> closeSpool() {
+    return spool.run(() -> {
+      if (spoolFile != null) spoolFile.close();
+      spoolFile = null;
+      return null;
+    }).mapEmpty();
+  }
+
+  /**
+   * On stop, once the drain time is up: what is still unacknowledged, spooled and pending is written to the
+   * spool, in seq order, and forced to disk, so the next run sends it. Lines that could not be numbered
+   * (no collector ever answered for a container this agent did not see created) are lost and counted.
+   */
+  public Future<Void> spillOnStop() {
+    spilledOnStop = true;
+    java.util.List<LineBatch> inFlightBatches = new java.util.ArrayList<>(unacked);
+    inFlightBatches.removeIf(b -> b.count() == 0);
+    java.util.List<LineBatch> newer = new java.util.ArrayList<>();
+    if (nextSeq >= 0) {
+      while (!pending.isEmpty()) {
+        LineBatch batch = pending.take(meta, nextSeq, MAX_BATCH_LINES, MAX_BATCH_BYTES);
+        nextSeq += batch.count();
+        newer.add(batch);
+      }
+    } else if (!pending.isEmpty()) {
+      LOG.warning("container " + meta.name() + ": " + pending.count() + " lines lost on stop (never numbered)");
+      metrics.linesDropped.increment(pending.count());
+      pending.take(meta, 0, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+    boolean nothingToKeep = inFlightBatches.isEmpty() && newer.isEmpty() && spooledBatches == 0;
+    return spool.run(() -> {
+      if (spoolFile == null && nothingToKeep) return null;
+      if (spoolFile == null) spoolFile = SpoolFile.open(spool.fileOf(id));
+      long before = spoolFile.bytes();
+      spoolFile.rewrite(inFlightBatches, newer);
+      spool.usedBytes.addAndGet(spoolFile.bytes() - before);
+      spoolFile.close(); // deleted when empty
+      return null;
+    }).mapEmpty();
   }
 
   private void send(LineBatch batch) {
@@ -386,7 +575,7 @@ public final class ContainerReader implements LineSink {
   }
 
   private void applyBackPressure() {
-    long held = unackedBytes + pending.dataLength();
+    long held = unackedBytes + pending.dataLength(); // spooled lines are on disk, not held
     if (!paused && response != null && held > bufferCap) {
       // the 'block' policy: stop reading this container until the collector catches up
       paused = true;
