@@ -8,6 +8,7 @@ const $ = (sel) => document.querySelector(sel);
 let token = sessionStorage.getItem('dockline-token') || new URLSearchParams(location.hash.slice(1)).get('token') || '';
 let containers = [];
 let tail = null; // {name, source, paused, lines: []}
+let stickToBottom = true; // false while the reader has scrolled up to look at older lines
 
 function withToken(url) {
   if (!token) return url;
@@ -114,6 +115,7 @@ function openTail(name) {
   $('#tail-view').hidden = false;
   $('#tail-title').textContent = name;
   $('#tail-lines').replaceChildren();
+  stickToBottom = true;
   const url = withToken('/api/containers/' + encodeURIComponent(name) + '/logs?follow=true&tail=200');
   const source = new EventSource(url);
   tail.source = source;
@@ -165,10 +167,9 @@ function addLine(l) {
   if (tail.lines.length > MAX_TAIL_LINES) tail.lines.shift();
   if (tail.paused || !visible(l)) return;
   const box = $('#tail-lines');
-  const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
   box.append(lineNode(l));
   while (box.childElementCount > MAX_TAIL_LINES) box.firstElementChild.remove();
-  if (atBottom) box.scrollTop = box.scrollHeight;
+  if (stickToBottom) box.scrollTop = box.scrollHeight;
 }
 
 function rerenderTail() {
@@ -178,6 +179,10 @@ function rerenderTail() {
   box.scrollTop = box.scrollHeight;
 }
 
+$('#tail-lines').addEventListener('scroll', () => {
+  const box = $('#tail-lines');
+  stickToBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
+});
 $('#tail-filter').addEventListener('input', rerenderTail);
 $('#tail-stderr').addEventListener('change', rerenderTail);
 $('#tail-clear').addEventListener('click', () => { if (tail) { tail.lines = []; rerenderTail(); } });
