@@ -344,8 +344,11 @@ class GatewayIT {
     String metrics = new Api(node, null).get("/metrics").body();
     assertTrue(metrics.lines().anyMatch(l -> l.startsWith("dockline_gateway_lines_served_total{node=\"gateway\"}")
         && !l.endsWith(" 0.0")), metrics);
-    for (String m : List.of("dockline_gateway_tails_open", "dockline_bridge_requests_total", "dockline_lines_stored_total")) {
-      assertTrue(metrics.contains(m), m);
+    for (String m : List.of("dockline_gateway_tails_open", "dockline_bridge_requests_total", "dockline_lines_stored_total",
+        "dockline_lines_routed_total{node=\"gateway\"}", "dockline_bytes_routed_total",
+        "dockline_batch_latency_seconds_bucket{node=\"gateway\",le=\"0.1\"}",
+        "dockline_ring_streams{collector=\"gateway\",node=\"gateway\"}")) {
+      assertTrue(metrics.contains(m), m + "\n" + metrics);
     }
   }
 
