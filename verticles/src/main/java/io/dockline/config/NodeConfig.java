@@ -52,7 +52,7 @@ public final class NodeConfig {
     AUTH_TOKEN("auth-token", "",
         "when set, /api, /bridge and /eventbus require 'Authorization: Bearer <token>' (or ?access_token=)"),
     BRIDGE_INBOUND("bridge-inbound", "dockline.api.logs,dockline.api.containers,dockline.api.cluster,"
-        + "dockline.ring.state,dockline.network.allocate,dockline.network.release,dockline.network.list",
+        + "dockline.ring.state,dockline.network.allocate,dockline.network.release,dockline.network.leases",
         "addresses bridge clients may send to (comma list; a trailing * matches a prefix)"),
     BRIDGE_OUTBOUND("bridge-outbound", "dockline.tail.*",
         "addresses bridge clients may receive from (comma list; a trailing * matches a prefix)");

@@ -33,11 +33,21 @@ final class ApiRoutes {
   void mount(Router router) {
     router.get("/api/cluster").handler(rc -> Http.reply(rc, view.members()));
     router.get("/api/ring").handler(rc -> Http.reply(rc, view.ring()));
-    router.get("/api/networks").handler(rc -> Http.reply(rc, view.networks()));
+    router.get("/api/networks").handler(rc -> Http.reply(rc, view.networks(networkFilter(rc.queryParams()))));
     router.get("/api/containers").handler(rc -> Http.reply(rc, containers(ContainerFilter.of(rc.queryParams()::get,
         rc.queryParams().getAll("label")))));
     router.get("/api/containers/:idOrName").handler(rc -> Http.reply(rc, view.container(rc.pathParam("idOrName"))));
     router.get("/api/containers/:idOrName/logs").handler(this::logs);
+  }
+
+  /** {@code network} and {@code host} as the network role takes them; absent ones are left out. */
+  private static JsonObject networkFilter(MultiMap params) {
+    JsonObject filter = new JsonObject();
+    for (String key : new String[] {"network", "host"}) {
+      String v = params.get(key);
+      if (v != null && !v.isBlank()) filter.put(key, v.trim());
+    }
+    return filter;
   }
 
   /** Containers passing the filter, with the ring's measured rates when a router reports them. */

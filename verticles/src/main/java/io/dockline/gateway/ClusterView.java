@@ -162,13 +162,17 @@ final class ClusterView {
     return this.<JsonObject>ask(Addresses.RING_STATE, "no router is running (role router)");
   }
 
-  /** The networks the network role allocated; 503 when it is not running. */
-  Future<Object> networks() {
-    return ask(Addresses.NETWORK_LIST, "network role not running");
+  /** The networks and their leases, as the network role lists them ({@code filter}: network, host); 503 without it. */
+  Future<Object> networks(JsonObject filter) {
+    return ask(Addresses.NETWORK_LEASES, filter, "network role not running");
   }
 
   private <T> Future<T> ask(String address, String whenNobody) {
-    return vertx.eventBus().<T>request(address, new JsonObject(), QUERY).map(m -> m.body())
+    return ask(address, new JsonObject(), whenNobody);
+  }
+
+  private <T> Future<T> ask(String address, JsonObject request, String whenNobody) {
+    return vertx.eventBus().<T>request(address, request, QUERY).map(m -> m.body())
         .recover(e -> Future.failedFuture(replyFailure(e, whenNobody)));
   }
 
