@@ -243,6 +243,14 @@ class GatewayIT {
     assertEquals(200, api.post("/bridge/dockline.api.cluster", "").statusCode());
     assertEquals(200, api.post("/bridge/dockline.ring.state", "{}").statusCode());
 
+    for (String origin : List.of("http://evil.example", "http://127.0.0.1:" + node.httpPort)) {
+      HttpResponse<String> fromPage = HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+              URI.create(api.base + "/bridge/dockline.api.cluster")).header("Authorization", "Bearer " + TOKEN)
+          .header("Origin", origin).POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(origin.contains("evil") ? 403 : 200, fromPage.statusCode(), origin + " " + fromPage.body());
+    }
+
     HttpResponse<String> refused = api.post("/bridge/dockline.router.batch", "{}");
     assertEquals(403, refused.statusCode());
     assertTrue(new JsonObject(refused.body()).getString("error").contains("not permitted"));
@@ -317,6 +325,16 @@ class GatewayIT {
     while (node.metric("dockline_gateway_tails_open") > 0 && System.currentTimeMillis() < end) Thread.sleep(100);
     assertEquals(0.0, node.metric("dockline_gateway_tails_open"), "the tail stops when its last client goes");
 
+    try {
+      // a page of another site, open in the operator's browser, must not read logs through the bridge
+      HttpClient.newHttpClient().newWebSocketBuilder().header("Origin", "http://evil.example")
+          .buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort + "/eventbus/websocket?access_token=" + TOKEN),
+              new WebSocket.Listener() {})
+          .join();
+      throw new AssertionError("the bridge took a connection from another origin");
+    } catch (CompletionException e) {
+      assertEquals(403, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
+    }
     try {
       HttpClient.newHttpClient().newWebSocketBuilder()
           .buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort + "/eventbus/websocket"), new WebSocket.Listener() {})

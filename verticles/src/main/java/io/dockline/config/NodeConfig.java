@@ -55,7 +55,9 @@ public final class NodeConfig {
         + "dockline.ring.state,dockline.network.allocate,dockline.network.release,dockline.network.leases",
         "addresses bridge clients may send to (comma list; a trailing * matches a prefix)"),
     BRIDGE_OUTBOUND("bridge-outbound", "dockline.tail.*",
-        "addresses bridge clients may receive from (comma list; a trailing * matches a prefix)");
+        "addresses bridge clients may receive from (comma list; a trailing * matches a prefix)"),
+    BRIDGE_ORIGINS("bridge-origins", "",
+        "web origins (https://app.example:443, or *) whose pages may use the bridge besides the gateway's own");
 
     private final String key;
     private final String defaultValue;
@@ -283,6 +285,7 @@ public final class NodeConfig {
   public String authToken() { return get(Setting.AUTH_TOKEN); }
   public List<String> bridgeInbound() { return list(Setting.BRIDGE_INBOUND); }
   public List<String> bridgeOutbound() { return list(Setting.BRIDGE_OUTBOUND); }
+  public List<String> bridgeOrigins() { return list(Setting.BRIDGE_ORIGINS); }
 
   private List<String> list(Setting s) {
     List<String> out = new ArrayList<>();

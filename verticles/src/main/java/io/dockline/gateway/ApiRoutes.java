@@ -57,8 +57,9 @@ final class ApiRoutes {
     return Future.all(all, ring).map(v -> {
       Map<String, JsonObject> rates = ratesByContainer(ring.result());
       JsonArray out = new JsonArray();
-      for (JsonObject c : all.result().values()) {
-        if (!filter.test(c)) continue;
+      for (JsonObject shared : all.result().values()) {
+        if (!filter.test(shared)) continue;
+        JsonObject c = shared.copy();
         JsonObject rate = rates.get(c.getString("id"));
         c.put("linesPerSecond", rate == null ? 0.0 : rate.getDouble("linesPerSecond", 0.0))
             .put("bytesPerSecond", rate == null ? 0.0 : rate.getDouble("bytesPerSecond", 0.0));

@@ -42,6 +42,7 @@ final class Bridge {
   private final GatewayMetrics metrics;
   private final List<String> inbound;
   private final List<String> outbound;
+  private final List<String> origins;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   /** Tail address to its running tail; one tail feeds every client registered on the address. */
   private final Map<String, SharedTail> tails = new HashMap<>();
@@ -56,6 +57,7 @@ final class Bridge {
     this.metrics = metrics;
     this.inbound = config.bridgeInbound();
     this.outbound = config.bridgeOutbound();
+    this.origins = config.bridgeOrigins();
   }
 
   /** Answers the gateway's own addresses, on this node only: a bridge client is answered by the gateway it reached. */
@@ -68,6 +70,9 @@ final class Bridge {
   }
 
   void mount(Router router) {
+    OriginCheck sameOrigin = new OriginCheck(origins);
+    router.route("/eventbus/*").handler(sameOrigin);
+    router.route("/bridge/*").handler(sameOrigin);
     SockJSBridgeOptions options = new SockJSBridgeOptions()
         .setInboundPermitteds(inbound.stream().map(Bridge::permitted).collect(Collectors.toList()))
         .setOutboundPermitteds(outbound.stream().map(Bridge::permitted).collect(Collectors.toList()));

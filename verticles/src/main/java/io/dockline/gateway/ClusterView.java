@@ -31,9 +31,14 @@ final class ClusterView {
   private static final DeliveryOptions QUERY = new DeliveryOptions().setSendTimeout(15_000);
   private static final DeliveryOptions STATUS = new DeliveryOptions().setSendTimeout(3_000);
 
+  /** How long one gathering of the container list serves every caller (each live tail looks it up per poll). */
+  private static final long FRESH_NANOS = 200_000_000L;
+
   private final Vertx vertx;
   private final NodeConfig config;
   private final NodeStatus status;
+  private Future<Map<String, JsonObject>> recentContainers;
+  private long recentAt;
 
   ClusterView(Vertx vertx, NodeConfig config, NodeStatus status) {
     this.vertx = vertx;
@@ -41,8 +46,20 @@ final class ClusterView {
     this.status = status;
   }
 
-  /** Every container any ready collector holds, merged by id. */
+  /**
+   * Every container any ready collector holds, merged by id; at most 200 ms old, so a hundred live tails cost
+   * the collectors no more than one. Callers must not change the objects (copy them).
+   */
   Future<Map<String, JsonObject>> containers() {
+    long now = System.nanoTime();
+    if (recentContainers == null || (recentContainers.isComplete() && now - recentAt > FRESH_NANOS)) {
+      recentAt = now;
+      recentContainers = gatherContainers();
+    }
+    return recentContainers;
+  }
+
+  private Future<Map<String, JsonObject>> gatherContainers() {
     return readyCollectors().compose(nodes -> {
       List<Future<JsonArray>> answers = new ArrayList<>();
       for (String node : nodes) {
@@ -83,7 +100,7 @@ final class ClusterView {
     return containers().map(all -> {
       JsonObject c = resolve(all, idOrName);
       if (c == null) throw ApiException.notFound("no container '" + idOrName + "'");
-      return c;
+      return c.copy();
     });
   }
 
