@@ -73,7 +73,12 @@ class TailHandoverIT {
         Thread.sleep(250);
       }
       assertTrue(!handedOverAt.isEmpty(), "no stream moved to the new collector in 60 s\n" + b.log());
-      assertEquals(2, api.getJson("/api/cluster").getJsonArray("members").size());
+      JsonArray members = api.getJson("/api/cluster").getJsonArray("members");
+      assertEquals(2, members.size());
+      JsonObject collectorOnly = members.getJsonObject(1);
+      assertEquals("hb", collectorOnly.getString("node"), members.encode());
+      assertEquals(List.of("collector"), new ArrayList<>(collectorOnly.getJsonObject("roles").fieldNames()));
+      assertTrue(collectorOnly.getJsonObject("roles").getJsonObject("collector").getBoolean("ready"));
 
       for (Map.Entry<String, Long> moved : handedOverAt.entrySet()) {
         Api.Events events = tails.get(moved.getKey());
