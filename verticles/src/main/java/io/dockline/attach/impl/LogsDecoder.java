@@ -20,7 +20,6 @@ public final class LogsDecoder {
     void line(byte stream, byte flags, long timeNanos, byte[] buf, int off, int len);
   }
 
-  private static final int HEADER = 8;
   private static final int TIMESTAMP_CHARS = 30; // 2026-11-29T04:15:35.379196340Z
 
   private final boolean tty;
@@ -29,10 +28,10 @@ public final class LogsDecoder {
   private final Held stdout = new Held(StreamKind.STDOUT.code());
   private final Held stderr = new Held(StreamKind.STDERR.code());
   private final ByteArrayOutputStream message = new ByteArrayOutputStream();
-  private final byte[] header = new byte[HEADER];
-  private int headerLen;
-  private int frameRemaining = -1;
-  private Held frameTarget;
+  private final FrameParser frames = new FrameParser((stream, buf, off, len, frameEnd) -> {
+    message.write(buf, off, len);
+    if (frameEnd) onMessage(stream == StreamKind.STDERR.code() ? stderr : stdout);
+  });
   private String cachedSecondPrefix = "";
   private long cachedSecond;
 
@@ -69,30 +68,7 @@ public final class LogsDecoder {
       }
       return;
     }
-    while (p < end) {
-      if (frameRemaining >= 0) {
-        int n = Math.min(frameRemaining, end - p);
-        message.write(buf, p, n);
-        frameRemaining -= n;
-        p += n;
-        if (frameRemaining == 0) {
-          frameRemaining = -1;
-          onMessage(frameTarget);
-        }
-        continue;
-      }
-      int n = Math.min(HEADER - headerLen, end - p);
-      System.arraycopy(buf, p, header, headerLen, n);
-      headerLen += n;
-      p += n;
-      if (headerLen < HEADER) break;
-      headerLen = 0;
-      frameTarget = header[0] == StreamKind.STDERR.code() ? stderr : stdout;
-      frameRemaining = ((header[4] & 0xff) << 24) | ((header[5] & 0xff) << 16) | ((header[6] & 0xff) << 8)
-          | (header[7] & 0xff);
-      if (frameRemaining < 0) throw new IllegalStateException("logs frame size out of range");
-      if (frameRemaining == 0) frameRemaining = -1;
-    }
+    frames.feed(buf, off, len);
   }
 
   /** The stream ended: unterminated last lines are complete lines. */
