@@ -24,12 +24,42 @@ final class SecondDockerDaemon implements AutoCloseable {
     this.pidFile = Path.of("/run", name + ".pid");
   }
 
+  private Path logFile;
+
   SecondDockerDaemon start(Path logFile) throws Exception {
+    this.logFile = logFile;
     stopLeftover();
+    startDaemon();
+    try {
+      Docker.runOn(host, "image", "inspect", Docker.IMAGE);
+    } catch (IllegalStateException missing) {
+      Process save = new ProcessBuilder("sh", "-c", "docker save " + Docker.IMAGE + " | docker -H " + host + " load")
+          .redirectErrorStream(true).start();
+      String out = new String(save.getInputStream().readAllBytes());
+      if (save.waitFor() != 0) throw new AssertionError("copying the test image failed: " + out);
+    }
+    Docker.removeTestContainersOn(host);
+    return this;
+  }
+
+  /** Stops the daemon (SIGTERM: it stops its containers) and starts it again on the same data root. */
+  void restart(long downMs) throws Exception {
+    stopDaemon();
+    Thread.sleep(downMs);
+    startDaemon();
+  }
+
+  private void stopDaemon() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+  }
+
+  private void startDaemon() throws Exception {
     Files.createDirectories(runDir);
     process = new ProcessBuilder(List.of("dockerd", "-H", host, "--data-root", "/var/lib/" + name,
         "--exec-root", "/run/" + name + "-exec", "--pidfile", pidFile.toString(), "--bridge=none",
-        "--iptables=false")).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+        "--iptables=false")).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+        .start();
     long end = System.currentTimeMillis() + 60_000;
     while (true) {
       try {
@@ -42,16 +72,6 @@ final class SecondDockerDaemon implements AutoCloseable {
         Thread.sleep(300);
       }
     }
-    try {
-      Docker.runOn(host, "image", "inspect", Docker.IMAGE);
-    } catch (IllegalStateException missing) {
-      Process save = new ProcessBuilder("sh", "-c", "docker save " + Docker.IMAGE + " | docker -H " + host + " load")
-          .redirectErrorStream(true).start();
-      String out = new String(save.getInputStream().readAllBytes());
-      if (save.waitFor() != 0) throw new AssertionError("copying the test image failed: " + out);
-    }
-    Docker.removeTestContainersOn(host);
-    return this;
   }
 
   /** A daemon left by a crashed run would hold the socket: ended first. */

@@ -196,8 +196,12 @@ public final class AgentVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> {
       List<Container> out = new ArrayList<>();
       for (Container c : docker.listContainersCmd().withShowAll(true).exec()) {
-        // created containers are attached before they start, so nothing they write is missed
-        if ("running".equals(c.getState()) || "created".equals(c.getState())) out.add(c);
+        // created containers are attached before they start, so nothing they write is missed; a stopped one
+        // this agent was reading from its logs (it has a checkpoint) is read to its end
+        if ("running".equals(c.getState()) || "created".equals(c.getState()) || "paused".equals(c.getState())
+            || java.nio.file.Files.exists(config.dataDir().resolve("agent/checkpoints").resolve(c.getId()))) {
+          out.add(c);
+        }
       }
       return out;
     });
@@ -256,7 +260,8 @@ public final class AgentVerticle extends VerticleBase {
     vertx.executeBlocking(() -> docker.inspectContainerCmd(id).exec()).onComplete(ar -> {
       if (ar.succeeded()) {
         InspectContainerResponse info = ar.result();
-        reader.describe(metaOf(info), info.getConfig() != null && Boolean.TRUE.equals(info.getConfig().getTty()));
+        reader.describe(metaOf(info), info.getConfig() != null && Boolean.TRUE.equals(info.getConfig().getTty()),
+            readsLogs(info));
         reader.checkStartedAt(info.getState() == null ? null : info.getState().getStartedAt(), watchingSinceNanos);
       } else if (!reader.isDescribed()) {
         // gone before inspect answered: keep what it wrote, tagged by id, decoded as the common non-TTY case
@@ -264,6 +269,22 @@ public final class AgentVerticle extends VerticleBase {
         reader.describe(reader.meta(), false);
       }
     });
+  }
+
+  /** Log drivers whose output the logs endpoint can give back: those containers are read there, resumably. */
+  private static final java.util.Set<String> READABLE_DRIVERS = java.util.Set.of("json-file", "local", "journald");
+  /** Label that chooses the reading mode: {@code attach} keeps a readable-driver container on attach. */
+  public static final String MODE_LABEL = "dockline.mode";
+
+  private static boolean readsLogs(InspectContainerResponse info) {
+    Map<String, String> labels = info.getConfig() == null || info.getConfig().getLabels() == null ? Map.of()
+        : info.getConfig().getLabels();
+    if ("attach".equals(labels.get(MODE_LABEL))) return false;
+    if (info.getHostConfig() == null || info.getHostConfig().getLogConfig() == null
+        || info.getHostConfig().getLogConfig().getType() == null) {
+      return false;
+    }
+    return READABLE_DRIVERS.contains(info.getHostConfig().getLogConfig().getType().getType());
   }
 
   private ContainerMeta metaOf(InspectContainerResponse info) {

@@ -64,6 +64,24 @@ public final class ContainerReader implements LineSink {
   /** False until any spool file left on disk for this container has been read. */
   private boolean spoolChecked;
   private boolean spilledOnStop;
+  /**
+   * Logs mode (the container's log driver keeps its output): read through the logs endpoint with Docker's
+   * timestamps, from a checkpoint. Null until inspect told; attach mode otherwise.
+   */
+  private Boolean logsMode;
+  private LogsDecoder logsDecoder;
+  /** False until the checkpoint of a logs-mode container was loaded: numbering starts from it. */
+  private boolean checkpointLoaded = true;
+  /** The last acknowledged line (logs mode), saved to disk at most once a second and on stop. */
+  private Checkpoint acked;
+  private boolean checkpointSaveScheduled;
+  /** The last line read (logs mode): a stream reopened after the container restarted continues after it. */
+  private long readTimeOfLast = -1;
+  private int readRunOfLast;
+  /** Resuming: lines at exactly this time were read before, this many of them are skipped. */
+  private long skipTime = -1;
+  private int skipLeft;
+
   /** When asking the collectors for the stored seq first failed (0: it has not). */
   private long firstAskFailedMs;
   private static final long NUMBER_WITHOUT_COLLECTOR_AFTER_MS = 5_000;
@@ -160,8 +178,26 @@ public final class ContainerReader implements LineSink {
    * decoded now, with the times it arrived.
    */
   public void describe(ContainerMeta described, boolean hasTty) {
+    describe(described, hasTty, false);
+  }
+
+  /**
+   * As {@link #describe(ContainerMeta, boolean)}; {@code readLogs}: the log driver keeps the output, so it is
+   * read through the logs endpoint from the checkpoint instead (the early attach stream is dropped: the logs
+   * hold everything it brought).
+   */
+  public void describe(ContainerMeta described, boolean hasTty, boolean readLogs) {
     if (!described.equals(meta)) metaChanged = true;
     meta = described;
+    if (tty == null && readLogs) {
+      logsMode = true;
+      tty = hasTty;
+      dropAttachStream();
+      loadCheckpointThenRead();
+      pump();
+      return;
+    }
+    if (logsMode == null) logsMode = false;
     if (tty == null) {
       tty = hasTty;
       if (!early.isEmpty()) {
@@ -212,6 +248,7 @@ public final class ContainerReader implements LineSink {
 
   /** Opens the attach stream; lines written from now on are read (attach has no history). */
   public Future<Void> attach() {
+    if (Boolean.TRUE.equals(logsMode)) return followLogs();
     if (isAttached() || stopping) return Future.succeededFuture();
     connecting = true;
     decoder = null; // a new stream starts with no frame or line pending
@@ -223,8 +260,8 @@ public final class ContainerReader implements LineSink {
         return resp.body().compose(body -> Future.failedFuture(
             "attach to " + meta.name() + " refused: " + resp.statusCode() + " " + body.toString().trim()));
       }
-      if (stopping) {
-        // stop() ran while the attach was being opened: nothing more is read
+      if (stopping || Boolean.TRUE.equals(logsMode)) {
+        // stop() ran while the attach was being opened, or the container turned out to be read from its logs
         resp.request().connection().close();
         checkDrained();
         return Future.<Void>succeededFuture();
@@ -240,6 +277,136 @@ public final class ContainerReader implements LineSink {
       resp.exceptionHandler(e -> onStreamEnd(true));
       return Future.<Void>succeededFuture();
     }).onFailure(e -> connecting = false);
+  }
+
+  /** The attach stream opened before inspect answered is not needed in logs mode. */
+  private void dropAttachStream() {
+    early.clear();
+    earlyTimes.clear();
+    if (!streamOpen) return;
+    HttpClientResponse r = response;
+    streamOpen = false;
+    response = null;
+    metrics.streamsOpen.decrementAndGet();
+    r.request().connection().close();
+  }
+
+  private void loadCheckpointThenRead() {
+    checkpointLoaded = false;
+    java.nio.file.Path file = Checkpoint.fileOf(checkpointDir(), id);
+    spool.run(() -> Checkpoint.load(file)).onComplete(ar -> {
+      acked = ar.succeeded() ? ar.result() : null;
+      // numbering is a function of the log: from the checkpoint on, or from 1 at the log's beginning, so lines
+      // read again get the seqs they had and the collectors drop them
+      nextSeq = acked == null ? 1 : acked.seq + 1;
+      if (acked != null) {
+        skipTime = acked.timeNanos;
+        skipLeft = acked.run;
+      }
+      checkpointLoaded = true;
+      followLogs();
+      pump();
+    });
+  }
+
+  private java.nio.file.Path checkpointDir() {
+    return spool.dir.resolveSibling("checkpoints");
+  }
+
+  /**
+   * Follows the logs endpoint from where reading stopped (the last line read, or the checkpoint); the stream
+   * ends when the container stops, and is opened again when it starts.
+   */
+  private Future<Void> followLogs() {
+    if (!checkpointLoaded || isAttached() || stopping) return Future.succeededFuture();
+    connecting = true;
+    String since = "0";
+    if (readTimeOfLast >= 0) {
+      since = new Checkpoint(readTimeOfLast, readRunOfLast, 0).since();
+      skipTime = readTimeOfLast;
+      skipLeft = readRunOfLast;
+      readTimeOfLast = -1; // counted again while the lines read before are skipped
+      readRunOfLast = 0;
+    } else if (acked != null) {
+      since = acked.since();
+    }
+    logsDecoder = new LogsDecoder(tty, maxLineBytes, this::logLine);
+    RequestOptions req = new RequestOptions().setServer(docker).setMethod(HttpMethod.GET).setHost("localhost")
+        .setPort(80).setURI("/containers/" + id + "/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=" + since);
+    return http.request(req).compose(r -> r.send()).compose(resp -> {
+      connecting = false;
+      if (resp.statusCode() != 200) {
+        return resp.body().compose(body -> Future.failedFuture(
+            "logs of " + meta.name() + " refused: " + resp.statusCode() + " " + body.toString().trim()));
+      }
+      if (stopping) {
+        resp.request().connection().close();
+        checkDrained();
+        return Future.<Void>succeededFuture();
+      }
+      response = resp;
+      streamOpen = true;
+      metrics.streamsOpen.incrementAndGet();
+      resp.handler(buf -> {
+        metrics.bytesRead.increment(buf.length());
+        byte[] bytes = buf.getBytes();
+        linesDecoded = 0;
+        logsDecoder.feed(bytes, 0, bytes.length);
+        countLines();
+        pump();
+        applyBackPressure();
+      });
+      resp.endHandler(v -> onStreamEnd(false));
+      resp.exceptionHandler(e -> onStreamEnd(true));
+      return Future.<Void>succeededFuture();
+    }).onFailure(e -> connecting = false);
+  }
+
+  /** A line of the logs endpoint; lines already read before a resume are skipped. */
+  private void logLine(byte stream, byte flags, long timeNanos, byte[] buf, int off, int len) {
+    boolean readBefore = false;
+    if (skipTime >= 0) {
+      if (timeNanos == skipTime && skipLeft > 0) {
+        skipLeft--;
+        readBefore = true;
+      } else if (timeNanos < skipTime) {
+        return; // before the resume point: `since` should not have sent it
+      } else {
+        skipTime = -1;
+      }
+    }
+    readRunOfLast = timeNanos == readTimeOfLast ? readRunOfLast + 1 : 1;
+    readTimeOfLast = timeNanos;
+    if (readBefore) return;
+    pending.add(timeNanos, stream, flags, buf, off, len);
+    linesDecoded++;
+  }
+
+  /** Moves the checkpoint to the last line of an acknowledged batch. */
+  private void advanceCheckpoint(LineBatch b) {
+    if (!Boolean.TRUE.equals(logsMode) || b.count() == 0) return;
+    long t = b.timeNanos(b.count() - 1);
+    int run = 0;
+    for (int i = b.count() - 1; i >= 0 && b.timeNanos(i) == t; i--) run++;
+    if (run == b.count() && acked != null && acked.timeNanos == t) run += acked.run;
+    acked = new Checkpoint(t, run, b.lastSeq());
+    if (!checkpointSaveScheduled) {
+      checkpointSaveScheduled = true;
+      vertx.setTimer(1_000, x -> {
+        checkpointSaveScheduled = false;
+        saveCheckpoint(false);
+      });
+    }
+  }
+
+  private Future<Void> saveCheckpoint(boolean force) {
+    Checkpoint cp = acked;
+    if (cp == null) return Future.succeededFuture();
+    java.nio.file.Path file = Checkpoint.fileOf(checkpointDir(), id);
+    return spool.run(() -> {
+      cp.save(file, force);
+      return null;
+    }).<Void>mapEmpty().onFailure(e -> LOG.warning("saving the checkpoint of " + meta.name() + " failed: " + e));
   }
 
   private void onData(Buffer buf) {
@@ -293,7 +460,9 @@ public final class ContainerReader implements LineSink {
     response = null;
     paused = false; // the next stream starts unpaused
     metrics.streamsOpen.decrementAndGet();
-    if (decoder == null) {
+    if (Boolean.TRUE.equals(logsMode)) {
+      if (logsDecoder != null) logsDecoder.finish(); // the container stopped: its unterminated last line is whole
+    } else if (decoder == null) {
       // not yet described: what came waits in `early` until inspect says how to decode it
     } else if (stopping) {
       decoder.flushPartial();
@@ -380,7 +549,7 @@ public final class ContainerReader implements LineSink {
 
   private void pump() {
     // while a resend waits for its backoff nothing new goes out: it would arrive ahead of older lines
-    if (nextSeq < 0 || tty == null || !spoolChecked || spilledOnStop) return;
+    if (nextSeq < 0 || tty == null || !spoolChecked || !checkpointLoaded || spilledOnStop) return;
     if (!resendPending) sendFromSpoolOrPending();
     spillIfBacklogged();
   }
@@ -436,6 +605,8 @@ public final class ContainerReader implements LineSink {
    * (counted); {@code block} leaves them in memory, where back-pressure pauses the reading.
    */
   private void spillIfBacklogged() {
+    // the logs endpoint keeps what is not read yet, and a slow reader there never slows the container
+    if (Boolean.TRUE.equals(logsMode)) return;
     if (pending.dataLength() < Math.min(SPILL_BYTES, bufferCap / 4)) return;
     if (!spool.hasRoom()) {
       if (spool.policy == Spool.Policy.DROP_NEWEST) {
@@ -466,11 +637,14 @@ public final class ContainerReader implements LineSink {
     }).onFailure(e -> LOG.severe("spooling lines of " + meta.name() + " failed: " + e));
   }
 
-  /** Closes (and deletes, when empty) the spool file of a reader that is done. */
+  /** Closes (and deletes, when empty) the spool file of a reader that is done, and drops its checkpoint. */
   public Future<Void> closeSpool() {
+    acked = null; // the container is gone: nothing to resume
+    java.nio.file.Path checkpoint = Checkpoint.fileOf(checkpointDir(), id);
     return spool.run(() -> {
       if (spoolFile != null) spoolFile.close();
       spoolFile = null;
+      java.nio.file.Files.deleteIfExists(checkpoint);
       return null;
     }).mapEmpty();
   }
@@ -482,6 +656,7 @@ public final class ContainerReader implements LineSink {
    */
   public Future<Void> spillOnStop() {
     spilledOnStop = true;
+    if (Boolean.TRUE.equals(logsMode)) return saveCheckpoint(true); // the log holds what comes after it
     java.util.List<LineBatch> inFlightBatches = new java.util.ArrayList<>(unacked);
     inFlightBatches.removeIf(b -> b.count() == 0);
     java.util.List<LineBatch> newer = new java.util.ArrayList<>();
@@ -539,7 +714,9 @@ public final class ContainerReader implements LineSink {
 
   private void trim(BatchAck ack) {
     while (!unacked.isEmpty() && unacked.peekFirst().lastSeq() <= ack.storedSeq()) {
-      unackedBytes -= unacked.removeFirst().dataLength();
+      LineBatch done = unacked.removeFirst();
+      unackedBytes -= done.dataLength();
+      advanceCheckpoint(done);
       metrics.batchesAcked.increment();
     }
   }
