@@ -88,15 +88,19 @@ function renderContainers() {
 
 async function refresh() {
   try {
-    const [cluster, list] = await Promise.all([api('/api/cluster'), api('/api/containers')]);
-    containers = list.sort((a, b) => a.name.localeCompare(b.name));
-    renderMembers(cluster);
-    renderContainers();
+    renderMembers(await api('/api/cluster'));
     $('#conn').textContent = 'live';
     $('#conn').className = 'badge ok';
   } catch (e) {
     $('#conn').textContent = e.message;
     $('#conn').className = 'badge ko';
+  }
+  try {
+    containers = (await api('/api/containers')).sort((a, b) => a.name.localeCompare(b.name));
+    renderContainers();
+  } catch (e) {
+    containers = [];
+    $('#containers tbody').replaceChildren(el('tr', {}, el('td', {class: 'muted', colSpan: 7}, e.message)));
   }
   try {
     renderRing(await api('/api/ring'));

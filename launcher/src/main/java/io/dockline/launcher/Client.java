@@ -208,18 +208,20 @@ final class Client {
     JsonObject cluster = new JsonObject(send("/api/cluster").body());
     HttpResponse<String> ringAnswer = send("/api/ring", true);
     JsonObject ring = ringAnswer.statusCode() == 200 ? new JsonObject(ringAnswer.body()) : null;
-    JsonArray containers = new JsonArray(send("/api/containers").body());
+    HttpResponse<String> containersAnswer = send("/api/containers", true);
+    JsonArray containers = containersAnswer.statusCode() == 200 ? new JsonArray(containersAnswer.body()) : null;
     boolean allReady = true;
     for (Object m : cluster.getJsonArray("members")) allReady &= ((JsonObject) m).getBoolean("ready", false);
     if (json) {
       out.println(new JsonObject().put("cluster", cluster).put("ring", ring).put("containers", containers).encodePrettily());
     } else {
-      printStatus(cluster, ring, ringAnswer, containers);
+      printStatus(cluster, ring, ringAnswer, containers, containersAnswer);
     }
     if (!allReady) throw new Failure(1, "not every member is ready");
   }
 
-  private void printStatus(JsonObject cluster, JsonObject ring, HttpResponse<String> ringAnswer, JsonArray containers) {
+  private void printStatus(JsonObject cluster, JsonObject ring, HttpResponse<String> ringAnswer, JsonArray containers,
+      HttpResponse<String> containersAnswer) {
     JsonArray members = cluster.getJsonArray("members");
     out.printf("cluster: %d member%s (asked %s at %s)%n", members.size(), members.size() == 1 ? "" : "s",
         cluster.getString("gateway"), url);
@@ -248,6 +250,10 @@ final class Client {
       }
     }
     out.println();
+    if (containers == null) {
+      out.println("containers: " + errorOf(containersAnswer.body()));
+      return;
+    }
     out.printf("containers: %d%n", containers.size());
     out.printf("%-30s %-16s %-16s %10s%n", "NAME", "HOST", "COLLECTOR", "LINES");
     for (Object o : containers) {

@@ -122,8 +122,13 @@ class GatewayIT {
     HttpResponse<String> networks = b.get("/api/networks");
     assertEquals(503, networks.statusCode());
     assertEquals("network role not running", new JsonObject(networks.body()).getString("error"));
-    assertEquals(new JsonArray(), b.getArray("/api/containers"));
-    assertEquals(404, b.get("/api/containers/anything/logs").statusCode());
+    for (String path : List.of("/api/containers", "/api/containers/anything/logs", "/api/containers/anything")) {
+      HttpResponse<String> r = b.get(path);
+      assertEquals(503, r.statusCode(), path);
+      assertEquals("no collector is ready (role collector)", new JsonObject(r.body()).getString("error"));
+    }
+    assertEquals(503, b.post("/bridge/dockline.api.logs", "{\"container\":\"anything\"}").statusCode());
+    assertEquals(200, b.get("/api/cluster").statusCode());
     HttpResponse<String> viaBridge = b.post("/bridge/dockline.ring.state", "{}");
     assertEquals(503, viaBridge.statusCode());
   }
@@ -406,6 +411,11 @@ class GatewayIT {
     assertEquals("0", status[0], status[2]);
     assertTrue(status[1].contains("cluster: 1 member"), status[1]);
     assertTrue(status[1].contains(ticker) && status[1].contains(finite), status[1]);
+
+    String[] bareStatus = cli("status", "--url", "http://127.0.0.1:" + bare.httpPort);
+    assertEquals("0", bareStatus[0], bareStatus[2]);
+    assertTrue(bareStatus[1].contains("ring: no router is running"), bareStatus[1]);
+    assertTrue(bareStatus[1].contains("containers: no collector is ready"), bareStatus[1]);
 
     String[] noToken = cli("status", "--url", url);
     assertEquals("1", noToken[0]);

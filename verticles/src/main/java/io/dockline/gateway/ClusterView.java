@@ -61,6 +61,7 @@ final class ClusterView {
 
   private Future<Map<String, JsonObject>> gatherContainers() {
     return readyCollectors().compose(nodes -> {
+      if (nodes.isEmpty()) return Future.failedFuture(ApiException.unavailable("no collector is ready (role collector)"));
       List<Future<JsonArray>> answers = new ArrayList<>();
       for (String node : nodes) {
         answers.add(vertx.eventBus().<JsonArray>request(Addresses.collectorQuery(node),
