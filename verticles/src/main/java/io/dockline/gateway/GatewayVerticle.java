@@ -47,25 +47,34 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/metrics").handler(this::metrics);
     if (!config.authToken().isEmpty()) {
       BearerAuth auth = new BearerAuth(config.authToken());
-      for (String protectedPath : new String[] {"/api/*", "/bridge/*", "/eventbus/*"}) router.route(protectedPath).handler(auth);
+      for (String guarded : new String[] {"/api/*", "/bridge/*", "/eventbus/*"}) router.route(guarded).handler(auth);
     }
     api.mount(router);
     bridge.mount(router);
+    mountConsole(router);
+    mountErrors(router);
+    return router;
+  }
+
+  /** The console's files and the OpenAPI document: nothing else is under {@code webroot}. */
+  private static void mountConsole(Router router) {
     router.get("/").handler(rc -> redirect(rc, "/console/"));
     // Vert.x routes "/console" for "/console/" too: only the bare path is sent on
     router.get("/console").handler(rc -> {
       if (rc.request().path().endsWith("/")) rc.next();
       else redirect(rc, "/console/");
     });
-    // the console's files and the OpenAPI document; nothing else is under webroot
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+  }
+
+  /** Whatever no route takes is a JSON 404; whatever fails is a JSON error with its status. */
+  private static void mountErrors(Router router) {
     router.route().last().handler(rc -> Http.error(rc, 404, "no such resource: " + rc.request().path()));
     router.route().failureHandler(rc -> {
       if (rc.failure() instanceof ApiException) Http.fail(rc, rc.failure());
       else Http.error(rc, rc.statusCode() > 0 ? rc.statusCode() : 500,
           rc.failure() == null ? "request failed" : String.valueOf(rc.failure().getMessage()));
     });
-    return router;
   }
 
   private Future<HttpServer> listen(Router router) {
