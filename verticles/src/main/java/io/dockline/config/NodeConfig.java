@@ -57,7 +57,7 @@ public final class NodeConfig {
     BRIDGE_OUTBOUND("bridge-outbound", "dockline.tail.*",
         "addresses bridge clients may receive from (comma list; a trailing * matches a prefix)"),
     BRIDGE_ORIGINS("bridge-origins", "",
-        "web origins (https://app.example:443, or *) whose pages may use the bridge besides the gateway's own");
+        "web origins (https://app.example, or *) whose pages may use the bridge besides the gateway's own");
 
     private final String key;
     private final String defaultValue;
