@@ -68,6 +68,14 @@ public final class ContainerReader implements LineSink {
    * go before anything pending; nothing more is spooled until they are out, so the order holds.
    */
   private final ArrayDeque<LineBatch> unspooled = new ArrayDeque<>();
+  /**
+   * Attach mode numbers no further than a reservation saved under {@code DATA/agent/seqs/}: a restart, even
+   * after kill -9, continues above anything numbered before, whichever collector is away. Reserved a million
+   * at a time, half a reservation ahead, so numbering never waits in practice.
+   */
+  private static final long SEQ_RESERVATION = 1_000_000;
+  private long reservedThrough;
+  private boolean reserving;
   /** Logs mode: the container started again while the previous run's stream was still being read. */
   private boolean reopenAfterEnd;
   /** False until any spool file left on disk for this container has been read. */
@@ -131,8 +139,9 @@ public final class ContainerReader implements LineSink {
   }
 
   /**
-   * Batches an earlier run spooled go out first, and numbering continues after them (no collector can hold
-   * more: nothing newer was ever numbered). Without a spool, the collectors are asked what they hold.
+   * Batches an earlier run spooled go out first. Numbering continues above both the spool and the seq mark
+   * (the exact last seq after a clean stop, a reservation after a crash). Without either, the collectors are
+   * asked what they hold.
    */
   private void openSpoolLeftFromEarlierRun() {
     java.nio.file.Path seqMark = seqMarkFile();
@@ -144,7 +153,6 @@ public final class ContainerReader implements LineSink {
         } catch (NumberFormatException e) {
           mark = 0;
         }
-        java.nio.file.Files.delete(seqMark);
       }
       java.nio.file.Path f = spool.fileOf(id);
       if (!java.nio.file.Files.exists(f)) return new long[] {0, 0, mark};
@@ -325,6 +333,34 @@ public final class ContainerReader implements LineSink {
       }
       checkpointLoaded = true;
       followLogs();
+      pump();
+    });
+  }
+
+  /** Whether {@code lines} more lines may be numbered now; asks for a new reservation in time. */
+  private boolean mayNumber(int lines) {
+    if (Boolean.TRUE.equals(logsMode)) return true; // numbered from the log's checkpoint instead
+    long last = nextSeq + lines - 1;
+    if (last + SEQ_RESERVATION / 2 > reservedThrough && !reserving) reserve(last + SEQ_RESERVATION);
+    return last <= reservedThrough;
+  }
+
+  private void reserve(long through) {
+    reserving = true;
+    java.nio.file.Path mark = seqMarkFile();
+    spool.run(() -> {
+      java.nio.file.Files.createDirectories(mark.getParent());
+      java.nio.file.Files.writeString(mark, Long.toString(through));
+      return null;
+    }).onComplete(ar -> {
+      reserving = false;
+      if (ar.failed()) {
+        // numbering goes on as without reservations; a restart then asks the collectors
+        LOG.warning("saving the seq reservation of " + meta.name() + " failed: " + ar.cause());
+        reservedThrough = Long.MAX_VALUE;
+      } else {
+        reservedThrough = Math.max(reservedThrough, through);
+      }
       pump();
     });
   }
@@ -599,7 +635,8 @@ public final class ContainerReader implements LineSink {
     if (!unspooled.isEmpty()) return;
     // a container that has said nothing yet (or was renamed) is announced with an empty batch, so the
     // collectors know it and its tags before its first line
-    while (inFlight < MAX_IN_FLIGHT && (!pending.isEmpty() || metaChanged)) {
+    while (inFlight < MAX_IN_FLIGHT && (!pending.isEmpty() || metaChanged)
+        && mayNumber(Math.min(pending.count(), MAX_BATCH_LINES))) {
       metaChanged = false;
       LineBatch batch = pending.take(meta, nextSeq, MAX_BATCH_LINES, MAX_BATCH_BYTES);
       nextSeq += batch.count();
@@ -660,6 +697,7 @@ public final class ContainerReader implements LineSink {
       }
       return;
     }
+    if (!mayNumber(pending.count())) return;
     java.util.List<LineBatch> batches = new java.util.ArrayList<>();
     while (!pending.isEmpty()) {
       LineBatch batch = pending.take(meta, nextSeq, MAX_BATCH_LINES, MAX_BATCH_BYTES);
@@ -741,8 +779,7 @@ public final class ContainerReader implements LineSink {
     long highestNumbered = nextSeq - 1;
     java.nio.file.Path seqMark = seqMarkFile();
     return spool.run(() -> {
-      // the highest seq numbered, so the next run continues after it even if the collector holding the
-      // newest lines is away then (a crash leaves no mark: the next run asks the collectors)
+      // the highest seq numbered, replacing the reservation: the next run continues right after it
       if (highestNumbered > 0) {
         java.nio.file.Files.createDirectories(seqMark.getParent());
         java.nio.file.Files.writeString(seqMark, Long.toString(highestNumbered));
