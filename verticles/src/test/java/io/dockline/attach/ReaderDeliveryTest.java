@@ -154,6 +154,46 @@ class ReaderDeliveryTest {
     assertEquals(Integer.toString(LINES), java.nio.file.Files.readString(dir.resolve("agent/seqs/" + ID)));
   }
 
+  @Test
+  void afterACrashNumberingContinuesAboveTheSavedReservationWithoutAskingTheCollectors(@TempDir Path dir)
+      throws Exception {
+    SimpleMeterRegistry registry = deployCollector(dir);
+    AtomicBoolean collectorsAway = new AtomicBoolean(false);
+    vertx.eventBus().<LineBatch>localConsumer(Addresses.ROUTER_BATCH, msg -> vertx.eventBus()
+        .<BatchAck>request(Addresses.collectorWrite("t1"), msg.body(), new DeliveryOptions().setHeaders(msg.headers()))
+        .onSuccess(r -> msg.reply(r.body())).onFailure(e -> msg.fail(500, e.getMessage())));
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.ROUTER_LAST_SEQ, msg -> {
+      if (collectorsAway.get()) {
+        msg.fail(503, "the collector with the newest lines is away");
+        return;
+      }
+      vertx.eventBus().<JsonObject>request(Addresses.collectorQuery("t1"), msg.body().copy().put("op", "last-seq"))
+          .onSuccess(r -> msg.reply(r.body())).onFailure(e -> msg.fail(500, e.getMessage()));
+    });
+    HttpServer docker = await(vertx.createHttpServer().requestHandler(req -> {
+      HttpServerResponse resp = req.response().setChunked(true).putHeader("content-type", "application/vnd.docker.raw-stream");
+      writeFrames(resp, 1);
+    }).listen(0, "127.0.0.1"));
+    startReader(docker, registry, dir, 64 << 20, false);
+    long end = System.currentTimeMillis() + 60_000;
+    while (lastSeq() < LINES && System.currentTimeMillis() < end) Thread.sleep(100);
+    assertEquals(LINES, lastSeq());
+
+    // the agent dies without stopping (its reader is simply abandoned); a new one starts while no collector
+    // can say what is stored: it must number above everything numbered before, at once
+    collectorsAway.set(true);
+    startReader(docker, new SimpleMeterRegistry(), dir, 64 << 20, false);
+    end = System.currentTimeMillis() + 4_000; // before the 5 s no-collector fallback
+    while (lastSeq() < LINES + 1 && System.currentTimeMillis() < end) Thread.sleep(50);
+    LineBatch second = await(vertx.eventBus().<LineBatch>request(Addresses.collectorQuery("t1"),
+        new JsonObject().put("op", "logs").put("containerId", ID).put("after", LINES).put("limit", 10),
+        new DeliveryOptions())).body();
+    assertTrue(second.count() > 0, "the new reader numbered and stored without the collectors' answer");
+    assertTrue(second.firstSeq() > LINES && second.firstSeq() <= LINES + 2_000_000L,
+        "continues above the reservation, not over old seqs: " + second.firstSeq());
+    assertEquals("line 1", second.lineText(0));
+  }
+
   /** The real collector "t1", storing under {@code dir}; the registry holds its meters. */
   private SimpleMeterRegistry deployCollector(Path dir) throws Exception {
     WireCodecs.registerAll(vertx.eventBus());
