@@ -75,10 +75,7 @@ class ReaderDeliveryTest {
         .<JsonObject>request(Addresses.collectorQuery("t1"), msg.body().copy().put("op", "last-seq"))
         .onSuccess(r -> msg.reply(r.body())).onFailure(e -> msg.fail(500, e.getMessage())));
 
-    HttpServer docker = await(vertx.createHttpServer().requestHandler(req -> {
-      HttpServerResponse resp = req.response().setChunked(true).putHeader("content-type", "application/vnd.docker.raw-stream");
-      writeFrames(resp, 1);
-    }).listen(0, "127.0.0.1"));
+    HttpServer docker = dockerStandIn();
 
     startReader(docker, registry, dir, 64 << 20, false);
 
@@ -113,10 +110,7 @@ class ReaderDeliveryTest {
           });
     });
     vertx.eventBus().<JsonObject>localConsumer(Addresses.ROUTER_LAST_SEQ, msg -> msg.fail(503, "no collector"));
-    HttpServer docker = await(vertx.createHttpServer().requestHandler(req -> {
-      HttpServerResponse resp = req.response().setChunked(true).putHeader("content-type", "application/vnd.docker.raw-stream");
-      writeFrames(resp, 1);
-    }).listen(0, "127.0.0.1"));
+    HttpServer docker = dockerStandIn();
 
     // the first run reads everything while no collector answers; a 256 KiB memory budget makes it spool
     ContainerReader first = startReader(docker, registry, dir, 256 << 10, true);
@@ -170,10 +164,7 @@ class ReaderDeliveryTest {
       vertx.eventBus().<JsonObject>request(Addresses.collectorQuery("t1"), msg.body().copy().put("op", "last-seq"))
           .onSuccess(r -> msg.reply(r.body())).onFailure(e -> msg.fail(500, e.getMessage()));
     });
-    HttpServer docker = await(vertx.createHttpServer().requestHandler(req -> {
-      HttpServerResponse resp = req.response().setChunked(true).putHeader("content-type", "application/vnd.docker.raw-stream");
-      writeFrames(resp, 1);
-    }).listen(0, "127.0.0.1"));
+    HttpServer docker = dockerStandIn();
     startReader(docker, registry, dir, 64 << 20, false);
     long end = System.currentTimeMillis() + 60_000;
     while (lastSeq() < LINES && System.currentTimeMillis() < end) Thread.sleep(100);
@@ -192,6 +183,14 @@ class ReaderDeliveryTest {
     assertTrue(second.firstSeq() > LINES && second.firstSeq() <= LINES + 2_000_000L,
         "continues above the reservation, not over old seqs: " + second.firstSeq());
     assertEquals("line 1", second.lineText(0));
+  }
+
+  /** Docker's attach endpoint as far as a reader sees it: every request streams LINES lines in frames. */
+  private HttpServer dockerStandIn() throws Exception {
+    return await(vertx.createHttpServer().requestHandler(req -> {
+      HttpServerResponse resp = req.response().setChunked(true).putHeader("content-type", "application/vnd.docker.raw-stream");
+      writeFrames(resp, 1);
+    }).listen(0, "127.0.0.1"));
   }
 
   /** The real collector "t1", storing under {@code dir}; the registry holds its meters. */
