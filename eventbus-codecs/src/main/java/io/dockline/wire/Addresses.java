@@ -21,6 +21,50 @@ public final class Addresses {
   /** Cluster-wide async map: collector node name to its registration (JSON), renewed while it is ready. */
   public static final String COLLECTOR_REGISTRY_MAP = "dockline.collectors";
 
+  /**
+   * Cluster-wide map of IP pools (role network): network name to its pool, leases inside, keyed by container id.
+   * Every change is one entry processor on the pool's entry, so allocations from any member are serialized.
+   */
+  public static final String IPAM_POOLS_MAP = "dockline.ipam.pools";
+
+  /**
+   * Cluster-wide, answered by any member running the role network: allocate an address.
+   * Request {@code {"network", "containerId", "ip"?, "host"?}}: {@code containerId} is the lease key (any string
+   * for leases not tied to a container), {@code ip} asks for that address, {@code host} names the owning member
+   * (default: the member that answers). Asking again with the same key returns the same lease.
+   * Reply: a lease {@code {"network", "containerId", "ip", "prefix", "mac", "host", "kind": "container"|"api",
+   * "createdAt", "renewedAt", "expiresAfterMs", "existing": bool, "answeredBy"}}.
+   * Failures ({@link io.vertx.core.eventbus.ReplyException} codes): {@link #IPAM_BAD_REQUEST} (missing field, address
+   * not IPv4, outside the range, excluded), {@link #IPAM_UNKNOWN} (unknown network), {@link #IPAM_TAKEN} (address held by
+   * another lease; the key already holds another address), {@link #IPAM_EXHAUSTED} (no free address),
+   * {@link #IPAM_UNAVAILABLE} (the member is not ready yet). A failure changes nothing.
+   */
+  public static final String NETWORK_ALLOCATE = "dockline.network.allocate";
+
+  /**
+   * Cluster-wide: release a lease. Request {@code {"network", "containerId"}}; reply the released lease.
+   * Failures: {@link #IPAM_UNKNOWN} (unknown network, or no lease with that key), {@link #IPAM_BAD_REQUEST}.
+   */
+  public static final String NETWORK_RELEASE = "dockline.network.release";
+
+  /**
+   * Cluster-wide: list networks and their leases. Request {@code {"network"?, "host"?}} filters by network and by
+   * owning member. Reply {@code {"networks": [{"name", "subnet", "gateway", "range", "size", "free",
+   * "leases": [lease...]}]}}, leases ordered by address. Failure {@link #IPAM_UNKNOWN} for a named unknown network.
+   */
+  public static final String NETWORK_LEASES = "dockline.network.leases";
+
+  /** Failure code: the request is malformed or asks for an address the pool cannot give. */
+  public static final int IPAM_BAD_REQUEST = 400;
+  /** Failure code: no such network (or no such lease). */
+  public static final int IPAM_UNKNOWN = 404;
+  /** Failure code: the address is leased to another key. */
+  public static final int IPAM_TAKEN = 409;
+  /** Failure code: the member answering is still reconciling, or Hazelcast did not answer. */
+  public static final int IPAM_UNAVAILABLE = 503;
+  /** Failure code: every address of the range is leased. */
+  public static final int IPAM_EXHAUSTED = 507;
+
   /** A collector's write address: takes a {@link LineBatch}, replies with a {@link BatchAck} once stored. */
   public static String collectorWrite(String node) {
     return "dockline.collector." + node + ".write";

@@ -3,7 +3,9 @@ package io.dockline.launcher;
 import com.hazelcast.config.ClasspathXmlConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
+import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.dockline.attach.AgentVerticle;
 import io.dockline.collector.CollectorVerticle;
@@ -12,6 +14,8 @@ import io.dockline.config.NodeConfig.Role;
 import io.dockline.config.NodeConfig.Setting;
 import io.dockline.config.NodeStatus;
 import io.dockline.gateway.GatewayVerticle;
+import io.dockline.network.NetworkVerticle;
+import io.dockline.wire.Addresses;
 import io.dockline.routing.RouterVerticle;
 import io.dockline.wire.WireCodecs;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -41,6 +45,7 @@ public final class Node {
   /** Deployment ids by role, in deployment order. */
   private final Map<Role, String> deployments = new LinkedHashMap<>();
   private Vertx vertx;
+  private HazelcastClusterManager clusterManager;
 
   private Node(NodeConfig config) {
     this.config = config;
@@ -66,7 +71,8 @@ public final class Node {
     }
     VertxOptions options = new VertxOptions();
     options.getEventBusOptions().setHost(config.clusterHost()).setClusterPublicHost(config.clusterHost()).setPort(0);
-    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
+    clusterManager = new HazelcastClusterManager(hz);
+    return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
         .map(v -> {
           vertx = v;
           WireCodecs.registerAll(v.eventBus());
@@ -97,13 +103,17 @@ public final class Node {
       if (!members.contains(self)) members.add(self);
       join.getTcpIpConfig().setEnabled(true).setMembers(members);
     }
+    if (hz.getMapConfigOrNull(Addresses.IPAM_POOLS_MAP) == null) {
+      // pools are changed in place by entry processors: no (de)serialization of the whole pool per allocation
+      hz.addMapConfig(new MapConfig(Addresses.IPAM_POOLS_MAP).setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1));
+    }
     return hz;
   }
 
   private Future<Void> deployRoles() {
     // collectors first, so the agent's first batches find a ring; the agent last, when everything it feeds is up
     Future<Void> chain = Future.succeededFuture();
-    for (Role role : List.of(Role.COLLECTOR, Role.ROUTER, Role.GATEWAY, Role.AGENT)) {
+    for (Role role : List.of(Role.COLLECTOR, Role.ROUTER, Role.GATEWAY, Role.NETWORK, Role.AGENT)) {
       if (!config.has(role)) continue;
       chain = chain.compose(v -> vertx.deployVerticle(verticleFor(role)).map(id -> {
         deployments.put(role, id);
@@ -120,6 +130,7 @@ public final class Node {
       case ROUTER: return new RouterVerticle(config, status);
       case COLLECTOR: return new CollectorVerticle(config, status, registry);
       case GATEWAY: return new GatewayVerticle(config, status, registry);
+      case NETWORK: return new NetworkVerticle(config, status, clusterManager.getHazelcastInstance());
       default: throw new IllegalArgumentException(role.toString());
     }
   }
@@ -128,7 +139,7 @@ public final class Node {
   public Future<Void> stop() {
     if (vertx == null) return Future.succeededFuture();
     Future<Void> chain = Future.succeededFuture();
-    for (Role role : List.of(Role.AGENT, Role.ROUTER, Role.COLLECTOR, Role.GATEWAY)) {
+    for (Role role : List.of(Role.AGENT, Role.NETWORK, Role.ROUTER, Role.COLLECTOR, Role.GATEWAY)) {
       String id = deployments.remove(role);
       if (id == null) continue;
       chain = chain.compose(v -> vertx.undeploy(id).otherwise(e -> {
