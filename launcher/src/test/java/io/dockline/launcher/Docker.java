@@ -14,8 +14,14 @@ final class Docker {
   private Docker() {}
 
   static String run(String... args) {
+    return runOn(null, args);
+  }
+
+  /** The docker CLI against the daemon at {@code host} (unix://...), or the default one when null. */
+  static String runOn(String host, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add("docker");
+    if (host != null) cmd.addAll(List.of("-H", host));
     cmd.addAll(List.of(args));
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -156,6 +156,12 @@ final class NodeProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** SIGKILL (kill -9): no shutdown hook, no goodbye to the cluster. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError("node survived SIGKILL");
+  }
+
   String log() {
     try {
       return Files.readString(logFile);

@@ -60,7 +60,7 @@ public final class NetworkSpec {
     dockerRange = j.getString("dockerRange");
     if (dockerRange != null) {
       long[] d = Ipv4.cidr(dockerRange);
-      if (!inSubnet(d[0]) || !inSubnet(d[1])) throw bad("dockerRange " + dockerRange + " is outside " + subnet);
+      if (d[0] < subnetFirst || d[1] > subnetLast) throw bad("dockerRange " + dockerRange + " is outside " + subnet);
       if (d[0] <= rangeLast && d[1] >= rangeFirst) throw bad("dockerRange " + dockerRange + " overlaps range " + range);
     }
     for (String k : j.fieldNames()) if (!KEYS.contains(k)) throw bad("unknown key '" + k + "'");
