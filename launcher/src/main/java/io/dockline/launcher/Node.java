@@ -104,8 +104,10 @@ public final class Node {
       join.getTcpIpConfig().setEnabled(true).setMembers(members);
     }
     if (hz.getMapConfigOrNull(Addresses.IPAM_POOLS_MAP) == null) {
-      // pools are changed in place by entry processors: no (de)serialization of the whole pool per allocation
-      hz.addMapConfig(new MapConfig(Addresses.IPAM_POOLS_MAP).setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1));
+      // pools are changed in place by entry processors: no (de)serialization of the whole pool per allocation;
+      // one synchronous backup (a lost member loses nothing) and one asynchronous (nor do two, most of the time)
+      hz.addMapConfig(new MapConfig(Addresses.IPAM_POOLS_MAP).setInMemoryFormat(InMemoryFormat.OBJECT)
+          .setBackupCount(1).setAsyncBackupCount(1));
     }
     return hz;
   }

@@ -15,7 +15,7 @@ import java.util.TreeSet;
  */
 public final class NetworkSpec {
   private static final Set<String> KEYS = Set.of("name", "parent", "vlan", "subnet", "gateway", "range", "exclude",
-      "dockerRange", "ipv6");
+      "dockerRange", "shim", "ipv6");
 
   private final String name;
   private final String parent;
@@ -28,6 +28,7 @@ public final class NetworkSpec {
   private final long rangeLast;
   private final List<Long> excluded;
   private final String dockerRange;
+  private final String shim;
 
   private NetworkSpec(JsonObject j) {
     name = j.getString("name", "");
@@ -63,6 +64,8 @@ public final class NetworkSpec {
       if (d[0] < subnetFirst || d[1] > subnetLast) throw bad("dockerRange " + dockerRange + " is outside " + subnet);
       if (d[0] <= rangeLast && d[1] >= rangeFirst) throw bad("dockerRange " + dockerRange + " overlaps range " + range);
     }
+    shim = j.getString("shim");
+    if (shim != null && !shim.matches("[A-Za-z0-9_.-]{1,15}")) throw bad("shim '" + shim + "' is not an interface name");
     for (String k : j.fieldNames()) if (!KEYS.contains(k)) throw bad("unknown key '" + k + "'");
   }
 
@@ -112,6 +115,8 @@ public final class NetworkSpec {
   public List<Long> excluded() { return excluded; }
   /** The CIDR Docker's own allocator uses for a container started before it was connected; null: the subnet. */
   public String dockerRange() { return dockerRange; }
+  /** The host's own macvlan interface on the parent (so the host reaches its containers), or null: none. */
+  public String shim() { return shim; }
   public long subnetFirst() { return subnetFirst; }
   public long subnetLast() { return subnetLast; }
 }

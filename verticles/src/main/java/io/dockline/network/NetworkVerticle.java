@@ -5,6 +5,7 @@ import io.dockline.config.DockerEndpoint;
 import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeStatus;
 import io.dockline.network.impl.DockerHost;
+import io.dockline.network.impl.HostShim;
 import io.dockline.network.impl.Ipam;
 import io.dockline.network.impl.IpamException;
 import io.dockline.network.impl.Lease;
@@ -76,7 +77,7 @@ public final class NetworkVerticle extends VerticleBase {
   /** Pools, Docker networks, events, reconcile, then the API: each step again after a failure. */
   private void bringUp() {
     if (stopped) return;
-    definePools().compose(v -> ensureNetworks()).compose(v -> subscribeEvents())
+    definePools().compose(v -> ensureNetworks()).compose(v -> ensureShims()).compose(v -> subscribeEvents())
         .compose(v -> provisioner.sweep()).compose(v -> registerApi())
         .onSuccess(v -> {
           ready = true;
@@ -118,6 +119,23 @@ public final class NetworkVerticle extends VerticleBase {
     });
   }
 
+  /** A shim keeps its address unless the cluster gave it to someone else meanwhile. */
+  private Future<Void> ensureShims() {
+    Future<Void> chain = Future.succeededFuture();
+    for (NetworkSpec s : specs.values()) {
+      if (s.shim() == null) continue;
+      chain = chain.compose(v -> vertx.executeBlocking(() -> HostShim.currentAddress(s.shim())))
+          .compose(current -> ipam.allocate(s.name(), HostShim.leaseKey(config.nodeName()), current, false,
+              config.nodeName(), Lease.KIND_HOST, holdMs))
+          .compose(r -> vertx.executeBlocking(() -> {
+            HostShim.ensure(s.shim(), s.dockerParent(), r.lease(), s.rangeFirst(), s.rangeLast());
+            LOG.info("shim " + s.shim() + " on " + s.dockerParent() + ": " + r.lease().ip() + ", routes to " + s.name());
+            return null;
+          }));
+    }
+    return chain;
+  }
+
   private Future<Void> subscribeEvents() {
     if (specs.isEmpty()) return Future.succeededFuture();
     status.set(NodeConfig.Role.NETWORK, false, "reconciling containers with the cluster's leases");
@@ -137,7 +155,11 @@ public final class NetworkVerticle extends VerticleBase {
         .mapEmpty();
   }
 
-  /** Renews what this member owns and frees what lost members owned, on every pool of the cluster. */
+  /**
+   * Renews what this member owns and frees what lost members owned, on every pool of the cluster. A pool of
+   * this host missing from the cluster (every member holding a copy was lost at once) is defined again, and
+   * this host's containers claim their addresses back.
+   */
   private void renewAndExpire() {
     if (stopped) return;
     ipam.names().onSuccess(names -> {
@@ -147,6 +169,11 @@ public final class NetworkVerticle extends VerticleBase {
           if (!expired.isEmpty()) LOG.warning("freed " + expired.size() + " leases on " + net
               + " not renewed within their TTL plus grace (owner lost): " + expired);
         });
+      }
+      if (ready && !names.containsAll(specs.keySet())) {
+        LOG.warning("the cluster lost pools of " + specs.keySet() + " (found " + names + "): defining them again;"
+            + " this host's containers claim their addresses back");
+        definePools().compose(v -> ensureShims()).compose(v -> provisioner.sweep());
       }
     });
   }

@@ -11,6 +11,8 @@ public final class Lease implements Serializable {
   public static final String KIND_CONTAINER = "container";
   /** Leases asked for through the event bus; kept until released or their owner is lost. */
   public static final String KIND_API = "api";
+  /** A host's own address (its shim interface); kept while the host's member lives. */
+  public static final String KIND_HOST = "host";
 
   final String network;
   final String key;
