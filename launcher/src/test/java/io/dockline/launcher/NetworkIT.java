@@ -39,6 +39,8 @@ class NetworkIT {
   static final long TTL_S = 4;
   static final long GRACE_S = 3;
   static final String SHIM = "dlnitshim";
+  /** Member 3's TTL: long enough that its return is seen before its leases could expire. */
+  static final long LONG_TTL_S = 120;
   private NetLab lab;
   private Path work;
   private final NodeProcess[] members = new NodeProcess[4];
@@ -65,7 +67,7 @@ class NetworkIT {
     if (h == 1) lan.put("shim", SHIM);
     JsonObject conf = new JsonObject()
         .put("roles", new JsonArray().add("network").add("gateway"))
-        .put("network-lease-ttl", TTL_S).put("network-lease-grace", GRACE_S)
+        .put("network-lease-ttl", h == 3 ? LONG_TTL_S : TTL_S).put("network-lease-grace", GRACE_S)
         .put("networks", new JsonArray()
             .add(lan)
             .add(new JsonObject().put("name", "tiny").put("parent", lab.end(1, side)).put("subnet", "10.252.8.0/29")
@@ -244,6 +246,25 @@ class NetworkIT {
     assertEquals("m2", lease("lan", ids.get("b2")).getString("host"));
     assertNoAddressTwiceOnAnyHost();
     bus.request(Addresses.NETWORK_RELEASE, alloc("intruder", null));
+  }
+
+  @Test
+  @Order(7)
+  void aMemberBackWithinTheTtlKeepsItsLeasesAndFreesThoseOfContainersRemovedMeanwhile() throws Exception {
+    String keep = lab.docker(3, "run", "-d", "--network", "lan", "--label", "dockline.network=lan", "--label",
+        Docker.LABEL + "=1", Docker.IMAGE, "sleep", "600");
+    String gone = lab.docker(3, "run", "-d", "--network", "lan", "--label", "dockline.network=lan", "--label",
+        Docker.LABEL + "=1", Docker.IMAGE, "sleep", "600");
+    String kept = awaitPinned(3, keep);
+    awaitPinned(3, gone);
+    members[3].kill9();
+    lab.docker(3, "rm", "-f", gone);
+    assertNotNull(lease("lan", gone), "nobody else knows it is gone");
+    members[3] = member(3).start();
+    members[3].awaitHealth(200, 120_000);
+    assertNull(lease("lan", gone), "released by the returning member before it reported ready");
+    assertEquals(kept, awaitPinned(3, keep));
+    assertEquals("m3", lease("lan", keep).getString("host"));
   }
 
   private static JsonObject alloc(String key, String ip) {

@@ -108,6 +108,7 @@ public final class NetworkVerticle extends VerticleBase {
   }
 
   private Future<Void> ensureNetworks() {
+    if (specs.isEmpty()) return Future.succeededFuture();
     status.set(NodeConfig.Role.NETWORK, false, "creating Docker networks");
     return vertx.executeBlocking(() -> {
       String version = docker.version();

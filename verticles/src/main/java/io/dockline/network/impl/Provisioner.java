@@ -35,7 +35,8 @@ public final class Provisioner {
   private final String member;
   private final long holdMs;
   private final Map<String, Future<Void>> inFlight = new HashMap<>();
-  private final Set<String> warnedUnknown = new HashSet<>();
+  /** The last warning per container: events come in threes (create, connect, start), one line is enough. */
+  private final Map<String, String> warned = new HashMap<>();
 
   public Provisioner(Vertx vertx, DockerHost docker, Ipam ipam, Map<String, NetworkSpec> specs, String member,
       long holdMs) {
@@ -73,6 +74,7 @@ public final class Provisioner {
    * a lease made after the listing (for a container the listing cannot know) is not mistaken for a leak.
    */
   public Future<Void> sweep() {
+    if (specs.isEmpty()) return Future.succeededFuture();
     List<Future<PoolState>> pools = new ArrayList<>();
     for (String n : specs.keySet()) pools.add(ipam.pool(n));
     return Future.all(pools).compose(cf -> blocking(docker::containers).compose(containers -> {
@@ -118,8 +120,8 @@ public final class Provisioner {
       Map<String, String> labels = info.getConfig() == null || info.getConfig().getLabels() == null
           ? Map.of() : info.getConfig().getLabels();
       String wanted = labels.get(NETWORK_LABEL);
-      if (wanted != null && !specs.containsKey(wanted) && warnedUnknown.add(id)) {
-        LOG.warning("container " + name(info) + " asks for network '" + wanted + "', not configured on this host");
+      if (wanted != null && !specs.containsKey(wanted)) {
+        warn(id, "container " + name(info) + " asks for network '" + wanted + "', not configured on this host");
       }
       Map<String, ContainerNetwork> attached = info.getNetworkSettings() == null
           || info.getNetworkSettings().getNetworks() == null ? Map.of() : info.getNetworkSettings().getNetworks();
@@ -157,7 +159,7 @@ public final class Provisioner {
           if (!(err instanceof IpamException) || ((IpamException) err).code() == Addresses.IPAM_UNAVAILABLE) {
             return Future.failedFuture(err);
           }
-          LOG.warning("container " + name(info) + " gets no address on " + net + ": " + err.getMessage());
+          warn(id, "container " + name(info) + " gets no address on " + net + ": " + err.getMessage());
           if (endpoint == null) return Future.succeededFuture();
           // what it has was not leased to it: an address another container may hold
           return blocking(() -> {
@@ -170,7 +172,7 @@ public final class Provisioner {
   private Future<Void> releaseEverywhere(String id) {
     List<Future<Void>> all = new ArrayList<>();
     for (String net : specs.keySet()) all.add(releaseMine(net, id));
-    warnedUnknown.remove(id);
+    warned.remove(id);
     return Future.join(all).mapEmpty();
   }
 
@@ -181,6 +183,10 @@ public final class Provisioner {
         .<Void>mapEmpty()
         .recover(err -> err instanceof IpamException && ((IpamException) err).code() != Addresses.IPAM_UNAVAILABLE
             ? Future.succeededFuture() : Future.failedFuture(err));
+  }
+
+  private void warn(String id, String message) {
+    if (!message.equals(warned.put(id, message))) LOG.warning(message);
   }
 
   private <T> Future<T> blocking(Callable<T> call) {
