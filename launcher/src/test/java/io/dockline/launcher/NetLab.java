@@ -76,7 +76,7 @@ final class NetLab implements AutoCloseable {
     Files.createDirectories(dataDir(h));
     return new ProcessBuilder("dockerd", "-H", dockerHost(h), "--data-root", dataDir(h).resolve("data").toString(),
         "--exec-root", runDir(h).resolve("exec").toString(), "--pidfile", runDir(h).resolve("docker.pid").toString(),
-        "--bridge=none", "--iptables=false", "--ip6tables=false")
+        "--bridge=none", "--iptables=false", "--ip6tables=false", "--shutdown-timeout=1")
         .redirectErrorStream(true).redirectOutput(dataDir(h).resolve("dockerd.log").toFile()).start();
   }
 
@@ -92,6 +92,15 @@ final class NetLab implements AutoCloseable {
       }
     }
     throw new AssertionError("dockerd " + h + " did not answer: " + Files.readString(dataDir(h).resolve("dockerd.log")));
+  }
+
+  /** Stops daemon {@code h} (its containers stop with it) and starts it again on the same root. */
+  void restartDaemon(int h) throws Exception {
+    Process p = daemons.get(h - 1);
+    p.destroy();
+    if (!p.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError("dockerd " + h + " did not stop");
+    daemons.set(h - 1, startDaemon(h));
+    awaitDaemon(h);
   }
 
   /** Test containers first (so the daemons stop at once), then the daemons, the links and the directories. */

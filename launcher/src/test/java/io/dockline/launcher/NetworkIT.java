@@ -267,6 +267,23 @@ class NetworkIT {
     assertEquals("m3", lease("lan", keep).getString("host"));
   }
 
+  @Test
+  @Order(8)
+  void aStoppedContainerKeepsItsLeaseAndTheProvisionerSurvivesADockerRestart() throws Exception {
+    String x = lab.docker(3, "run", "-d", "--network", "lan", "--label", "dockline.network=lan", "--label",
+        Docker.LABEL + "=1", Docker.IMAGE, "sleep", "600");
+    String ip = awaitPinned(3, x);
+    lab.restartDaemon(3);
+    assertEquals("exited", lab.docker(3, "inspect", "-f", "{{.State.Status}}", x));
+    assertEquals(ip, lease("lan", x).getString("ip"), "a stopped container keeps its lease");
+    String y = lab.docker(3, "run", "-d", "--network", "lan", "--label", "dockline.network=lan", "--label",
+        Docker.LABEL + "=1", Docker.IMAGE, "sleep", "600");
+    assertNotEquals(ip, awaitPinned(3, y), "the provisioner follows the restarted daemon");
+    lab.docker(3, "start", x);
+    assertEquals(ip, awaitPinned(3, x), "started again with its address");
+    assertNoAddressTwiceOnAnyHost();
+  }
+
   private static JsonObject alloc(String key, String ip) {
     JsonObject o = new JsonObject().put("network", "lan").put("containerId", key);
     return ip == null ? o : o.put("ip", ip);
