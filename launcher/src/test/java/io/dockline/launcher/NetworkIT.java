@@ -131,6 +131,12 @@ class NetworkIT {
       assertEquals("container", lease.getString("kind"));
       assertEquals(lease.getString("mac"), endpoint(host, ids.get(key)).getString("MacAddress"), "MAC from the lease");
     }
+    Set<String> onM2 = new HashSet<>();
+    JsonObject perHost = bus.request(Addresses.NETWORK_LEASES, new JsonObject().put("host", "m2"));
+    for (Object net : perHost.getJsonArray("networks")) {
+      for (Object l : ((JsonObject) net).getJsonArray("leases")) onM2.add(((JsonObject) l).getString("containerId"));
+    }
+    assertEquals(Set.of(ids.get("b"), ids.get("c")), onM2, "leases per host");
     lab.docker(1, "exec", ids.get("a"), "ping", "-c", "2", "-W", "2", b);
     lab.docker(2, "exec", ids.get("b"), "ping", "-c", "2", "-W", "2", a);
     assertNoAddressTwiceOnAnyHost();

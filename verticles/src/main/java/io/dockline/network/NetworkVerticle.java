@@ -47,6 +47,9 @@ public final class NetworkVerticle extends VerticleBase {
   private boolean ready;
   private boolean stopped;
   private String lastProblem;
+  /** The number of the current Docker event subscription, and why it ended (null while it runs). */
+  private int subscription;
+  private Throwable eventsEnded;
 
   public NetworkVerticle(NodeConfig config, NodeStatus status, HazelcastInstance hazelcast) {
     this.config = config;
@@ -79,6 +82,8 @@ public final class NetworkVerticle extends VerticleBase {
     if (stopped) return;
     definePools().compose(v -> ensureNetworks()).compose(v -> ensureShims()).compose(v -> subscribeEvents())
         .compose(v -> provisioner.sweep()).compose(v -> registerApi())
+        // the event stream must have lasted through the sweep, or events between them are lost
+        .compose(v -> eventsEnded == null ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(eventsEnded))
         .onSuccess(v -> {
           ready = true;
           lastProblem = null;
@@ -140,11 +145,20 @@ public final class NetworkVerticle extends VerticleBase {
   private Future<Void> subscribeEvents() {
     if (specs.isEmpty()) return Future.succeededFuture();
     status.set(NodeConfig.Role.NETWORK, false, "reconciling containers with the cluster's leases");
+    int number = ++subscription;
+    eventsEnded = null;
     return vertx.executeBlocking(() -> {
       docker.events(e -> vertx.runOnContext(v -> { if (!stopped) provisioner.onEvent(e); }),
-          err -> vertx.runOnContext(v -> { if (ready) retry(err); }));
+          err -> vertx.runOnContext(v -> onEventsEnded(number, err)));
       return null;
     });
+  }
+
+  /** The current stream ended (an older one, closed on purpose, does not count): start over. */
+  private void onEventsEnded(int number, Throwable err) {
+    if (number != subscription || stopped) return;
+    eventsEnded = err;
+    if (ready) retry(err);
   }
 
   private Future<Void> registerApi() {
