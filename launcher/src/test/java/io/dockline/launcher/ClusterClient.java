@@ -18,9 +18,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClusterClient implements AutoCloseable {
   private final Vertx vertx;
+  private final HazelcastClusterManager cluster;
 
-  private ClusterClient(Vertx vertx) {
+  private ClusterClient(Vertx vertx, HazelcastClusterManager cluster) {
     this.vertx = vertx;
+    this.cluster = cluster;
   }
 
   static ClusterClient join(String clusterName, int memberPort) throws Exception {
@@ -37,9 +39,22 @@ final class ClusterClient implements AutoCloseable {
     join.getTcpIpConfig().setEnabled(true).setMembers(List.of("127.0.0.1:" + memberPort));
     VertxOptions options = new VertxOptions();
     options.getEventBusOptions().setHost("127.0.0.1").setClusterPublicHost("127.0.0.1").setPort(0);
-    Vertx v = Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
+    HazelcastClusterManager cluster = new HazelcastClusterManager(hz);
+    Vertx v = Vertx.builder().with(options).withClusterManager(cluster).buildClustered()
         .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    return new ClusterClient(v);
+    return new ClusterClient(v, cluster);
+  }
+
+  /**
+   * Waits until the cluster counts {@code n} members (this one included): after a member is killed, requests
+   * may still be routed to it (and time out) until the cluster has dropped it.
+   */
+  void awaitMembers(int n) throws InterruptedException {
+    long end = System.currentTimeMillis() + 60_000;
+    while (cluster.getNodes().size() != n) {
+      if (System.currentTimeMillis() > end) throw new AssertionError("cluster has " + cluster.getNodes());
+      Thread.sleep(50);
+    }
   }
 
   /** The reply's body, asynchronously. */

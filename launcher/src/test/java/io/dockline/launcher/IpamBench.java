@@ -40,6 +40,7 @@ public final class IpamBench {
             "--docker-host", lab.dockerHost(h)));
         if (h > 1) a.addAll(List.of("--join", "127.0.0.1:" + members.get(0).clusterPort));
         members.add(new NodeProcess("bench" + h, work, a.toArray(new String[0])).start());
+        lab.track(members.get(h - 1).pid());
       }
       for (NodeProcess m : members) m.awaitHealth(200, 120_000);
       try (ClusterClient bus = ClusterClient.join(cluster, members.get(0).clusterPort)) {

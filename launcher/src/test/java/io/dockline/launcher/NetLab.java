@@ -122,20 +122,24 @@ final class NetLab implements AutoCloseable {
     cleanLeftovers();
   }
 
-  /** What an earlier run of this tag left: its daemons (by their pidfiles), mounts, directories and links. */
+  /** Notes a process the lab's users started (a member), so a crashed run's is stopped by the next one. */
+  void track(long pid) throws IOException {
+    Files.writeString(runDir(0).resolve("pids"), pid + "\n", java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND);
+  }
+
+  /**
+   * What an earlier run of this tag left: its members and daemons (by the pids it noted and the daemons'
+   * pidfiles), mounts, directories and links.
+   */
   private void cleanLeftovers() throws Exception {
+    Path tracked = runDir(0).resolve("pids");
+    if (Files.exists(tracked)) {
+      for (String pid : Files.readAllLines(tracked)) if (!pid.isBlank()) stop(Long.parseLong(pid.trim()), "java");
+    }
     for (int h = 1; h <= hosts; h++) {
       Path pidfile = runDir(h).resolve("docker.pid");
-      if (Files.exists(pidfile)) {
-        long pid = Long.parseLong(Files.readString(pidfile).trim());
-        ProcessHandle.of(pid).filter(p -> p.info().command().orElse("").endsWith("dockerd")).ifPresent(p -> {
-          p.destroy();
-          p.onExit().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> {
-            p.destroyForcibly();
-            return p;
-          }).join();
-        });
-      }
+      if (Files.exists(pidfile)) stop(Long.parseLong(Files.readString(pidfile).trim()), "dockerd");
       for (Path dir : List.of(runDir(h), dataDir(h))) {
         unmountBelow(dir);
         deleteTree(dir);
@@ -145,6 +149,17 @@ final class NetLab implements AutoCloseable {
     for (int l = 0; l < links; l++) {
       if (Files.exists(Path.of("/sys/class/net", end(l, 'a')))) sh("ip", "link", "del", end(l, 'a'));
     }
+  }
+
+  /** Stops the process with that id if it is still the program named (a pid may have been reused). */
+  private static void stop(long pid, String program) {
+    ProcessHandle.of(pid).filter(p -> p.info().command().orElse("").endsWith("/" + program)).ifPresent(p -> {
+      p.destroy();
+      p.onExit().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> {
+        p.destroyForcibly();
+        return p;
+      }).join();
+    });
   }
 
   private static void unmountBelow(Path dir) throws Exception {

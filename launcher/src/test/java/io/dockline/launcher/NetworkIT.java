@@ -53,7 +53,7 @@ class NetworkIT {
   void startHosts() throws Exception {
     lab = NetLab.start("dlnit", 3, 2);
     work = Files.createTempDirectory("dockline-net-it");
-    for (int h = 1; h <= 3; h++) members[h] = member(h).start();
+    for (int h = 1; h <= 3; h++) members[h] = started(member(h));
     for (int h = 1; h <= 3; h++) members[h].awaitHealth(200, 120_000);
     bus = ClusterClient.join(clusterName, members[1].clusterPort);
   }
@@ -78,6 +78,12 @@ class NetworkIT {
         "--docker-host", lab.dockerHost(h)));
     if (h != 1) args.addAll(List.of("--join", "127.0.0.1:" + members[1].clusterPort));
     return new NodeProcess("m" + h, work, args.toArray(new String[0]));
+  }
+
+  private NodeProcess started(NodeProcess m) throws Exception {
+    m.start();
+    lab.track(m.pid());
+    return m;
   }
 
   @AfterAll
@@ -229,7 +235,9 @@ class NetworkIT {
     String b = lease("lan", ids.get("b")).getString("ip");
     members[2].kill9();
     long killed = System.currentTimeMillis();
-    Thread.sleep(TTL_S * 1000 - 500);
+    bus.awaitMembers(3);
+    System.out.printf("NetworkIT: the cluster dropped the killed member after %d ms%n", System.currentTimeMillis() - killed);
+    Thread.sleep(Math.max(0, TTL_S * 1000 - 500 - (System.currentTimeMillis() - killed)));
     assertNotNull(lease("lan", ids.get("b")), "still leased within the TTL");
     assertNotNull(lease("lan", ids.get("b2")));
     while (lease("lan", ids.get("b")) != null && System.currentTimeMillis() - killed < 30_000) Thread.sleep(100);
@@ -242,7 +250,7 @@ class NetworkIT {
     JsonObject intruder = bus.request(Addresses.NETWORK_ALLOCATE, alloc("intruder", b).put("host", "m1"));
     assertEquals(b, intruder.getString("ip"));
 
-    members[2] = member(2).start();
+    members[2] = started(member(2));
     members[2].awaitHealth(200, 120_000);
     String bNow = awaitPinned(2, ids.get("b"));
     assertNotEquals(b, bNow, "the returning member gave up the reassigned address");
@@ -265,8 +273,9 @@ class NetworkIT {
     awaitPinned(3, gone);
     members[3].kill9();
     lab.docker(3, "rm", "-f", gone);
+    bus.awaitMembers(3);
     assertNotNull(lease("lan", gone), "nobody else knows it is gone");
-    members[3] = member(3).start();
+    members[3] = started(member(3));
     members[3].awaitHealth(200, 120_000);
     assertNull(lease("lan", gone), "released by the returning member before it reported ready");
     assertEquals(kept, awaitPinned(3, keep));

@@ -156,6 +156,10 @@ final class NodeProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   /** SIGKILL (kill -9): no shutdown hook, no goodbye to the cluster. */
   void kill9() throws InterruptedException {
     process.destroyForcibly();
