@@ -122,5 +122,10 @@ class PoolStateTest {
     assertThrows(IllegalArgumentException.class,
         () -> NetworkSpec.parse(base.copy().put("range", "10.252.0.10-10.252.0.100").put("dockerRange", "10.252.0.96/28")));
     assertEquals("eth0.20", NetworkSpec.parse(base.copy().put("vlan", 20)).dockerParent());
+    e = assertThrows(IllegalArgumentException.class, () -> NetworkSpec.parseAll(List.of(base,
+        base.copy().put("name", "other").put("subnet", "10.253.0.0/24"))));
+    assertEquals("network 'other': parent eth0 already used", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> NetworkSpec.parse(base.copy().put("ipv6", "fd00::/64")));
+    assertEquals("network 'lan': IPv6 pools are not supported yet (remove \"ipv6\")", e.getMessage());
   }
 }
