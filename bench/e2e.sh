@@ -6,6 +6,8 @@
 # Time runs from the container's own start (Docker's State.StartedAt, so the daemon's start-up cost is in
 # neither figure) until the last line is read (a) / stored, fsynced and acknowledged (b).
 # Target: dockline >= 0.6 x raw.
+# SPLIT=1: the agent (with router and gateway) and the collector are two members of one cluster, two
+# processes, so every batch and acknowledgement crosses the clustered event bus (issue 3's target: >= 0.5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LINES=${LINES:-1000000}
@@ -20,8 +22,11 @@ LINE=$(printf 'dockline-bench %0125d' 0)   # 140 bytes with the newline
 CMD="yes '$LINE' | head -n $LINES"
 work=$(mktemp -d)
 node_pid=""
+collector_pid=""
+SPLIT=${SPLIT:-0}
 cleanup() {
   [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null || true
+  [ -n "$collector_pid" ] && kill "$collector_pid" 2>/dev/null && wait "$collector_pid" 2>/dev/null || true
   docker ps -aq --filter label=dockline.bench | xargs -r docker rm -f >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -49,8 +54,18 @@ CLUSTER_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1"
 API="http://127.0.0.1:$HTTP_PORT"
 
 start_node() {
-  java -jar "$JAR" --node-name bench --data-dir "$work/data" --http-port "$HTTP_PORT" --cluster-port "$CLUSTER_PORT" \
-    --cluster-name "bench-$$" >"$work/node.log" 2>&1 &
+  if [ "$SPLIT" = 1 ]; then
+    COLLECTOR_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    java -jar "$JAR" --roles collector --node-name bench-collector --data-dir "$work/collector" \
+      --cluster-port "$COLLECTOR_PORT" --cluster-name "bench-$$" >"$work/collector.log" 2>&1 &
+    collector_pid=$!
+    java -jar "$JAR" --roles agent,router,gateway --node-name bench-agent --data-dir "$work/data" \
+      --http-port "$HTTP_PORT" --cluster-port "$CLUSTER_PORT" --cluster-name "bench-$$" \
+      --join "127.0.0.1:$COLLECTOR_PORT" >"$work/node.log" 2>&1 &
+  else
+    java -jar "$JAR" --node-name bench --data-dir "$work/data" --http-port "$HTTP_PORT" --cluster-port "$CLUSTER_PORT" \
+      --cluster-name "bench-$$" >"$work/node.log" 2>&1 &
+  fi
   node_pid=$!
   for _ in $(seq 1 240); do
     curl -sf "$API/health" >/dev/null 2>&1 && return 0
@@ -80,16 +95,22 @@ dockline_run() {
   echo "$t0 $t1" | awk -v n="$LINES" '{printf "%.0f", n/($2-$1)}'
 }
 
-echo "bench/e2e: $LINES lines of 140 bytes per run, $RUNS runs each, $(nproc) cores"
+mode="all-in-one node"
+[ "$SPLIT" = 1 ] && mode="agent and collector on two cluster members"
+echo "bench/e2e: $LINES lines of 140 bytes per run, $RUNS runs each, $(nproc) cores, $mode"
 raw=()
 for i in $(seq 1 "$RUNS"); do raw+=("$(raw_run)"); echo "  raw attach -> /dev/null   run $i: ${raw[-1]} lines/s"; done
 start_node
 dl=()
 for i in $(seq 1 "$RUNS"); do dl+=("$(dockline_run)"); echo "  dockline stored+acked     run $i: ${dl[-1]} lines/s"; done
-echo "  node: batches sent $(metric dockline_batches_sent_total), acked $(metric dockline_batches_acked_total), lines stored $(metric dockline_lines_stored_total)"
+stored="lines stored $(metric dockline_lines_stored_total)"
+[ "$SPLIT" = 1 ] && stored="(lines stored: on the collector member)"
+echo "  node: batches sent $(metric dockline_batches_sent_total), acked $(metric dockline_batches_acked_total), $stored"
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 RAW=$(median "${raw[@]}")
 DL=$(median "${dl[@]}")
 echo "raw ceiling (median):  $RAW lines/s"
 echo "dockline (median):     $DL lines/s"
-awk -v r="$RAW" -v d="$DL" 'BEGIN {printf "ratio dockline/raw:    %.2f (target >= 0.60)\n", d/r}'
+TARGET=0.60
+[ "$SPLIT" = 1 ] && TARGET=0.50
+awk -v r="$RAW" -v d="$DL" -v t="$TARGET" 'BEGIN {printf "ratio dockline/raw:    %.2f (target >= %.2f)\n", d/r, t}'

@@ -67,6 +67,13 @@ public final class Addresses {
   /** Failure code: every address of the range is leased. */
   public static final int IPAM_EXHAUSTED = 507;
 
+  /**
+   * Cluster-wide async map: router node name to the load it measured per stream it forwards, JSON
+   * {@code {containerId: [bytesPerSecond, linesPerSecond], ...}}, renewed with a TTL. Every router builds
+   * the bounded-load ring from it.
+   */
+  public static final String STREAM_LOAD_MAP = "dockline.stream-loads";
+
   /** A collector's write address: takes a {@link LineBatch}, replies with a {@link BatchAck} once stored. */
   public static String collectorWrite(String node) {
     return "dockline.collector." + node + ".write";

@@ -2,9 +2,17 @@ package io.dockline.wire;
 
 /**
  * A collector's answer to a {@link LineBatch}: every line of the container up to {@code storedSeq} is
- * durably stored. {@code written} lines of the batch were new, {@code duplicates} were already held.
+ * durably stored, on this collector or (before a hole it accepted) on another one. {@code written} lines of
+ * the batch were new, {@code duplicates} were already held.
  */
 public final class BatchAck {
+  /**
+   * Delivery header of a batch: the sender's cumulative acknowledgement, the highest seq such that it and
+   * every seq below it are stored on some collector. A collector takes a batch that starts after its own
+   * last seq + 1 (the stream was owned by another collector meanwhile) only if this covers the hole.
+   */
+  public static final String STORED_THROUGH_HEADER = "dockline-stored-through";
+
   /**
    * Failure code of a write whose batch starts after the collector's next expected sequence; the failure
    * message is that expected sequence. The agent sends everything unacknowledged again.

@@ -129,7 +129,7 @@ public final class Node {
   private Deployable verticleFor(Role role) {
     switch (role) {
       case AGENT: return new AgentVerticle(config, status, registry);
-      case ROUTER: return new RouterVerticle(config, status);
+      case ROUTER: return new RouterVerticle(config, status, registry);
       case COLLECTOR: return new CollectorVerticle(config, status, registry);
       case GATEWAY: return new GatewayVerticle(config, status, registry);
       case NETWORK: return new NetworkVerticle(config, status, clusterManager.getHazelcastInstance());

@@ -17,7 +17,7 @@ final class Docker {
     return runOn(null, args);
   }
 
-  /** The docker CLI against the daemon at {@code host} (unix://...), or the default one when null. */
+  /** The docker CLI against the daemon at {@code host} (unix:///...), or the default one when null. */
   static String runOn(String host, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add("docker");
@@ -46,11 +46,15 @@ final class Docker {
 
   /** Creates a test container on --network none running {@code sh -c script}, not started; returns its id. */
   static String create(String name, boolean tty, String script) {
+    return createOn(null, name, tty, script);
+  }
+
+  static String createOn(String host, String name, boolean tty, String script) {
     List<String> a = new ArrayList<>(List.of("create", "--network", "none", "--label", LABEL + "=1",
         "--log-driver", "none", "--name", name));
     if (tty) a.add("-t");
     a.addAll(List.of(IMAGE, "sh", "-c", script));
-    return run(a.toArray(new String[0]));
+    return runOn(host, a.toArray(new String[0]));
   }
 
   static void start(String... ids) {
@@ -60,16 +64,24 @@ final class Docker {
   }
 
   static void waitExited(String id, long timeoutMs) throws InterruptedException {
-    long end = System.currentTimeMillis() + timeoutMs;
-    while (System.currentTimeMillis() < end) {
-      if ("exited".equals(run("inspect", "-f", "{{.State.Status}}", id))) return;
-      Thread.sleep(200);
-    }
-    throw new AssertionError("container " + id + " still running after " + timeoutMs + " ms");
+    waitExitedOn(null, id, timeoutMs);
   }
 
   static void removeTestContainers() {
-    String ids = run("ps", "-aq", "--filter", "label=" + LABEL);
-    for (String id : ids.split("\\s+")) if (!id.isBlank()) run("rm", "-f", id);
+    removeTestContainersOn(null);
+  }
+
+  static void removeTestContainersOn(String host) {
+    String ids = runOn(host, "ps", "-aq", "--filter", "label=" + LABEL);
+    for (String id : ids.split("\\s+")) if (!id.isBlank()) runOn(host, "rm", "-f", id);
+  }
+
+  static void waitExitedOn(String host, String id, long timeoutMs) throws InterruptedException {
+    long end = System.currentTimeMillis() + timeoutMs;
+    while (System.currentTimeMillis() < end) {
+      if ("exited".equals(runOn(host, "inspect", "-f", "{{.State.Status}}", id))) return;
+      Thread.sleep(200);
+    }
+    throw new AssertionError("container " + id + " still running after " + timeoutMs + " ms");
   }
 }

@@ -60,7 +60,8 @@ class LauncherIT {
     nodes.add(n.start());
     JsonObject health = n.awaitHealth(503, 120_000);
     long end = System.currentTimeMillis() + 30_000;
-    while (health.getJsonObject("roles").getJsonObject("agent").getString("detail").startsWith("connecting")
+    // until the agent has tried: "starting" (not deployed yet), then "connecting to Docker"
+    while (!health.getJsonObject("roles").getJsonObject("agent").getString("detail").contains("not reachable")
         && System.currentTimeMillis() < end) {
       Thread.sleep(100);
       health = n.awaitHealth(503, 10_000);

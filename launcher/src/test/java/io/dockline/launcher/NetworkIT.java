@@ -288,6 +288,7 @@ class NetworkIT {
     String x = lab.docker(3, "run", "-d", "--network", "lan", "--label", "dockline.network=lan", "--label",
         Docker.LABEL + "=1", Docker.IMAGE, "sleep", "600");
     String ip = awaitPinned(3, x);
+    lab.docker(3, "stop", "-t", "0", x);
     lab.restartDaemon(3);
     assertEquals("exited", lab.docker(3, "inspect", "-f", "{{.State.Status}}", x));
     assertEquals(ip, lease("lan", x).getString("ip"), "a stopped container keeps its lease");

@@ -25,6 +25,8 @@ final class NodeProcess implements AutoCloseable {
   final int httpPort;
   final int clusterPort;
   private final List<String> extraArgs;
+  /** Members of one test cluster share a name; by default each node is a cluster of its own. */
+  String clusterName;
   private Process process;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -34,7 +36,8 @@ final class NodeProcess implements AutoCloseable {
     this.logFile = workDir.resolve(name + ".log");
     this.httpPort = freePort();
     this.clusterPort = freePort();
-    this.extraArgs = List.of(extraArgs);
+    this.extraArgs = new ArrayList<>(List.of(extraArgs));
+    this.clusterName = "it-" + name + "-" + ProcessHandle.current().pid();
   }
 
   static int freePort() throws IOException {
@@ -43,10 +46,15 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
+  NodeProcess addArgs(String... args) {
+    extraArgs.addAll(List.of(args));
+    return this;
+  }
+
   NodeProcess start() throws IOException {
     List<String> cmd = new ArrayList<>(List.of("java", "-Xmx1g", "-jar", JAR.toString(),
         "--node-name", name, "--data-dir", dataDir.toString(), "--http-port", String.valueOf(httpPort),
-        "--cluster-port", String.valueOf(clusterPort), "--cluster-name", "it-" + name + "-" + ProcessHandle.current().pid()));
+        "--cluster-port", String.valueOf(clusterPort), "--cluster-name", clusterName));
     cmd.addAll(extraArgs);
     process = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
@@ -160,10 +168,14 @@ final class NodeProcess implements AutoCloseable {
     return process.pid();
   }
 
-  /** SIGKILL (kill -9): no shutdown hook, no goodbye to the cluster. */
+  /** SIGKILL: the process gets no chance to drain or leave the cluster. */
   void kill9() throws InterruptedException {
     process.destroyForcibly();
-    if (!process.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError("node survived SIGKILL");
+    if (!process.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError("kill -9 of " + name + " did not end it");
+  }
+
+  boolean isAlive() {
+    return process != null && process.isAlive();
   }
 
   String log() {

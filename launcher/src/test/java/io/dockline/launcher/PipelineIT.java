@@ -35,7 +35,7 @@ class PipelineIT {
     // a container already running before the node: read from the moment the node attaches
     earlyTicker = Docker.runDetached(run + "-early", false,
         "i=0; while true; do i=$((i+1)); echo \"tick $i\"; sleep 0.05; done");
-    node = new NodeProcess("pipeline", work).start();
+    node = new NodeProcess("pipeline", work, "--exclude-names", ".*-skipme").start();
     node.awaitHealth(200, 120_000);
     node.awaitStored(earlyTicker, 1, 30_000);
     node.baselineStreams = 1;
@@ -168,6 +168,20 @@ class PipelineIT {
       Thread.sleep(100);
     }
     throw new AssertionError("container " + id + " not listed as " + name + ": " + c);
+  }
+
+  @Test
+  void filteredContainersAreNotRead() throws Exception {
+    String ignored = Docker.run("create", "--network", "none", "--log-driver", "none", "--label", Docker.LABEL + "=1",
+        "--label", "dockline.ignore=true", "--name", run + "-ignored", Docker.IMAGE, "sh", "-c", "echo secret");
+    String skipped = Docker.create(run + "-skipme", false, "echo skipped");
+    String read = Docker.create(run + "-read", false, "echo read");
+    Docker.start(ignored, skipped, read);
+    node.awaitStored(read, 1, 30_000);
+    Docker.waitExited(ignored, 30_000);
+    Docker.waitExited(skipped, 30_000);
+    assertNull(node.container(ignored), "opted out by label");
+    assertNull(node.container(skipped), "excluded by name");
   }
 
   @Test

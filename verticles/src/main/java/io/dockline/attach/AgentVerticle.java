@@ -11,11 +11,14 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import io.dockline.attach.impl.AgentMetrics;
 import io.dockline.attach.impl.ContainerReader;
+import io.dockline.attach.impl.Spool;
 import io.dockline.config.DockerEndpoint;
 import io.dockline.config.NodeConfig;
+import io.dockline.config.NodeConfig.Setting;
 import io.dockline.config.NodeStatus;
 import io.dockline.wire.ContainerMeta;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
@@ -35,6 +38,8 @@ import java.util.logging.Logger;
  * the Docker socket, on the event loop, so hundreds of containers need no thread each.
  */
 public final class AgentVerticle extends VerticleBase {
+  /** How long a stopping agent waits for the collectors to acknowledge before it spools the rest. */
+  private static final long DRAIN_MS = 5_000;
   private static final Logger LOG = Logger.getLogger(AgentVerticle.class.getName());
   private static final long RECONNECT_MS = 2_000;
 
@@ -42,12 +47,18 @@ public final class AgentVerticle extends VerticleBase {
   private final NodeStatus status;
   private final MeterRegistry registry;
   private final DockerEndpoint endpoint;
+  private final ContainerFilter filter;
   private final Map<String, ContainerReader> readers = new HashMap<>();
   private DockerClient docker;
   private HttpClient http;
   private AgentMetrics metrics;
+  private Spool spool;
   private Closeable events;
   private boolean connected;
+  /** Counts event subscriptions: a callback of an older one must not tear down the current one. */
+  private int subscription;
+  /** docker-java calls back on its own threads; everything is brought back to this verticle's context. */
+  private Context ctx;
   private boolean stopped;
   private String lastProblem;
   /** When the current event subscription began: starts after it are ones the agent could have raced. */
@@ -58,11 +69,28 @@ public final class AgentVerticle extends VerticleBase {
     this.status = status;
     this.registry = registry;
     this.endpoint = DockerEndpoint.parse(config.dockerHost());
+    this.filter = ContainerFilter.create(config.filter(Setting.INCLUDE_LABELS), config.filter(Setting.EXCLUDE_LABELS),
+        config.filter(Setting.INCLUDE_NAMES), config.filter(Setting.EXCLUDE_NAMES),
+        config.filter(Setting.INCLUDE_IMAGES), config.filter(Setting.EXCLUDE_IMAGES), ownContainerId());
+  }
+
+  /** When the agent runs in a container, its id (from the container's bind mounts), so it never reads itself. */
+  private static String ownContainerId() {
+    try {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("/containers/([0-9a-f]{64})/")
+          .matcher(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/mountinfo")));
+      return m.find() ? m.group(1) : null;
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   @Override
   public Future<?> start() {
-    metrics = new AgentMetrics(registry, config.nodeName());
+    ctx = context;
+    spool = new Spool(context, config.dataDir().resolve("agent").resolve("spool"), config.agentSpoolBytes(),
+        config.agentSpoolDropsNewest() ? Spool.Policy.DROP_NEWEST : Spool.Policy.BLOCK);
+    metrics = new AgentMetrics(registry, config.nodeName(), spool);
     http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setIdleTimeout(0),
         new PoolOptions().setHttp1MaxSize(10_000));
     DefaultDockerClientConfig dockerConfig = DefaultDockerClientConfig.createDefaultConfigBuilder()
@@ -87,14 +115,43 @@ public final class AgentVerticle extends VerticleBase {
           lastProblem = null;
           status.set(NodeConfig.Role.AGENT, true, "reading Docker " + version + " at " + endpoint);
           LOG.info("connected to Docker " + version + " at " + endpoint + "; " + list.size() + " containers");
-          for (Container c : list) onContainerSeen(c.getId(), false);
+          for (Container c : list) {
+            String name = c.getNames() == null || c.getNames().length == 0 ? "" : c.getNames()[0];
+            Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
+            if (filter.accepts(c.getId(), name, c.getImage(), labels)) onContainerSeen(c.getId(), false);
+          }
           return list;
         }))
+        .compose(list -> sendSpoolsOfRemovedContainers())
         .onFailure(this::onDockerUnreachable);
+  }
+
+  /** Containers removed while the agent was down may have left spooled lines: they are sent all the same. */
+  private Future<Void> sendSpoolsOfRemovedContainers() {
+    return spool.containersOnDisk().map(ids -> {
+      for (String id : ids) {
+        if (stopped || readers.containsKey(id)) continue;
+        ContainerReader reader = newReader(id);
+        readers.put(id, reader);
+        reader.describe(reader.meta(), false); // nothing more will be read: the batches carry their own tags
+        reader.whenIdle(() -> forget(id, reader));
+      }
+      return null;
+    });
+  }
+
+  private ContainerReader newReader(String id) {
+    return new ContainerReader(vertx, http, endpoint.address(), metrics, spool, id, config.nodeName(),
+        config.maxLineBytes(), config.agentBufferBytes());
+  }
+
+  private void forget(String id, ContainerReader reader) {
+    if (readers.remove(id, reader)) reader.closeSpool();
   }
 
   private void onDockerUnreachable(Throwable cause) {
     connected = false;
+    subscription++; // whatever the old subscription still reports is stale now
     if (stopped) return;
     closeEvents();
     String problem = "Docker daemon not reachable at " + endpoint + " (" + rootMessage(cause) + "); retrying every "
@@ -110,22 +167,23 @@ public final class AgentVerticle extends VerticleBase {
   private Future<Void> subscribeEvents() {
     java.time.Instant now = java.time.Instant.now();
     watchingSinceNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    int generation = ++subscription;
     return vertx.executeBlocking(() -> docker.eventsCmd().withEventTypeFilter(EventType.CONTAINER)
         .exec(new ResultCallback.Adapter<Event>() {
           @Override
           public void onNext(Event e) {
-            vertx.runOnContext(v -> onEvent(e));
+            ctx.runOnContext(v -> { if (generation == subscription) onEvent(e); });
           }
 
           @Override
           public void onError(Throwable t) {
-            vertx.runOnContext(v -> { if (connected) onDockerUnreachable(t); });
+            ctx.runOnContext(v -> { if (generation == subscription) onDockerUnreachable(t); });
           }
 
           @Override
           public void onComplete() {
-            vertx.runOnContext(v -> {
-              if (connected) onDockerUnreachable(new IllegalStateException("event stream ended"));
+            ctx.runOnContext(v -> {
+              if (generation == subscription) onDockerUnreachable(new IllegalStateException("event stream ended"));
             });
           }
         })).map(cb -> {
@@ -138,8 +196,12 @@ public final class AgentVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> {
       List<Container> out = new ArrayList<>();
       for (Container c : docker.listContainersCmd().withShowAll(true).exec()) {
-        // created containers are attached before they start, so nothing they write is missed
-        if ("running".equals(c.getState()) || "created".equals(c.getState())) out.add(c);
+        // created containers are attached before they start, so nothing they write is missed; a stopped one
+        // this agent was reading from its logs (it has a checkpoint) is read to its end
+        if ("running".equals(c.getState()) || "created".equals(c.getState()) || "paused".equals(c.getState())
+            || java.nio.file.Files.exists(config.dataDir().resolve("agent/checkpoints").resolve(c.getId()))) {
+          out.add(c);
+        }
       }
       return out;
     });
@@ -149,8 +211,13 @@ public final class AgentVerticle extends VerticleBase {
     String action = e.getAction() == null ? e.getStatus() : e.getAction();
     String id = e.getId();
     if (action == null || id == null || stopped) return;
+    if (!readers.containsKey(id) && !acceptedByFilter(e)) return;
     switch (action) {
       case "create":
+        onContainerSeen(id, true);
+        ContainerReader created = readers.get(id);
+        if (created != null) created.markFresh();
+        break;
       case "start":
       case "restart":
       case "unpause":
@@ -164,12 +231,19 @@ public final class AgentVerticle extends VerticleBase {
       }
       case "destroy": {
         ContainerReader r = readers.get(id);
-        if (r != null) r.whenIdle(() -> readers.remove(id, r));
+        if (r != null) r.whenIdle(() -> forget(id, r));
         break;
       }
       default:
         break;
     }
+  }
+
+  /** Event attributes carry the container's name, image and labels (flattened among the other attributes). */
+  private boolean acceptedByFilter(Event e) {
+    Map<String, String> attrs = e.getActor() == null || e.getActor().getAttributes() == null ? Map.of()
+        : e.getActor().getAttributes();
+    return filter.accepts(e.getId(), attrs.get("name"), attrs.get("image"), attrs);
   }
 
   /**
@@ -178,15 +252,16 @@ public final class AgentVerticle extends VerticleBase {
    * event must find the stream already attached.
    */
   private void onContainerSeen(String id, boolean fromEvent) {
-    ContainerReader reader = readers.computeIfAbsent(id, k -> new ContainerReader(vertx, http, endpoint.address(),
-        metrics, k, config.nodeName(), config.maxLineBytes(), config.agentBufferBytes()));
+    if (stopped) return; // a listing or event that completes after stop() adds no reader
+    ContainerReader reader = readers.computeIfAbsent(id, this::newReader);
     if (!reader.isAttached()) {
       reader.attach().onFailure(err -> LOG.warning(rootMessage(err)));
     }
     vertx.executeBlocking(() -> docker.inspectContainerCmd(id).exec()).onComplete(ar -> {
       if (ar.succeeded()) {
         InspectContainerResponse info = ar.result();
-        reader.describe(metaOf(info), info.getConfig() != null && Boolean.TRUE.equals(info.getConfig().getTty()));
+        reader.describe(metaOf(info), info.getConfig() != null && Boolean.TRUE.equals(info.getConfig().getTty()),
+            readsLogs(info));
         reader.checkStartedAt(info.getState() == null ? null : info.getState().getStartedAt(), watchingSinceNanos);
       } else if (!reader.isDescribed()) {
         // gone before inspect answered: keep what it wrote, tagged by id, decoded as the common non-TTY case
@@ -194,6 +269,22 @@ public final class AgentVerticle extends VerticleBase {
         reader.describe(reader.meta(), false);
       }
     });
+  }
+
+  /** Log drivers whose output the logs endpoint can give back: those containers are read there, resumably. */
+  private static final java.util.Set<String> READABLE_DRIVERS = java.util.Set.of("json-file", "local", "journald");
+  /** Label that chooses the reading mode: {@code attach} keeps a readable-driver container on attach. */
+  public static final String MODE_LABEL = "dockline.mode";
+
+  private static boolean readsLogs(InspectContainerResponse info) {
+    Map<String, String> labels = info.getConfig() == null || info.getConfig().getLabels() == null ? Map.of()
+        : info.getConfig().getLabels();
+    if ("attach".equals(labels.get(MODE_LABEL))) return false;
+    if (info.getHostConfig() == null || info.getHostConfig().getLogConfig() == null
+        || info.getHostConfig().getLogConfig().getType() == null) {
+      return false;
+    }
+    return READABLE_DRIVERS.contains(info.getHostConfig().getLogConfig().getType().getType());
   }
 
   private ContainerMeta metaOf(InspectContainerResponse info) {
@@ -213,13 +304,21 @@ public final class AgentVerticle extends VerticleBase {
     closeEvents();
     List<Future<Void>> drains = new ArrayList<>();
     for (ContainerReader r : readers.values()) drains.add(r.stop());
-    // what was read is stored before exit, unless no collector answers in time
+    // what was read is stored before exit if the collectors take it in time; the rest goes to the spool
+    // (the drain is short: `docker stop` kills after 10 s)
     io.vertx.core.Promise<Void> drained = io.vertx.core.Promise.promise();
     Future.join(drains).onComplete(ar -> drained.tryComplete());
-    vertx.setTimer(20_000, t -> {
-      if (drained.tryComplete()) LOG.warning("stopped before every line read was acknowledged");
-    });
-    return drained.future().eventually(() -> {
+    vertx.setTimer(DRAIN_MS, t -> drained.tryComplete());
+    return drained.future().compose(v -> {
+      List<Future<Void>> spills = new ArrayList<>();
+      for (ContainerReader r : readers.values()) spills.add(r.spillOnStop());
+      return Future.join(spills).onComplete(ar -> {
+        if (ar.failed()) LOG.severe("spooling on stop failed: " + ar.cause());
+      }).otherwiseEmpty();
+    }).compose(v -> vertx.executeBlocking(() -> {
+      spool.close();
+      return null;
+    })).eventually(() -> {
       status.set(NodeConfig.Role.AGENT, false, "stopped");
       return http.close();
     }).eventually(() -> vertx.executeBlocking(() -> {

@@ -15,6 +15,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
@@ -50,6 +52,8 @@ public final class CollectorVerticle extends VerticleBase {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private LogStore store;
+  /** Set on the store thread when an fsync failed: what the store holds in memory can no longer be trusted. */
+  private volatile String storeBroken;
   private Context ctx;
   private long renewTimer = -1;
   private Counter linesStored;
@@ -102,6 +106,9 @@ public final class CollectorVerticle extends VerticleBase {
   private Future<Void> register() {
     JsonObject reg = new JsonObject().put("node", config.nodeName()).put("ready", true)
         .put("since", System.currentTimeMillis());
+    // the cluster member id lets routers drop this entry the moment the member is gone, not at TTL expiry
+    ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+    if (cm != null) reg.put("memberId", cm.getNodeId());
     return registryMap().compose(m -> m.put(config.nodeName(), reg, REGISTRATION_TTL_MS)).onSuccess(v -> {
       status.set(NodeConfig.Role.COLLECTOR, true, "storing under " + config.dataDir().resolve("collector"));
       renewTimer = vertx.setPeriodic(REGISTRATION_RENEW_MS, t -> registryMap()
@@ -132,10 +139,14 @@ public final class CollectorVerticle extends VerticleBase {
     Message<LineBatch> msg;
     while ((msg = writes.poll()) != null) {
       Message<LineBatch> m = msg;
+      if (storeBroken != null) {
+        replies.add(() -> m.fail(500, storeBroken));
+        continue;
+      }
       group.add(m);
       LineBatch batch = m.body();
       try {
-        AppendResult r = store.append(batch);
+        AppendResult r = store.append(batch, storedThrough(m));
         lines += r.written();
         dups += r.duplicates();
         bytes += batch.dataLength();
@@ -154,8 +165,15 @@ public final class CollectorVerticle extends VerticleBase {
       if (config.fsync() && batches > 0) store.sync();
     } catch (Exception e) {
       // nothing of this group is acknowledged: the agents send it again
-      LOG.severe("fsync failed: " + e);
-      ctx.runOnContext(v -> group.forEach(m -> m.fail(500, "store sync failed: " + e.getMessage())));
+      // After a failed fsync the kernel may have dropped the dirty pages while the store's lastSeq moved on:
+      // acknowledging anything later could cover lines that are not on disk. This collector leaves the ring;
+      // the agents resend to the next owner, and a restart recovers what the disk really holds.
+      storeBroken = "store sync failed (" + e.getMessage() + "); restart this collector";
+      LOG.severe("fsync failed: " + e + "; this collector stops taking lines");
+      ctx.runOnContext(v -> {
+        group.forEach(m -> m.fail(500, storeBroken));
+        leaveRing(storeBroken);
+      });
       return;
     }
     groupCommit.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
@@ -164,6 +182,23 @@ public final class CollectorVerticle extends VerticleBase {
     batchesStored.increment(batches);
     duplicates.increment(dups);
     ctx.runOnContext(v -> replies.forEach(Runnable::run));
+  }
+
+  private static long storedThrough(Message<?> msg) {
+    String h = msg.headers().get(BatchAck.STORED_THROUGH_HEADER);
+    try {
+      return h == null ? -1 : Long.parseLong(h);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private void leaveRing(String why) {
+    status.set(NodeConfig.Role.COLLECTOR, false, why);
+    if (renewTimer >= 0) vertx.cancelTimer(renewTimer);
+    renewTimer = -1;
+    registryMap().compose(m -> m.remove(config.nodeName()))
+        .onFailure(e -> LOG.warning("leaving the collector registry failed: " + e.getMessage()));
   }
 
   private void onQuery(Message<JsonObject> msg) {

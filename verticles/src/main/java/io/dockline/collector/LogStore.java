@@ -37,6 +37,15 @@ public interface LogStore extends AutoCloseable {
    */
   AppendResult append(LineBatch batch) throws IOException;
 
+  /**
+   * Like {@link #append(LineBatch)}, for a stream that may have been stored elsewhere in between (it moved
+   * to another collector and back): the sender vouches that every seq up to {@code storedThrough} is stored
+   * somewhere. A batch that starts after lastSeq + 1 is then taken if {@code storedThrough >= firstSeq - 1},
+   * leaving a hole this store never fills; otherwise it is a gap, refused. A negative {@code storedThrough}
+   * vouches for nothing.
+   */
+  AppendResult append(LineBatch batch, long storedThrough) throws IOException;
+
   /** Forces to disk every segment, meta file and directory written since the previous sync. */
   void sync() throws IOException;
 
@@ -52,7 +61,8 @@ public interface LogStore extends AutoCloseable {
   Optional<ContainerMeta> meta(String containerId);
 
   /**
-   * The stored lines with seq above {@code afterSeq}, in seq order: at most {@code limit} lines, and
+   * The stored lines with seq above {@code afterSeq}, in seq order and contiguous (a read stops before a hole,
+   * and one that starts inside a hole answers from the first line after it): at most {@code limit} lines, and
    * fewer when they would exceed {@link LogStoreOptions#maxReadBytes()} (always at least one line if any
    * is there). Sees every append, synced or not. An unknown container gives an empty batch whose meta
    * holds just the id.

@@ -38,6 +38,18 @@ public final class NodeConfig {
     FSYNC("fsync", "true", "collectors fsync each group of batches before acknowledging it"),
     AGENT_BUFFER_BYTES("agent-buffer-bytes", "67108864",
         "per-container bytes an agent holds unacknowledged before it stops reading that container"),
+    AGENT_SPOOL_BYTES("agent-spool-bytes", "1073741824",
+        "disk an agent may use under data-dir/agent/spool for lines no collector has taken yet"),
+    AGENT_SPOOL_POLICY("agent-spool-policy", "block",
+        "when the spool is full: block (stop reading the container) or drop-newest (discard, counted)"),
+    INCLUDE_LABELS("include-labels", "", "agents read only containers with one of these labels (key or key=value, comma-separated)"),
+    EXCLUDE_LABELS("exclude-labels", "", "agents skip containers with any of these labels (dockline.ignore=true always)"),
+    INCLUDE_NAMES("include-names", "", "agents read only containers whose whole name matches this regex"),
+    EXCLUDE_NAMES("exclude-names", "", "agents skip containers whose whole name matches this regex"),
+    INCLUDE_IMAGES("include-images", "", "agents read only containers whose whole image matches this regex"),
+    EXCLUDE_IMAGES("exclude-images", "", "agents skip containers whose whole image matches this regex"),
+    RING_EPSILON("ring-epsilon", "0.25",
+        "bounded loads: no collector takes more than (1 + this) x the mean measured load"),
     NETWORKS("networks", "[]", "role network: JSON array of macvlan networks (best set in the conf file, see README)"),
     NETWORK_LEASE_TTL("network-lease-ttl", "30",
         "role network: seconds a lost member's address leases stay valid without renewal"),
@@ -167,6 +179,25 @@ public final class NodeConfig {
     positive(Setting.MAX_LINE_BYTES, 16, Integer.MAX_VALUE - 64);
     positive(Setting.SEGMENT_BYTES, 4096, Long.MAX_VALUE);
     positive(Setting.AGENT_BUFFER_BYTES, 65536, Long.MAX_VALUE);
+    try {
+      double e = Double.parseDouble(get(Setting.RING_EPSILON));
+      if (!(e >= 0.01 && e <= 10)) throw bad(Setting.RING_EPSILON, get(Setting.RING_EPSILON), "expected 0.01 to 10");
+    } catch (NumberFormatException e) {
+      throw bad(Setting.RING_EPSILON, get(Setting.RING_EPSILON), "expected a number such as 0.25");
+    }
+    positive(Setting.AGENT_SPOOL_BYTES, 0, Long.MAX_VALUE);
+    for (Setting regex : List.of(Setting.INCLUDE_NAMES, Setting.EXCLUDE_NAMES, Setting.INCLUDE_IMAGES,
+        Setting.EXCLUDE_IMAGES)) {
+      try {
+        java.util.regex.Pattern.compile(get(regex));
+      } catch (java.util.regex.PatternSyntaxException e) {
+        throw bad(regex, get(regex), e.getDescription());
+      }
+    }
+    String policy = get(Setting.AGENT_SPOOL_POLICY);
+    if (!"block".equals(policy) && !"drop-newest".equals(policy)) {
+      throw bad(Setting.AGENT_SPOOL_POLICY, policy, "expected block or drop-newest");
+    }
     positive(Setting.NETWORK_LEASE_TTL, 1, 86_400);
     positive(Setting.NETWORK_LEASE_GRACE, 0, 86_400);
     networks();
@@ -250,6 +281,11 @@ public final class NodeConfig {
   public long segmentBytes() { return number(Setting.SEGMENT_BYTES); }
   public boolean fsync() { return Boolean.parseBoolean(get(Setting.FSYNC)); }
   public long agentBufferBytes() { return number(Setting.AGENT_BUFFER_BYTES); }
+  public long agentSpoolBytes() { return number(Setting.AGENT_SPOOL_BYTES); }
+  public boolean agentSpoolDropsNewest() { return "drop-newest".equals(get(Setting.AGENT_SPOOL_POLICY)); }
+  /** The container filter settings, by key ({@code include-labels}, ...). */
+  public String filter(Setting s) { return get(s); }
+  public double ringEpsilon() { return Double.parseDouble(get(Setting.RING_EPSILON)); }
   public long networkLeaseTtlMs() { return number(Setting.NETWORK_LEASE_TTL) * 1000; }
   public long networkLeaseGraceMs() { return number(Setting.NETWORK_LEASE_GRACE) * 1000; }
 

@@ -47,6 +47,26 @@ public final class HashRing {
     return (e != null ? e : points.firstEntry()).getValue();
   }
 
+  /**
+   * Every member once, in the order met walking clockwise from the key's hash: the owner first, then the
+   * member the key would go to if the owner could not take it, and so on.
+   */
+  public java.util.List<String> preference(String key) {
+    java.util.List<String> order = new java.util.ArrayList<>(members.size());
+    if (points.isEmpty()) return order;
+    Set<String> seen = new java.util.HashSet<>();
+    long h = hash(key);
+    for (String m : points.tailMap(h, true).values()) {
+      if (seen.add(m)) order.add(m);
+      if (order.size() == members.size()) return order;
+    }
+    for (String m : points.headMap(h, false).values()) {
+      if (seen.add(m)) order.add(m);
+      if (order.size() == members.size()) return order;
+    }
+    return order;
+  }
+
   /** 64-bit FNV-1a followed by a MurmurHash3 finalizer: cheap, stable across JVMs, well spread. */
   static long hash(String key) {
     long h = 0xcbf29ce484222325L;

@@ -1,65 +1,153 @@
 package io.dockline.routing;
 
+import io.dockline.config.Meters;
 import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeStatus;
+import io.dockline.routing.impl.StreamRates;
 import io.dockline.wire.Addresses;
 import io.dockline.wire.BatchAck;
 import io.dockline.wire.LineBatch;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
- * Role router: sends each container's batches to the collector that owns the container on the hash ring
- * of ready collectors, and passes the collector's acknowledgement back to the agent.
+ * Role router: sends each container's batches to the collector that owns the container on the bounded-load
+ * ring of ready collectors, and passes the collector's acknowledgement back to the agent.
+ *
+ * <p>Every router builds the ring from the same two cluster maps (ready collectors, and the stream loads
+ * every router measured and published), so routers agree on owners up to the time it takes a change to be
+ * seen; during that time a batch may reach a collector that no longer (or not yet) owns its stream, which
+ * the delivery protocol tolerates (see {@link BatchAck#STORED_THROUGH_HEADER}).
  */
 public final class RouterVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(RouterVerticle.class.getName());
   /** Failure code when no collector is ready. */
   public static final int NO_COLLECTOR = 503;
   private static final long REFRESH_MS = 1_000;
+  private static final long PUBLISH_MS = 5_000;
+  private static final long LOAD_TTL_MS = 20_000;
 
   private final NodeConfig config;
   private final NodeStatus status;
-  private volatile HashRing ring = new HashRing(List.of());
+  private final MeterRegistry registry;
+  private final StreamRates rates = new StreamRates();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private BoundedLoadRing ring;
+  /** Stream id to [bytes/s, lines/s], as last read from the cluster. */
+  private Map<String, double[]> loads = Map.of();
+  private Counter rebalances;
+  private Counter streamsMoved;
 
-  public RouterVerticle(NodeConfig config, NodeStatus status) {
+  public RouterVerticle(NodeConfig config, NodeStatus status, MeterRegistry registry) {
     this.config = config;
     this.status = status;
+    this.registry = registry;
   }
 
   @Override
   public Future<?> start() {
+    ring = BoundedLoadRing.build(List.of(), Map.of(), config.ringEpsilon());
+    String node = config.nodeName();
+    rebalances = Meters.counter(registry, node, "dockline.ring.rebalances",
+        "times this router's ring changed (collectors joined or left, or loads moved streams)");
+    streamsMoved = Meters.counter(registry, node, "dockline.ring.streams.moved",
+        "streams forwarded by this router whose collector changed");
+    Gauge.builder("dockline.ring.collectors", () -> ring.members().size()).tag("node", node)
+        .description("ready collectors on this router's ring").register(registry);
     status.set(NodeConfig.Role.ROUTER, false, "waiting for a ready collector");
     consumers.add(vertx.eventBus().<LineBatch>localConsumer(Addresses.ROUTER_BATCH, this::route));
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.ROUTER_LAST_SEQ, this::lastSeq));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.RING_STATE, this::ringState));
     vertx.setPeriodic(0, REFRESH_MS, t -> refreshRing());
+    vertx.setPeriodic(PUBLISH_MS, PUBLISH_MS, t -> publishLoads());
     return Future.succeededFuture();
   }
 
   private void refreshRing() {
-    vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.COLLECTOR_REGISTRY_MAP)
-        .compose(AsyncMap::entries)
-        .onSuccess(entries -> {
-          java.util.Set<String> ready = new java.util.TreeSet<>();
-          entries.forEach((node, reg) -> { if (reg.getBoolean("ready", false)) ready.add(node); });
-          if (!ready.equals(ring.members())) {
-            ring = new HashRing(ready);
-            LOG.info("collector ring: " + ready);
-          }
-          status.set(NodeConfig.Role.ROUTER, !ring.isEmpty(),
-              ring.isEmpty() ? "waiting for a ready collector" : "routing to " + ring.members());
-        })
-        .onFailure(e -> LOG.fine(() -> "collector registry unreadable: " + e.getMessage()));
+    Future<Map<String, JsonObject>> collectors = this.<JsonObject>clusterMap(Addresses.COLLECTOR_REGISTRY_MAP)
+        .compose(AsyncMap::entries);
+    Future<Map<String, JsonObject>> published = this.<JsonObject>clusterMap(Addresses.STREAM_LOAD_MAP)
+        .compose(AsyncMap::entries);
+    Future.all(collectors, published).onSuccess(v -> {
+      Set<String> ready = new TreeSet<>();
+      ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+      Set<String> members = cm == null ? null : new java.util.HashSet<>(cm.getNodes());
+      collectors.result().forEach((node, reg) -> {
+        String memberId = reg.getString("memberId");
+        // a collector whose member left (crashed) is out at once; its entry only expires with its TTL
+        boolean alive = members == null || memberId == null || members.contains(memberId);
+        if (reg.getBoolean("ready", false) && alive) ready.add(node);
+      });
+      Map<String, double[]> newLoads = new HashMap<>();
+      published.result().values().forEach(byStream -> byStream.forEach(e -> {
+        JsonArray a = (JsonArray) e.getValue();
+        newLoads.put(e.getKey(), new double[] {a.getDouble(0), a.getDouble(1)});
+      }));
+      if (!ready.equals(ring.members()) || !sameLoads(newLoads, loads)) rebuild(ready, newLoads);
+      status.set(NodeConfig.Role.ROUTER, !ring.isEmpty(),
+          ring.isEmpty() ? "waiting for a ready collector" : "routing to " + ring.members());
+    }).onFailure(e -> LOG.fine(() -> "collector registry unreadable: " + e.getMessage()));
+  }
+
+  private void rebuild(Set<String> ready, Map<String, double[]> newLoads) {
+    Map<String, Double> bytesPerSecond = new HashMap<>();
+    newLoads.forEach((id, l) -> bytesPerSecond.put(id, l[0]));
+    BoundedLoadRing next = BoundedLoadRing.build(ready, bytesPerSecond, config.ringEpsilon());
+    int moved = 0;
+    for (String stream : rates.streams()) {
+      String before = ring.owner(stream);
+      if (before != null && !before.equals(next.owner(stream))) moved++;
+    }
+    if (!ready.equals(ring.members())) LOG.info("collector ring: " + ready);
+    if (moved > 0) LOG.fine("ring change moves " + moved + " of this router's streams");
+    rebalances.increment();
+    streamsMoved.increment(moved);
+    ring = next;
+    loads = newLoads;
+  }
+
+  private static boolean sameLoads(Map<String, double[]> a, Map<String, double[]> b) {
+    if (a.size() != b.size()) return false;
+    for (Map.Entry<String, double[]> e : a.entrySet()) {
+      double[] other = b.get(e.getKey());
+      if (other == null || other[0] != e.getValue()[0]) return false;
+    }
+    return true;
+  }
+
+  /** Publishes this router's measured stream loads, with a TTL so a router that died stops counting. */
+  private void publishLoads() {
+    rates.tick();
+    JsonObject mine = new JsonObject();
+    rates.snapshot().forEach((id, l) -> mine.put(id, new JsonArray().add(l[0]).add(l[1])));
+    this.<JsonObject>clusterMap(Addresses.STREAM_LOAD_MAP)
+        .compose(m -> mine.isEmpty() ? m.remove(config.nodeName()).mapEmpty()
+            : m.put(config.nodeName(), mine, LOAD_TTL_MS))
+        .onFailure(e -> LOG.fine(() -> "publishing stream loads failed: " + e.getMessage()));
+  }
+
+  private <V> Future<AsyncMap<String, V>> clusterMap(String name) {
+    return vertx.sharedData().getAsyncMap(name);
   }
 
   private void route(Message<LineBatch> msg) {
@@ -69,25 +157,66 @@ public final class RouterVerticle extends VerticleBase {
       msg.fail(NO_COLLECTOR, "no collector is ready");
       return;
     }
-    DeliveryOptions opts = new DeliveryOptions().setSendTimeout(25_000).setHeaders(msg.headers());
+    rates.record(batch.container().id(), batch.count(), batch.dataLength());
+    DeliveryOptions opts = new DeliveryOptions().setSendTimeout(10_000).setHeaders(msg.headers());
     vertx.eventBus().<BatchAck>request(Addresses.collectorWrite(owner), batch, opts).onComplete(ar -> {
       if (ar.succeeded()) msg.reply(ar.result().body());
       else forwardFailure(msg, ar.cause());
     });
   }
 
+  /**
+   * The highest seq any ready collector holds for the container: a stream that moved has its latest lines
+   * on whichever collector owned it last. Every collector must answer, or an agent could reuse seqs.
+   */
   private void lastSeq(Message<JsonObject> msg) {
-    String owner = ring.owner(msg.body().getString("containerId", ""));
-    if (owner == null) {
+    if (ring.isEmpty()) {
       msg.fail(NO_COLLECTOR, "no collector is ready");
       return;
     }
     JsonObject query = msg.body().copy().put("op", "last-seq");
-    vertx.eventBus().<JsonObject>request(Addresses.collectorQuery(owner), query,
-        new DeliveryOptions().setSendTimeout(10_000)).onComplete(ar -> {
-          if (ar.succeeded()) msg.reply(ar.result().body());
-          else forwardFailure(msg, ar.cause());
-        });
+    List<Future<Long>> answers = new ArrayList<>();
+    for (String collector : ring.members()) {
+      answers.add(vertx.eventBus().<JsonObject>request(Addresses.collectorQuery(collector), query,
+          new DeliveryOptions().setSendTimeout(10_000)).map(r -> r.body().getLong("lastSeq", 0L)));
+    }
+    Future.all(answers).onComplete(ar -> {
+      if (ar.failed()) {
+        forwardFailure(msg, ar.cause());
+        return;
+      }
+      long max = 0;
+      for (Future<Long> a : answers) max = Math.max(max, a.result());
+      msg.reply(new JsonObject().put("lastSeq", max));
+    });
+  }
+
+  /** The ring as this router sees it: collectors with their streams and measured load. */
+  private void ringState(Message<JsonObject> msg) {
+    BoundedLoadRing r = ring;
+    Map<String, double[]> l = loads;
+    Map<String, JsonArray> streamsOf = new HashMap<>();
+    Map<String, double[]> totals = new HashMap<>();
+    for (String c : r.members()) {
+      streamsOf.put(c, new JsonArray());
+      totals.put(c, new double[2]);
+    }
+    l.forEach((id, rate) -> {
+      String owner = r.owner(id);
+      if (owner == null) return;
+      streamsOf.get(owner).add(new JsonObject().put("container", id).put("bytesPerSecond", rate[0])
+          .put("linesPerSecond", rate[1]));
+      totals.get(owner)[0] += rate[0];
+      totals.get(owner)[1] += rate[1];
+    });
+    JsonArray collectors = new JsonArray();
+    for (String c : r.members()) {
+      collectors.add(new JsonObject().put("node", c).put("ready", true).put("streams", r.streamCount(c))
+          .put("bytesPerSecond", totals.get(c)[0]).put("linesPerSecond", totals.get(c)[1])
+          .put("load", r.load(c)).put("streamLoads", streamsOf.get(c)));
+    }
+    msg.reply(new JsonObject().put("router", config.nodeName()).put("epsilon", r.epsilon())
+        .put("capacity", r.capacity()).put("collectors", collectors));
   }
 
   private static void forwardFailure(Message<?> msg, Throwable cause) {
@@ -98,6 +227,6 @@ public final class RouterVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     status.set(NodeConfig.Role.ROUTER, false, "stopped");
-    return Future.join(consumers.stream().map(MessageConsumer::unregister).collect(java.util.stream.Collectors.toList()));
+    return Future.join(consumers.stream().map(MessageConsumer::unregister).collect(Collectors.toList()));
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dockline.attach.impl.AgentMetrics;
 import io.dockline.attach.impl.ContainerReader;
+import io.dockline.attach.impl.Spool;
 import io.dockline.collector.CollectorVerticle;
 import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeStatus;
@@ -25,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -47,10 +49,7 @@ class ReaderDeliveryTest {
 
   @Test
   void failedAndLostAcknowledgementsAreResentWithoutLossOrDuplicates(@TempDir Path dir) throws Exception {
-    WireCodecs.registerAll(vertx.eventBus());
-    NodeConfig config = NodeConfig.resolve(Map.of("node-name", "t1", "data-dir", dir.toString()));
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    await(vertx.deployVerticle(new CollectorVerticle(config, new NodeStatus("t1"), registry)));
+    SimpleMeterRegistry registry = deployCollector(dir);
 
     // the router's stand-in: fails every 5th batch outright, and for every 7th stores it but loses the answer
     AtomicInteger seen = new AtomicInteger();
@@ -81,14 +80,7 @@ class ReaderDeliveryTest {
       writeFrames(resp, 1);
     }).listen(0, "127.0.0.1"));
 
-    AgentMetrics metrics = new AgentMetrics(registry, "t1");
-    ContainerReader[] holder = new ContainerReader[1];
-    vertx.runOnContext(v -> {
-      holder[0] = new ContainerReader(vertx, vertx.createHttpClient(), SocketAddress.inetSocketAddress(docker.actualPort(),
-          "127.0.0.1"), metrics, ID, "t1", 1 << 20, 64 << 20);
-      holder[0].attach();
-      holder[0].describe(new ContainerMeta(ID, "web", "img", "t1", Map.of()), false);
-    });
+    startReader(docker, registry, dir, 64 << 20, false);
 
     long end = System.currentTimeMillis() + 60_000;
     long stored = 0;
@@ -96,7 +88,99 @@ class ReaderDeliveryTest {
       Thread.sleep(100);
       stored = lastSeq();
     }
-    assertEquals(LINES, stored, "every line stored");
+    assertAllStoredOnceInOrder();
+    assertTrue(lostAcks.get() > 0);
+    assertTrue(registry.counter("dockline.batches.resent", "node", "t1").count() > 0, "failed batches were resent");
+    // a batch stored but not acknowledged is either covered by a later cumulative acknowledgement or sent
+    // again and dropped by the collector; either way the store above holds it once
+    assertEquals(LINES, registry.counter("dockline.lines.stored", "node", "t1").count(), 0.0,
+        "the collector wrote each line once");
+  }
+
+  @Test
+  void linesReadWhileNoCollectorTakesThemAreSpooledAndSentAfterARestart(@TempDir Path dir) throws Exception {
+    SimpleMeterRegistry registry = deployCollector(dir);
+    AtomicBoolean collectorsDown = new AtomicBoolean(true);
+    vertx.eventBus().<LineBatch>localConsumer(Addresses.ROUTER_BATCH, msg -> {
+      if (collectorsDown.get()) {
+        msg.fail(503, "no collector is ready");
+        return;
+      }
+      vertx.eventBus().<BatchAck>request(Addresses.collectorWrite("t1"), msg.body(),
+          new DeliveryOptions().setHeaders(msg.headers())).onComplete(ar -> {
+            if (ar.succeeded()) msg.reply(ar.result().body());
+            else msg.fail(500, ar.cause().getMessage());
+          });
+    });
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.ROUTER_LAST_SEQ, msg -> msg.fail(503, "no collector"));
+    HttpServer docker = await(vertx.createHttpServer().requestHandler(req -> {
+      HttpServerResponse resp = req.response().setChunked(true).putHeader("content-type", "application/vnd.docker.raw-stream");
+      writeFrames(resp, 1);
+    }).listen(0, "127.0.0.1"));
+
+    // the first run reads everything while no collector answers; a 256 KiB memory budget makes it spool
+    ContainerReader first = startReader(docker, registry, dir, 256 << 10, true);
+    long end = System.currentTimeMillis() + 60_000;
+    while (registry.counter("dockline.lines.read", "node", "t1").count() < LINES && System.currentTimeMillis() < end) {
+      Thread.sleep(50);
+    }
+    assertEquals(LINES, registry.counter("dockline.lines.read", "node", "t1").count(), 0.0, "reading never stalled");
+    assertTrue(registry.get("dockline.agent.spool.bytes").gauge().value() > 0, "lines went to the spool");
+    assertEquals(0, lastSeq(), "nothing stored yet");
+    // stop: nothing acknowledged within the drain, so everything is written to the spool
+    java.util.concurrent.CompletableFuture<Void> spilled = new java.util.concurrent.CompletableFuture<>();
+    vertx.runOnContext(v -> {
+      first.stop();
+      first.spillOnStop().onComplete(ar -> spilled.complete(null));
+    });
+    spilled.get(30, TimeUnit.SECONDS);
+    Path spoolFile = dir.resolve("agent/spool/" + ID + ".spool");
+    assertTrue(java.nio.file.Files.size(spoolFile) > LINES * 10L, "the spool holds every line");
+
+    // the next run (a new reader and spool on the same directory) sends the spool once collectors are back
+    collectorsDown.set(false);
+    ContainerReader second = startReader(null, new SimpleMeterRegistry(), dir, 256 << 10, false);
+    end = System.currentTimeMillis() + 60_000;
+    while (lastSeq() < LINES && System.currentTimeMillis() < end) Thread.sleep(100);
+    assertAllStoredOnceInOrder();
+    java.util.concurrent.CompletableFuture<Void> idle = new java.util.concurrent.CompletableFuture<>();
+    vertx.runOnContext(v -> second.whenIdle(() -> second.closeSpool().onComplete(ar -> idle.complete(null))));
+    idle.get(30, TimeUnit.SECONDS);
+    assertTrue(!java.nio.file.Files.exists(spoolFile), "an emptied spool file is removed");
+  }
+
+  /** The real collector "t1", storing under {@code dir}; the registry holds its meters. */
+  private SimpleMeterRegistry deployCollector(Path dir) throws Exception {
+    WireCodecs.registerAll(vertx.eventBus());
+    NodeConfig config = NodeConfig.resolve(Map.of("node-name", "t1", "data-dir", dir.toString()));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    await(vertx.deployVerticle(new CollectorVerticle(config, new NodeStatus("t1"), registry)));
+    return registry;
+  }
+
+  /**
+   * A reader on the verticle-less test context, attached to {@code docker} (none: nothing left to read) and
+   * described as a non-TTY container; {@code fresh}: numbered from 1 without asking the collectors.
+   */
+  private ContainerReader startReader(HttpServer docker, SimpleMeterRegistry registry, Path dir, long bufferCap,
+                                      boolean fresh) throws Exception {
+    java.util.concurrent.CompletableFuture<ContainerReader> made = new java.util.concurrent.CompletableFuture<>();
+    vertx.runOnContext(v -> {
+      Spool spool = new Spool(vertx.getOrCreateContext(), dir.resolve("agent/spool"), 1L << 30, Spool.Policy.BLOCK);
+      AgentMetrics metrics = new AgentMetrics(registry, "t1", spool);
+      SocketAddress address = SocketAddress.inetSocketAddress(docker == null ? 1 : docker.actualPort(), "127.0.0.1");
+      ContainerReader r = new ContainerReader(vertx, vertx.createHttpClient(), address, metrics, spool, ID, "t1",
+          1 << 20, bufferCap);
+      if (fresh) r.markFresh();
+      if (docker != null) r.attach();
+      r.describe(new ContainerMeta(ID, "web", "img", "t1", Map.of()), false);
+      made.complete(r);
+    });
+    return made.get(30, TimeUnit.SECONDS);
+  }
+
+  private void assertAllStoredOnceInOrder() throws Exception {
+    assertEquals(LINES, lastSeq(), "every line stored");
     LineBatch all = await(vertx.eventBus().<LineBatch>request(Addresses.collectorQuery("t1"),
         new JsonObject().put("op", "logs").put("containerId", ID).put("after", 0).put("limit", 100_000),
         new DeliveryOptions())).body();
@@ -105,12 +189,6 @@ class ReaderDeliveryTest {
       assertEquals(i + 1, all.seq(i));
       assertEquals("line " + (i + 1), all.lineText(i), "in order, none twice");
     }
-    assertTrue(lostAcks.get() > 0);
-    assertTrue(registry.counter("dockline.batches.resent", "node", "t1").count() > 0, "failed batches were resent");
-    // a batch stored but not acknowledged is either covered by a later cumulative acknowledgement or sent
-    // again and dropped by the collector; either way the store above holds it once
-    assertEquals(LINES, registry.counter("dockline.lines.stored", "node", "t1").count(), 0.0,
-        "the collector wrote each line once");
   }
 
   /** Writes LINES lines in frames of uneven sizes, a few at a time, letting the reader take them. */

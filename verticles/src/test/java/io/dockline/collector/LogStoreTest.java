@@ -392,6 +392,44 @@ class LogStoreTest {
     }
   }
 
+  @Test
+  void aStreamThatCameBackLeavesAHoleOnlyWhenTheSenderVouchesForIt() throws IOException {
+    try (LogStore store = open()) {
+      store.append(batch(META, 1, 10, "a"));
+      // 11..20 went to another collector but the sender cannot vouch they are stored: a gap, nothing written
+      SequenceGapException gap = assertThrows(SequenceGapException.class,
+          () -> store.append(batch(META, 21, 10, "b"), 15));
+      assertEquals(11, gap.expectedSeq());
+      assertEquals(10, store.lastSeq(ID));
+      // once 11..20 are acknowledged elsewhere the batch is taken, after a hole
+      assertEquals(new AppendResult(10, 0, 30), store.append(batch(META, 21, 10, "b"), 20));
+      store.append(batch(META, 31, 5, "c"), 30);
+      assertEquals(List.of(1L, 21L), segmentStarts(), "the hole falls between segments");
+      store.sync();
+    }
+    try (LogStore store = open()) {
+      assertEquals(35, store.lastSeq(ID));
+      assertContiguous(store.read(ID, 0, 100), 1, 10); // stops before the hole
+      assertContiguous(store.read(ID, 10, 100), 21, 15);
+      assertContiguous(store.read(ID, 14, 100), 21, 15); // starts inside the hole
+      assertContiguous(store.read(ID, 22, 3), 23, 3);
+      assertEquals(0, store.read(ID, 35, 100).count());
+      // a resend of lines held before the hole is a duplicate
+      assertEquals(new AppendResult(0, 5, 35), store.append(batch(META, 5, 5, "a"), 35));
+    }
+  }
+
+  @Test
+  void anEmptyStoreRefusesAMidStreamBatchNobodyVouchesFor() throws IOException {
+    try (LogStore store = open()) {
+      // a batch that overtook an unacknowledged one: taking it would make the older one look like a duplicate
+      assertThrows(SequenceGapException.class, () -> store.append(batch(META, 101, 10, "x"), 50));
+      assertEquals(0, store.lastSeq(ID));
+      assertEquals(new AppendResult(10, 0, 110), store.append(batch(META, 101, 10, "x"), 100));
+      assertContiguous(store.read(ID, 0, 100), 101, 10);
+    }
+  }
+
   // ---- helpers ----
 
   private LogStore open() throws IOException {

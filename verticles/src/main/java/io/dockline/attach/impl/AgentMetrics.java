@@ -14,10 +14,11 @@ public final class AgentMetrics {
   final Counter batchesResent;
   final Counter readerPauses;
   final Counter lateAttaches;
+  final Counter linesDropped;
   final AtomicLong streamsOpen = new AtomicLong();
   final AtomicLong pendingLines = new AtomicLong();
 
-  public AgentMetrics(MeterRegistry registry, String node) {
+  public AgentMetrics(MeterRegistry registry, String node, Spool spool) {
     linesRead = Meters.counter(registry, node, "dockline.lines.read", "lines read from containers");
     bytesRead = Meters.counter(registry, node, "dockline.bytes.read", "bytes read from attach streams");
     batchesSent = Meters.counter(registry, node, "dockline.batches.sent", "line batches sent to a collector (first sends)");
@@ -26,6 +27,8 @@ public final class AgentMetrics {
     readerPauses = Meters.counter(registry, node, "dockline.agent.reader.pauses", "times a container's reading paused because its unacknowledged buffer was full");
     lateAttaches = Meters.counter(registry, node, "dockline.attach.late", "attach streams opened after the container started: output before it is not read");
     registry.gauge("dockline.attach.streams.open", io.micrometer.core.instrument.Tags.of("node", node), streamsOpen);
+    linesDropped = Meters.counter(registry, node, "dockline.lines.dropped", "lines discarded: spool full under the drop-newest policy, or never numbered when stopping");
+    registry.gauge("dockline.agent.spool.bytes", io.micrometer.core.instrument.Tags.of("node", node), spool.usedBytes);
     registry.gauge("dockline.agent.pending.lines", io.micrometer.core.instrument.Tags.of("node", node), pendingLines);
   }
 }

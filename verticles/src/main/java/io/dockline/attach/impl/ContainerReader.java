@@ -35,6 +35,8 @@ public final class ContainerReader implements LineSink {
   private static final int MAX_IN_FLIGHT = 4;
   private static final int MAX_BATCH_LINES = 16384;
   private static final int MAX_BATCH_BYTES = 2 << 20;
+  /** Lines waiting beyond this, or a quarter of the memory budget, go to the disk spool. */
+  private static final int SPILL_BYTES = 4 << 20;
 
   private final Vertx vertx;
   private final HttpClient http;
@@ -42,7 +44,8 @@ public final class ContainerReader implements LineSink {
   private final AgentMetrics metrics;
   private final int maxLineBytes;
   private final long bufferCap;
-  private final DeliveryOptions sendOptions = new DeliveryOptions().setSendTimeout(30_000);
+  private final Spool spool;
+  private final DeliveryOptions sendOptions = new DeliveryOptions().setSendTimeout(15_000);
 
   private final String id;
   private ContainerMeta meta;
@@ -53,6 +56,35 @@ public final class ContainerReader implements LineSink {
   private final ArrayDeque<LineBatch> unacked = new ArrayDeque<>();
   private long unackedBytes;
   private long nextSeq = -1; // unknown until the collector said what it holds
+  /** This container's spool file; null until first needed (or found on disk). Touched on the spool thread only. */
+  private SpoolFile spoolFile;
+  /** Batches in the spool, counted from the moment their write is queued; they go out before anything newer. */
+  private int spooledBatches;
+  private boolean spoolLoading;
+  /** False until any spool file left on disk for this container has been read. */
+  private boolean spoolChecked;
+  private boolean spilledOnStop;
+  /**
+   * Logs mode (the container's log driver keeps its output): read through the logs endpoint with Docker's
+   * timestamps, from a checkpoint. Null until inspect told; attach mode otherwise.
+   */
+  private Boolean logsMode;
+  private LogsDecoder logsDecoder;
+  /** False until the checkpoint of a logs-mode container was loaded: numbering starts from it. */
+  private boolean checkpointLoaded = true;
+  /** The last acknowledged line (logs mode), saved to disk at most once a second and on stop. */
+  private Checkpoint acked;
+  private boolean checkpointSaveScheduled;
+  /** The last line read (logs mode): a stream reopened after the container restarted continues after it. */
+  private long readTimeOfLast = -1;
+  private int readRunOfLast;
+  /** Resuming: lines at exactly this time were read before, this many of them are skipped. */
+  private long skipTime = -1;
+  private int skipLeft;
+
+  /** When asking the collectors for the stored seq first failed (0: it has not). */
+  private long firstAskFailedMs;
+  private static final long NUMBER_WITHOUT_COLLECTOR_AFTER_MS = 5_000;
   private int inFlight;
   private int epoch;
   private boolean resendPending;
@@ -74,7 +106,7 @@ public final class ContainerReader implements LineSink {
   private Promise<Void> drained;
   private Runnable idleHook;
 
-  public ContainerReader(Vertx vertx, HttpClient http, SocketAddress docker, AgentMetrics metrics,
+  public ContainerReader(Vertx vertx, HttpClient http, SocketAddress docker, AgentMetrics metrics, Spool spool,
                          String containerId, String host, int maxLineBytes, long bufferCap) {
     this.vertx = vertx;
     this.http = http;
@@ -85,7 +117,45 @@ public final class ContainerReader implements LineSink {
         null);
     this.maxLineBytes = maxLineBytes;
     this.bufferCap = bufferCap;
-    askStoredSeq();
+    this.spool = spool;
+    openSpoolLeftFromEarlierRun();
+  }
+
+  /**
+   * Batches an earlier run spooled go out first, and numbering continues after them (no collector can hold
+   * more: nothing newer was ever numbered). Without a spool, the collectors are asked what they hold.
+   */
+  private void openSpoolLeftFromEarlierRun() {
+    spool.run(() -> {
+      java.nio.file.Path f = spool.fileOf(id);
+      if (!java.nio.file.Files.exists(f)) return null;
+      spoolFile = SpoolFile.open(f);
+      spool.usedBytes.addAndGet(spoolFile.bytes());
+      return new long[] {spoolFile.batches(), spoolFile.lastSeq()};
+    }).onComplete(ar -> {
+      spoolChecked = true;
+      if (ar.succeeded() && ar.result() != null && ar.result()[0] > 0) {
+        spooledBatches = (int) ar.result()[0];
+        nextSeq = Math.max(nextSeq, ar.result()[1] + 1);
+        LOG.info("container " + id + ": " + spooledBatches + " spooled batches to send first");
+      } else {
+        if (ar.failed()) LOG.warning("reading the spool of " + id + " failed: " + ar.cause());
+        if (nextSeq < 0) askStoredSeq();
+      }
+      pump();
+      checkDrained();
+    });
+  }
+
+  /**
+   * This agent saw the container being created, so nobody read it before: numbering starts at 1 without
+   * asking the collectors, and its lines can be spooled even when no collector is up.
+   */
+  public void markFresh() {
+    if (nextSeq < 0) {
+      nextSeq = 1;
+      pump();
+    }
   }
 
   public ContainerMeta meta() { return meta; }
@@ -108,8 +178,26 @@ public final class ContainerReader implements LineSink {
    * decoded now, with the times it arrived.
    */
   public void describe(ContainerMeta described, boolean hasTty) {
+    describe(described, hasTty, false);
+  }
+
+  /**
+   * As {@link #describe(ContainerMeta, boolean)}; {@code readLogs}: the log driver keeps the output, so it is
+   * read through the logs endpoint from the checkpoint instead (the early attach stream is dropped: the logs
+   * hold everything it brought).
+   */
+  public void describe(ContainerMeta described, boolean hasTty, boolean readLogs) {
     if (!described.equals(meta)) metaChanged = true;
     meta = described;
+    if (tty == null && readLogs) {
+      logsMode = true;
+      tty = hasTty;
+      dropAttachStream();
+      loadCheckpointThenRead();
+      pump();
+      return;
+    }
+    if (logsMode == null) logsMode = false;
     if (tty == null) {
       tty = hasTty;
       if (!early.isEmpty()) {
@@ -160,6 +248,7 @@ public final class ContainerReader implements LineSink {
 
   /** Opens the attach stream; lines written from now on are read (attach has no history). */
   public Future<Void> attach() {
+    if (Boolean.TRUE.equals(logsMode)) return followLogs();
     if (isAttached() || stopping) return Future.succeededFuture();
     connecting = true;
     decoder = null; // a new stream starts with no frame or line pending
@@ -170,6 +259,12 @@ public final class ContainerReader implements LineSink {
       if (resp.statusCode() != 200) {
         return resp.body().compose(body -> Future.failedFuture(
             "attach to " + meta.name() + " refused: " + resp.statusCode() + " " + body.toString().trim()));
+      }
+      if (stopping || Boolean.TRUE.equals(logsMode)) {
+        // stop() ran while the attach was being opened, or the container turned out to be read from its logs
+        resp.request().connection().close();
+        checkDrained();
+        return Future.<Void>succeededFuture();
       }
       response = resp;
       streamOpen = true;
@@ -182,6 +277,136 @@ public final class ContainerReader implements LineSink {
       resp.exceptionHandler(e -> onStreamEnd(true));
       return Future.<Void>succeededFuture();
     }).onFailure(e -> connecting = false);
+  }
+
+  /** The attach stream opened before inspect answered is not needed in logs mode. */
+  private void dropAttachStream() {
+    early.clear();
+    earlyTimes.clear();
+    if (!streamOpen) return;
+    HttpClientResponse r = response;
+    streamOpen = false;
+    response = null;
+    metrics.streamsOpen.decrementAndGet();
+    r.request().connection().close();
+  }
+
+  private void loadCheckpointThenRead() {
+    checkpointLoaded = false;
+    java.nio.file.Path file = Checkpoint.fileOf(checkpointDir(), id);
+    spool.run(() -> Checkpoint.load(file)).onComplete(ar -> {
+      acked = ar.succeeded() ? ar.result() : null;
+      // numbering is a function of the log: from the checkpoint on, or from 1 at the log's beginning, so lines
+      // read again get the seqs they had and the collectors drop them
+      nextSeq = acked == null ? 1 : acked.seq + 1;
+      if (acked != null) {
+        skipTime = acked.timeNanos;
+        skipLeft = acked.run;
+      }
+      checkpointLoaded = true;
+      followLogs();
+      pump();
+    });
+  }
+
+  private java.nio.file.Path checkpointDir() {
+    return spool.dir.resolveSibling("checkpoints");
+  }
+
+  /**
+   * Follows the logs endpoint from where reading stopped (the last line read, or the checkpoint); the stream
+   * ends when the container stops, and is opened again when it starts.
+   */
+  private Future<Void> followLogs() {
+    if (!checkpointLoaded || isAttached() || stopping) return Future.succeededFuture();
+    connecting = true;
+    String since = "0";
+    if (readTimeOfLast >= 0) {
+      since = new Checkpoint(readTimeOfLast, readRunOfLast, 0).since();
+      skipTime = readTimeOfLast;
+      skipLeft = readRunOfLast;
+      readTimeOfLast = -1; // counted again while the lines read before are skipped
+      readRunOfLast = 0;
+    } else if (acked != null) {
+      since = acked.since();
+    }
+    logsDecoder = new LogsDecoder(tty, maxLineBytes, this::logLine);
+    RequestOptions req = new RequestOptions().setServer(docker).setMethod(HttpMethod.GET).setHost("localhost")
+        .setPort(80).setURI("/containers/" + id + "/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=" + since);
+    return http.request(req).compose(r -> r.send()).compose(resp -> {
+      connecting = false;
+      if (resp.statusCode() != 200) {
+        return resp.body().compose(body -> Future.failedFuture(
+            "logs of " + meta.name() + " refused: " + resp.statusCode() + " " + body.toString().trim()));
+      }
+      if (stopping) {
+        resp.request().connection().close();
+        checkDrained();
+        return Future.<Void>succeededFuture();
+      }
+      response = resp;
+      streamOpen = true;
+      metrics.streamsOpen.incrementAndGet();
+      resp.handler(buf -> {
+        metrics.bytesRead.increment(buf.length());
+        byte[] bytes = buf.getBytes();
+        linesDecoded = 0;
+        logsDecoder.feed(bytes, 0, bytes.length);
+        countLines();
+        pump();
+        applyBackPressure();
+      });
+      resp.endHandler(v -> onStreamEnd(false));
+      resp.exceptionHandler(e -> onStreamEnd(true));
+      return Future.<Void>succeededFuture();
+    }).onFailure(e -> connecting = false);
+  }
+
+  /** A line of the logs endpoint; lines already read before a resume are skipped. */
+  private void logLine(byte stream, byte flags, long timeNanos, byte[] buf, int off, int len) {
+    boolean readBefore = false;
+    if (skipTime >= 0) {
+      if (timeNanos == skipTime && skipLeft > 0) {
+        skipLeft--;
+        readBefore = true;
+      } else if (timeNanos < skipTime) {
+        return; // before the resume point: `since` should not have sent it
+      } else {
+        skipTime = -1;
+      }
+    }
+    readRunOfLast = timeNanos == readTimeOfLast ? readRunOfLast + 1 : 1;
+    readTimeOfLast = timeNanos;
+    if (readBefore) return;
+    pending.add(timeNanos, stream, flags, buf, off, len);
+    linesDecoded++;
+  }
+
+  /** Moves the checkpoint to the last line of an acknowledged batch. */
+  private void advanceCheckpoint(LineBatch b) {
+    if (!Boolean.TRUE.equals(logsMode) || b.count() == 0) return;
+    long t = b.timeNanos(b.count() - 1);
+    int run = 0;
+    for (int i = b.count() - 1; i >= 0 && b.timeNanos(i) == t; i--) run++;
+    if (run == b.count() && acked != null && acked.timeNanos == t) run += acked.run;
+    acked = new Checkpoint(t, run, b.lastSeq());
+    if (!checkpointSaveScheduled) {
+      checkpointSaveScheduled = true;
+      vertx.setTimer(1_000, x -> {
+        checkpointSaveScheduled = false;
+        saveCheckpoint(false);
+      });
+    }
+  }
+
+  private Future<Void> saveCheckpoint(boolean force) {
+    Checkpoint cp = acked;
+    if (cp == null) return Future.succeededFuture();
+    java.nio.file.Path file = Checkpoint.fileOf(checkpointDir(), id);
+    return spool.run(() -> {
+      cp.save(file, force);
+      return null;
+    }).<Void>mapEmpty().onFailure(e -> LOG.warning("saving the checkpoint of " + meta.name() + " failed: " + e));
   }
 
   private void onData(Buffer buf) {
@@ -233,8 +458,11 @@ public final class ContainerReader implements LineSink {
     if (!streamOpen) return;
     streamOpen = false;
     response = null;
+    paused = false; // the next stream starts unpaused
     metrics.streamsOpen.decrementAndGet();
-    if (decoder == null) {
+    if (Boolean.TRUE.equals(logsMode)) {
+      if (logsDecoder != null) logsDecoder.finish(); // the container stopped: its unterminated last line is whole
+    } else if (decoder == null) {
       // not yet described: what came waits in `early` until inspect says how to decode it
     } else if (stopping) {
       decoder.flushPartial();
@@ -250,6 +478,8 @@ public final class ContainerReader implements LineSink {
   /** Stops reading; the future completes when every line read so far is acknowledged (or on timeout). */
   public Future<Void> stop() {
     stopping = true;
+    // output that came before inspect answered is decoded as the common non-TTY case rather than dropped
+    if (tty == null && !early.isEmpty()) describe(meta, false);
     if (streamOpen) {
       HttpClientResponse r = response;
       onStreamEnd(false);
@@ -261,7 +491,7 @@ public final class ContainerReader implements LineSink {
   }
 
   public boolean isIdle() {
-    return pending.isEmpty() && unacked.isEmpty() && !isAttached();
+    return spoolChecked && pending.isEmpty() && unacked.isEmpty() && spooledBatches == 0 && !isAttached();
   }
 
   /** Runs {@code hook} once this reader has nothing left to read or send (the container was removed). */
@@ -271,7 +501,9 @@ public final class ContainerReader implements LineSink {
   }
 
   private void checkDrained() {
-    if (drained != null && pending.isEmpty() && unacked.isEmpty()) drained.tryComplete();
+    if (drained != null && spoolChecked && pending.isEmpty() && unacked.isEmpty() && spooledBatches == 0) {
+      drained.tryComplete();
+    }
     if (idleHook != null && isIdle()) {
       Runnable h = idleHook;
       idleHook = null;
@@ -280,22 +512,54 @@ public final class ContainerReader implements LineSink {
   }
 
   private void askStoredSeq() {
+    if (nextSeq >= 0) return;
     vertx.eventBus().<JsonObject>request(Addresses.ROUTER_LAST_SEQ, new JsonObject().put("containerId", id),
         new DeliveryOptions().setSendTimeout(10_000)).onComplete(ar -> {
           if (ar.succeeded()) {
-            nextSeq = ar.result().body().getLong("lastSeq", 0L) + 1;
+            // a fresh container may have been numbered meanwhile; the collectors hold nothing of it then
+            if (nextSeq < 0) nextSeq = ar.result().body().getLong("lastSeq", 0L) + 1;
             failures = 0;
             pump();
-          } else {
+          } else if (nextSeq < 0) {
             logFailure("asking the stored sequence of", ar.cause());
-            vertx.setTimer(backoff(), t -> askStoredSeq());
+            long now = System.currentTimeMillis();
+            if (firstAskFailedMs == 0) firstAskFailedMs = now;
+            if (now - firstAskFailedMs >= NUMBER_WITHOUT_COLLECTOR_AFTER_MS) {
+              numberWithoutCollectors();
+            } else {
+              vertx.setTimer(backoff(), t -> askStoredSeq());
+            }
           }
         });
   }
 
+  /**
+   * No collector has answered for a while and this agent has no record of the container: rather than stall
+   * it, numbering starts at the current time in microseconds, above any seq the container can have had
+   * (it would need more lines than microseconds since 1970). The collectors see a hole before it, which the
+   * agent can vouch for: no line was ever numbered in it.
+   */
+  private void numberWithoutCollectors() {
+    Instant now = Instant.now();
+    nextSeq = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+    LOG.info("no collector answered for container " + meta.name() + "; numbering its lines from " + nextSeq);
+    pump();
+  }
+
+
   private void pump() {
     // while a resend waits for its backoff nothing new goes out: it would arrive ahead of older lines
-    if (nextSeq < 0 || tty == null || resendPending) return;
+    if (nextSeq < 0 || tty == null || !spoolChecked || !checkpointLoaded || spilledOnStop) return;
+    if (!resendPending) sendFromSpoolOrPending();
+    spillIfBacklogged();
+  }
+
+  private void sendFromSpoolOrPending() {
+    if (spooledBatches > 0) {
+      // spooled lines are older than anything pending: they go first, one read at a time
+      if (!spoolLoading && inFlight < MAX_IN_FLIGHT) loadFromSpool();
+      return;
+    }
     // a container that has said nothing yet (or was renamed) is announced with an empty batch, so the
     // collectors know it and its tags before its first line
     while (inFlight < MAX_IN_FLIGHT && (!pending.isEmpty() || metaChanged)) {
@@ -310,11 +574,126 @@ public final class ContainerReader implements LineSink {
     }
   }
 
+  private void loadFromSpool() {
+    spoolLoading = true;
+    spool.run(() -> {
+      long before = spoolFile.bytes();
+      LineBatch b = spoolFile.poll();
+      spool.usedBytes.addAndGet(spoolFile.bytes() - before);
+      return b;
+    }).onComplete(ar -> {
+      spoolLoading = false;
+      if (ar.failed() || ar.result() == null) {
+        LOG.severe("reading the spool of " + meta.name() + " failed: " + (ar.failed() ? ar.cause() : "empty"));
+        spooledBatches = 0; // what cannot be read is not waited for forever
+      } else {
+        spooledBatches--;
+        LineBatch b = ar.result();
+        unacked.addLast(b);
+        unackedBytes += b.dataLength();
+        metrics.batchesSent.increment();
+        send(b);
+      }
+      pump();
+      checkDrained();
+    });
+  }
+
+  /**
+   * Lines no collector takes fast enough (or at all) are numbered and written to the disk spool instead of
+   * piling up in memory, while the spool has room. At the spool's cap, {@code drop-newest} discards them
+   * (counted); {@code block} leaves them in memory, where back-pressure pauses the reading.
+   */
+  private void spillIfBacklogged() {
+    // the logs endpoint keeps what is not read yet, and a slow reader there never slows the container
+    if (Boolean.TRUE.equals(logsMode)) return;
+    if (pending.dataLength() < Math.min(SPILL_BYTES, bufferCap / 4)) return;
+    if (!spool.hasRoom()) {
+      if (spool.policy == Spool.Policy.DROP_NEWEST) {
+        int n = pending.count();
+        pending.take(meta, nextSeq, Integer.MAX_VALUE, Integer.MAX_VALUE); // discarded, numbered by nothing
+        metrics.pendingLines.addAndGet(-n);
+        metrics.linesDropped.increment(n);
+      }
+      return;
+    }
+    java.util.List<LineBatch> batches = new java.util.ArrayList<>();
+    while (!pending.isEmpty()) {
+      LineBatch batch = pending.take(meta, nextSeq, MAX_BATCH_LINES, MAX_BATCH_BYTES);
+      nextSeq += batch.count();
+      metrics.pendingLines.addAndGet(-batch.count());
+      batches.add(batch);
+    }
+    spooledBatches += batches.size();
+    writeToSpool(batches);
+  }
+
+  private void writeToSpool(java.util.List<LineBatch> batches) {
+    spool.run(() -> {
+      if (spoolFile == null) spoolFile = SpoolFile.open(spool.fileOf(id));
+      long added = spoolFile.append(batches);
+      spool.usedBytes.addAndGet(added);
+      return added;
+    }).onFailure(e -> LOG.severe("spooling lines of " + meta.name() + " failed: " + e));
+  }
+
+  /** Closes (and deletes, when empty) the spool file of a reader that is done, and drops its checkpoint. */
+  public Future<Void> closeSpool() {
+    acked = null; // the container is gone: nothing to resume
+    java.nio.file.Path checkpoint = Checkpoint.fileOf(checkpointDir(), id);
+    return spool.run(() -> {
+      if (spoolFile != null) spoolFile.close();
+      spoolFile = null;
+      java.nio.file.Files.deleteIfExists(checkpoint);
+      return null;
+    }).mapEmpty();
+  }
+
+  /**
+   * On stop, once the drain time is up: what is still unacknowledged, spooled and pending is written to the
+   * spool, in seq order, and forced to disk, so the next run sends it. Lines that could not be numbered
+   * (no collector ever answered for a container this agent did not see created) are lost and counted.
+   */
+  public Future<Void> spillOnStop() {
+    spilledOnStop = true;
+    if (Boolean.TRUE.equals(logsMode)) return saveCheckpoint(true); // the log holds what comes after it
+    java.util.List<LineBatch> inFlightBatches = new java.util.ArrayList<>(unacked);
+    inFlightBatches.removeIf(b -> b.count() == 0);
+    java.util.List<LineBatch> newer = new java.util.ArrayList<>();
+    if (nextSeq >= 0) {
+      while (!pending.isEmpty()) {
+        LineBatch batch = pending.take(meta, nextSeq, MAX_BATCH_LINES, MAX_BATCH_BYTES);
+        nextSeq += batch.count();
+        newer.add(batch);
+      }
+    } else if (!pending.isEmpty()) {
+      LOG.warning("container " + meta.name() + ": " + pending.count() + " lines lost on stop (never numbered)");
+      metrics.linesDropped.increment(pending.count());
+      pending.take(meta, 0, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+    boolean nothingToKeep = inFlightBatches.isEmpty() && newer.isEmpty() && spooledBatches == 0;
+    return spool.run(() -> {
+      if (spoolFile == null && nothingToKeep) return null;
+      if (spoolFile == null) spoolFile = SpoolFile.open(spool.fileOf(id));
+      long before = spoolFile.bytes();
+      spoolFile.rewrite(inFlightBatches, newer);
+      spool.usedBytes.addAndGet(spoolFile.bytes() - before);
+      spoolFile.close(); // deleted when empty
+      return null;
+    }).mapEmpty();
+  }
+
   private void send(LineBatch batch) {
     inFlight++;
     int sentEpoch = epoch;
-    vertx.eventBus().<BatchAck>request(Addresses.ROUTER_BATCH, batch, sendOptions).onComplete(ar -> {
-      if (ar.succeeded()) trim(ar.result().body());
+    DeliveryOptions options = new DeliveryOptions(sendOptions)
+        .addHeader(BatchAck.STORED_THROUGH_HEADER, Long.toString(storedThrough()));
+    vertx.eventBus().<BatchAck>request(Addresses.ROUTER_BATCH, batch, options).onComplete(ar -> {
+      if (ar.succeeded()) {
+        trim(ar.result().body());
+        // an announcement (no line) is done once any collector took it, whatever that one holds
+        if (batch.count() == 0 && unacked.remove(batch)) metrics.batchesAcked.increment();
+      }
       if (sentEpoch != epoch) return; // a reply to a send that a later resend has replaced
       inFlight--;
       if (ar.succeeded()) {
@@ -328,9 +707,16 @@ public final class ContainerReader implements LineSink {
     });
   }
 
+  /** Every seq up to this one is acknowledged, by whichever collector held the stream at the time. */
+  private long storedThrough() {
+    return unacked.isEmpty() ? nextSeq - 1 : unacked.peekFirst().firstSeq() - 1;
+  }
+
   private void trim(BatchAck ack) {
     while (!unacked.isEmpty() && unacked.peekFirst().lastSeq() <= ack.storedSeq()) {
-      unackedBytes -= unacked.removeFirst().dataLength();
+      LineBatch done = unacked.removeFirst();
+      unackedBytes -= done.dataLength();
+      advanceCheckpoint(done);
       metrics.batchesAcked.increment();
     }
   }
@@ -339,40 +725,34 @@ public final class ContainerReader implements LineSink {
     epoch++;
     inFlight = 0;
     if (resendPending) return; // one resend of everything unacknowledged is already scheduled
-    if (cause instanceof ReplyException && ((ReplyException) cause).failureCode() == BatchAck.GAP_FAILURE
-        && !unacked.isEmpty()) {
-      long expected = parseExpected(cause.getMessage());
-      if (expected > 0 && expected < unacked.peekFirst().firstSeq()) {
-        // the collector lost lines it had acknowledged; this agent no longer holds them
-        LOG.severe("collector expects line " + expected + " of " + meta.name() + " but lines from "
-            + unacked.peekFirst().firstSeq() + " on are all this agent holds");
-      }
+    if (cause instanceof ReplyException && ((ReplyException) cause).failureCode() == BatchAck.GAP_FAILURE) {
+      // a batch overtook an unacknowledged one on its way to a collector new to the stream: the resend below
+      // goes out in order, each batch vouched for by the acknowledgements before it
+      LOG.fine(() -> "collector wants line " + cause.getMessage().trim() + " of " + meta.name() + " first; resending");
+      resendPending = true;
+      long delay = failures == 0 ? 50 : backoff(); // at once the first time, then as any other failure
+      if (failures == 0) failures = 1;
+      vertx.setTimer(delay, t -> resendUnacked());
+      return;
     }
     logFailure("storing lines of", cause);
     resendPending = true;
-    vertx.setTimer(backoff(), t -> {
-      resendPending = false;
-      int resendEpoch = epoch;
-      for (LineBatch b : unacked.toArray(new LineBatch[0])) {
-        if (resendEpoch != epoch) break;
-        metrics.batchesResent.increment();
-        send(b);
-      }
-      pump();
-    });
+    vertx.setTimer(backoff(), t -> resendUnacked());
   }
 
-  /** A gap failure's message is the sequence the collector expects next. */
-  private static long parseExpected(String message) {
-    try {
-      return Long.parseLong(message.trim());
-    } catch (RuntimeException e) {
-      return -1;
+  private void resendUnacked() {
+    resendPending = false;
+    int resendEpoch = epoch;
+    for (LineBatch b : unacked.toArray(new LineBatch[0])) {
+      if (resendEpoch != epoch) break;
+      metrics.batchesResent.increment();
+      send(b);
     }
+    pump();
   }
 
   private void applyBackPressure() {
-    long held = unackedBytes + pending.dataLength();
+    long held = unackedBytes + pending.dataLength(); // spooled lines are on disk, not held
     if (!paused && response != null && held > bufferCap) {
       // the 'block' policy: stop reading this container until the collector catches up
       paused = true;

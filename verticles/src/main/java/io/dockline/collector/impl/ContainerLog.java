@@ -19,8 +19,9 @@ import java.util.TreeMap;
 
 /**
  * One container's lines: sealed segments, which are only read, and the active segment, which takes
- * appends. Seqs are contiguous across segments because gaps are refused, so a segment's last seq is
- * the next segment's first seq - 1 and a segment is found by its name alone.
+ * appends. Seqs are contiguous inside a segment. A hole (lines a stream wrote while another collector owned
+ * it) only ever falls between segments: the segment before it is sealed and the next one starts after it,
+ * so a segment is still found by its name alone and a read that starts in a hole resumes at the next one.
  */
 final class ContainerLog {
   private static final System.Logger LOG = System.getLogger(ContainerLog.class.getName());
@@ -138,11 +139,14 @@ final class ContainerLog {
 
   /**
    * Refuses a gap before touching anything, then records a changed meta and writes the lines not yet
-   * held as one chunk.
+   * held as one chunk. A batch that starts after lastSeq + 1 is a gap unless the sender vouches that every
+   * line before it is stored (here or on another collector): {@code storedThrough >= firstSeq - 1}.
    */
-  AppendResult append(LineBatch batch, ChunkEncoder encoder, long segmentBytes) throws IOException {
+  AppendResult append(LineBatch batch, long storedThrough, ChunkEncoder encoder, long segmentBytes)
+      throws IOException {
     int count = batch.count();
-    if (count > 0 && lastSeq > 0 && batch.firstSeq() > lastSeq + 1) {
+    boolean hole = count > 0 && batch.firstSeq() > lastSeq + 1;
+    if (hole && storedThrough < batch.firstSeq() - 1) {
       throw new SequenceGapException(id, lastSeq + 1, batch.firstSeq());
     }
     updateMeta(batch.container());
@@ -153,7 +157,7 @@ final class ContainerLog {
     try {
       // Encoded first: a batch too large for a chunk must fail before a segment file is created for it.
       ByteBuffer chunk = encoder.encode(batch, duplicates);
-      writerFor(chunkFirstSeq, segmentBytes).append(chunk, chunkFirstSeq);
+      writerFor(chunkFirstSeq, hole && lastSeq > 0, segmentBytes).append(chunk, chunkFirstSeq);
     } finally {
       encoder.releaseIfOversized();
     }
@@ -183,6 +187,7 @@ final class ContainerLog {
     if (from < active.firstSeq()) {
       // Start in the sealed segment named at or below `from`, then move on through later ones.
       for (Map.Entry<Long, Long> segment : sealedSegments.tailMap(sealedSegments.floorKey(from), true).entrySet()) {
+        if (!continuesAt(segment.getKey(), out)) return out.toBatch(meta());
         SparseChunkIndex index = sealedIndexes.computeIfAbsent(segment.getKey(), k -> new SparseChunkIndex());
         try (FileChannel channel = FileChannel.open(dir.resolve(SegmentNames.of(segment.getKey())),
             StandardOpenOption.READ)) {
@@ -191,7 +196,7 @@ final class ContainerLog {
         if (out.full()) break;
       }
     }
-    if (!out.full()) {
+    if (!out.full() && continuesAt(active.firstSeq(), out)) {
       readSegment(active.channel(), active.size(), active.index(), out, reader);
     }
     return out.toBatch(meta());
@@ -199,6 +204,17 @@ final class ContainerLog {
 
   void close() throws IOException {
     if (active != null) active.close();
+  }
+
+  /**
+   * Whether reading goes on into a segment starting at {@code segmentFirstSeq}: a read answers contiguous
+   * lines, so it stops before a hole, unless nothing was taken yet, in which case it starts after the hole.
+   */
+  private static boolean continuesAt(long segmentFirstSeq, LineCollector out) {
+    if (segmentFirstSeq <= out.nextSeq()) return true;
+    if (!out.isEmpty()) return false;
+    out.skipTo(segmentFirstSeq);
+    return true;
   }
 
   private void updateMeta(ContainerMeta newMeta) throws IOException {
@@ -214,7 +230,7 @@ final class ContainerLog {
    * the next one exists: recovery trusts every segment but the last, which only holds if an earlier one
    * can never lose its tail while a later one survives a crash. That is one fsync per segmentBytes.
    */
-  private SegmentWriter writerFor(long chunkFirstSeq, long segmentBytes) throws IOException {
+  private SegmentWriter writerFor(long chunkFirstSeq, boolean afterHole, long segmentBytes) throws IOException {
     if (active != null && active.size() == 0 && active.firstSeq() != chunkFirstSeq) {
       // Only while the container holds no line (after that the next seq is fixed): a first write failed
       // and the retry starts at another seq, so the empty file's name would lie about its content.
@@ -225,7 +241,7 @@ final class ContainerLog {
     if (active == null) {
       active = SegmentWriter.create(dir, chunkFirstSeq);
       dirUnsynced = true;
-    } else if (active.size() >= segmentBytes) {
+    } else if (active.size() >= segmentBytes || afterHole) {
       active.force();
       SegmentWriter next = SegmentWriter.create(dir, chunkFirstSeq);
       active.close();

@@ -63,6 +63,11 @@ public final class FileLogStore implements LogStore {
 
   @Override
   public AppendResult append(LineBatch batch) throws IOException {
+    return append(batch, -1);
+  }
+
+  @Override
+  public AppendResult append(LineBatch batch, long storedThrough) throws IOException {
     ensureOpen();
     ContainerMeta meta = batch.container();
     if (batch.count() > 0 && batch.firstSeq() < 1) {
@@ -75,7 +80,9 @@ public final class FileLogStore implements LogStore {
       rootUnsynced = true;
     }
     unsynced.add(log);
-    return log.append(batch, encoder, options.segmentBytes());
+    // a container this store has never held takes its first batch wherever it starts (the pre-cluster rule)
+    long vouched = storedThrough < 0 && log.lastSeq() == 0 ? Long.MAX_VALUE : storedThrough;
+    return log.append(batch, vouched, encoder, options.segmentBytes());
   }
 
   @Override

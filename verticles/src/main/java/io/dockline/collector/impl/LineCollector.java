@@ -9,7 +9,7 @@ import java.util.Arrays;
 
 /** Gathers lines out of loaded chunks into the columns of the {@link LineBatch} a read returns. */
 final class LineCollector {
-  private final long firstSeq;
+  private long firstSeq;
   private final int maxLines;
   private final int maxBytes;
   private long[] times;
@@ -33,6 +33,14 @@ final class LineCollector {
 
   /** The seq of the next line wanted. */
   long nextSeq() { return firstSeq + count; }
+
+  boolean isEmpty() { return count == 0; }
+
+  /** Before the first line is taken: the wanted range starts in a hole, so the answer starts after it. */
+  void skipTo(long seq) {
+    if (count != 0) throw new IllegalStateException("lines already taken");
+    firstSeq = seq;
+  }
 
   boolean full() { return count >= maxLines || byteBudgetSpent; }
 

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# 500 containers per node without a thread each. Starts COUNT containers (busybox, log driver none) that each
+# write one numbered line per second for SECONDS seconds, read by one all-in-one dockline node, and prints
+# the node's resident memory, live thread count and CPU share (of one core) while they run, then checks
+# that every line of every container was stored. Targets: < 300 MB RSS, < 100 threads, < 10 % of one core.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+COUNT=${COUNT:-500}
+SECONDS_RUN=${SECONDS_RUN:-90}
+IMAGE=${DOCKLINE_TEST_IMAGE:-dockline-test/busybox:1}
+JAR=launcher/target/dockline.jar
+
+bash .ci/docker-env.sh >/dev/null
+[ -f "$JAR" ] || mvn -B -q -DskipTests package
+work=$(mktemp -d)
+node_pid=""
+cleanup() {
+  [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null || true
+  docker ps -aq --filter label=dockline.scale | xargs -r -P 8 -n 50 docker rm -f >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+docker ps -aq --filter label=dockline.scale | xargs -r -P 8 -n 50 docker rm -f >/dev/null 2>&1 || true
+
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+HTTP_PORT=$(port)
+API="http://127.0.0.1:$HTTP_PORT"
+metric() { curl -s "$API/metrics" | awk -v m="$1" '$1 ~ "^"m"[{ ]" || $1 == m {s += $2} END {printf "%.0f", s}'; }
+
+java -jar "$JAR" --node-name scale --data-dir "$work/data" --http-port "$HTTP_PORT" --cluster-port "$(port)" \
+  --cluster-name "scale-$$" >"$work/node.log" 2>&1 &
+node_pid=$!
+for _ in $(seq 1 240); do curl -sf "$API/health" >/dev/null 2>&1 && break; sleep 0.5; done
+
+echo "bench/scale: $COUNT containers, one line per second each for $SECONDS_RUN s, $(nproc) cores"
+SCRIPT="i=1; while [ \$i -le $SECONDS_RUN ]; do echo \"line \$i of \$HOSTNAME\"; i=\$((i+1)); sleep 1; done"
+t0=$(date +%s)
+seq 1 "$COUNT" | xargs -P 8 -I{} docker create --network none --log-driver none --label dockline.scale=1 \
+  "$IMAGE" sh -c "$SCRIPT" >"$work/ids"
+echo "  created $COUNT containers in $(( $(date +%s) - t0 )) s"
+for _ in $(seq 1 600); do
+  [ "$(metric dockline_attach_streams_open)" -ge "$COUNT" ] && break
+  sleep 0.5
+done
+echo "  attach streams open: $(metric dockline_attach_streams_open)"
+t0=$(date +%s)
+xargs -P 8 -n 25 docker start <"$work/ids" >/dev/null
+echo "  started them in $(( $(date +%s) - t0 )) s"
+
+ticks() { awk '{print $14 + $15}' "/proc/$node_pid/stat"; }
+HZ=$(getconf CLK_TCK)
+sleep 10   # let the starts settle: measure the steady state
+c0=$(ticks); w0=$(date +%s.%N)
+peak_rss=0; peak_threads=0
+for _ in $(seq 1 30); do
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$node_pid/status")
+  thr=$(awk '/Threads/ {print $2}' "/proc/$node_pid/status")
+  [ "$rss" -gt "$peak_rss" ] && peak_rss=$rss
+  [ "$thr" -gt "$peak_threads" ] && peak_threads=$thr
+  sleep 1
+done
+c1=$(ticks); w1=$(date +%s.%N)
+cpu=$(echo "$c0 $c1 $w0 $w1 $HZ" | awk '{printf "%.1f", 100 * ($2-$1) / $5 / ($4-$3)}')
+running=$(docker ps -q --filter label=dockline.scale | wc -l)
+echo "  during 30 s with $running containers running and $(metric dockline_attach_streams_open) streams open:"
+echo "  node RSS peak $((peak_rss / 1024)) MB (target < 300), threads peak $peak_threads (target < 100), CPU $cpu % of one core (target < 10)"
+
+xargs -P 8 -n 50 docker wait <"$work/ids" >/dev/null
+expected=$((COUNT * SECONDS_RUN))
+for _ in $(seq 1 120); do
+  stored=$(curl -s "$API/api/containers" | python3 -c "import json,sys; print(sum(c['lastSeq'] for c in json.load(sys.stdin) if c['labels'].get('dockline.scale')=='1'))")
+  [ "$stored" -ge "$expected" ] && break
+  sleep 1
+done
+echo "  lines stored $stored of $expected written; late attaches $(metric dockline_attach_late_total)"

@@ -1,0 +1,151 @@
+package io.dockline.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * A real cluster of separate processes from the fat jar: two agents on two Docker daemons and collectors
+ * that crash, join, leave and all go away while containers on both daemons write numbered lines. Afterwards
+ * every line must be stored exactly once, in order, read back through the gateway.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClusterIT {
+  private static final int CONTAINERS_PER_HOST = 3;
+  private static final int ROUNDS = 70;
+  private static final int LINES_PER_ROUND = 200;
+  private static final int LINES = ROUNDS * LINES_PER_ROUND;
+
+  private final String run = "cl" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+  private Path work;
+  private SecondDockerDaemon hostB;
+  private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
+
+  @BeforeAll
+  void startCluster() throws Exception {
+    Docker.removeTestContainers();
+    work = Files.createTempDirectory("dockline-cluster-it");
+    hostB = new SecondDockerDaemon("dockline-it-hostb").start(work.resolve("dockerd-hostb.log"));
+    List<String> names = List.of("c1", "c2", "c3", "c4", "agent-a", "agent-b");
+    for (String n : names) {
+      String roles = n.startsWith("c") ? "collector" : "agent,router,gateway";
+      List<String> args = new ArrayList<>(List.of("--roles", roles));
+      if (n.equals("agent-b")) args.addAll(List.of("--docker-host", hostB.host));
+      nodes.put(n, new NodeProcess(n, work, args.toArray(new String[0])));
+    }
+    StringBuilder join = new StringBuilder();
+    for (NodeProcess p : nodes.values()) join.append(join.length() == 0 ? "" : ",").append("127.0.0.1:").append(p.clusterPort);
+    for (NodeProcess p : nodes.values()) p.clusterName = "it-cluster-" + run;
+    for (NodeProcess p : nodes.values()) p.addArgs("--join", join.toString());
+    for (String n : List.of("c1", "c2", "c3", "agent-a", "agent-b")) nodes.get(n).start();
+    gateway().awaitHealth(200, 120_000);
+    awaitRing(3);
+  }
+
+  @AfterAll
+  void stopCluster() throws Exception {
+    for (NodeProcess p : nodes.values()) p.close();
+    Docker.removeTestContainers();
+    if (hostB != null) hostB.close();
+  }
+
+  private NodeProcess gateway() {
+    return nodes.get("agent-a");
+  }
+
+  /** Waits until both agents' routers see {@code collectors} ready collectors. */
+  private void awaitRing(int collectors) throws Exception {
+    long end = System.currentTimeMillis() + 90_000;
+    double a = -1;
+    while (System.currentTimeMillis() < end) {
+      a = gateway().metric("dockline_ring_collectors");
+      if (a == collectors) return;
+      Thread.sleep(200);
+    }
+    throw new AssertionError("ring has " + a + " collectors, expected " + collectors + "\n"
+        + nodes.get("c1").log());
+  }
+
+  @Test
+  void everyLineIsStoredExactlyOnceThroughCrashesJoinsAndLeaves() throws Exception {
+    String script = "i=0; for r in $(seq 1 " + ROUNDS + "); do for j in $(seq 1 " + LINES_PER_ROUND + "); do"
+        + " i=$((i+1)); echo \"n $i\"; done; sleep 0.4; done";
+    List<String> onA = new ArrayList<>();
+    List<String> onB = new ArrayList<>();
+    for (int i = 0; i < CONTAINERS_PER_HOST; i++) {
+      onA.add(Docker.createOn(null, run + "-a" + i, false, script));
+      onB.add(Docker.createOn(hostB.host, run + "-b" + i, false, script));
+    }
+    awaitAttached(gateway(), CONTAINERS_PER_HOST);
+    awaitAttached(nodes.get("agent-b"), CONTAINERS_PER_HOST);
+    Docker.runOn(null, concat("start", onA));
+    Docker.runOn(hostB.host, concat("start", onB));
+
+    Thread.sleep(4_000);
+    nodes.get("c2").kill9(); // (b) a collector crashes mid-stream
+    awaitRing(2);
+    nodes.get("c4").start(); // (c) a new collector joins mid-stream
+    awaitRing(3);
+    Thread.sleep(3_000);
+    assertEquals(143, nodes.get("c3").stop(), "graceful stop"); // (d) a collector leaves
+    awaitRing(2);
+    Thread.sleep(2_000);
+    nodes.get("c1").stop(); // (e) every collector gone for a while...
+    nodes.get("c4").stop();
+    awaitRing(0);
+    Thread.sleep(5_000);
+    nodes.get("c1").start(); // ...then one comes back
+    awaitRing(1);
+    Thread.sleep(3_000);
+    // the others come back with what they stored, so everything can be read
+    nodes.get("c2").start();
+    nodes.get("c3").start();
+    nodes.get("c4").start();
+    awaitRing(4);
+
+    for (String id : onA) Docker.waitExitedOn(null, id, 120_000);
+    for (String id : onB) Docker.waitExitedOn(hostB.host, id, 120_000);
+    List<String> all = new ArrayList<>(onA);
+    all.addAll(onB);
+    for (String id : all) gateway().awaitStored(id, LINES, 120_000);
+    int heldByMoreThanOne = 0;
+    for (String id : all) {
+      List<JsonObject> lines = gateway().allLines(id);
+      assertEquals(LINES, lines.size(), "every line of " + id + " stored once");
+      for (int i = 0; i < lines.size(); i++) {
+        assertEquals(i + 1, lines.get(i).getLong("seq"));
+        assertEquals("n " + (i + 1), lines.get(i).getString("line"), "line " + (i + 1) + " of " + id);
+      }
+      if (gateway().container(id).getJsonArray("collectors").size() > 1) heldByMoreThanOne++;
+    }
+    assertTrue(heldByMoreThanOne > 0, "streams moved between collectors");
+    assertTrue(gateway().metric("dockline_ring_rebalances_total") >= 5, "ring rebuilt on every change");
+    assertTrue(gateway().metric("dockline_batches_resent_total") > 0, "batches resent after failures");
+  }
+
+  private static void awaitAttached(NodeProcess agent, int streams) throws Exception {
+    long end = System.currentTimeMillis() + 30_000;
+    while (agent.metric("dockline_attach_streams_open") < streams) {
+      if (System.currentTimeMillis() > end) throw new AssertionError(agent.name + " did not attach");
+      Thread.sleep(100);
+    }
+  }
+
+  private static String[] concat(String first, List<String> rest) {
+    List<String> a = new ArrayList<>();
+    a.add(first);
+    a.addAll(rest);
+    return a.toArray(new String[0]);
+  }
+}

@@ -1,0 +1,92 @@
+package io.dockline.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Containers whose log driver keeps their output (json-file) are read through the logs endpoint with Docker's
+ * timestamps and resume from a checkpoint: a node killed with SIGKILL mid-stream loses and repeats nothing.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LogsModeIT {
+  private final String run = "lm" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+  private Path work;
+  private NodeProcess node;
+
+  @BeforeAll
+  void start() throws Exception {
+    Docker.removeTestContainers();
+    work = Files.createTempDirectory("dockline-logs-it");
+    node = new NodeProcess("logs", work).start();
+    node.awaitHealth(200, 120_000);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (node != null) node.close();
+    Docker.removeTestContainers();
+  }
+
+  private static String runJsonFile(String name, String script) {
+    return Docker.run("run", "-d", "--network", "none", "--label", Docker.LABEL + "=1", "--log-driver", "json-file",
+        "--name", name, Docker.IMAGE, "sh", "-c", script);
+  }
+
+  @Test
+  void aKilledAgentResumesFromItsCheckpointWithoutLossOrRepeats() throws Exception {
+    int rounds = 60;
+    int perRound = 300;
+    // docker run -d: in logs mode nothing is lost to the attach race
+    String id = runJsonFile(run + "-steady", "i=0; for r in $(seq 1 " + rounds + "); do for j in $(seq 1 " + perRound
+        + "); do i=$((i+1)); echo \"line $i\"; done; sleep 0.2; done");
+    node.awaitStored(id, 3_000, 60_000);
+    long storedBeforeKill = node.container(id).getLong("lastSeq");
+    node.kill9();
+    Thread.sleep(2_000); // the container keeps writing while nothing reads it
+    node.start();
+    node.awaitHealth(200, 120_000);
+    Docker.waitExited(id, 120_000);
+    int total = rounds * perRound;
+    node.awaitStored(id, total, 120_000);
+    double readAgain = node.metric("dockline_duplicates_dropped_total");
+    assertTrue(readAgain < storedBeforeKill, "resumed from the checkpoint, not from the start: " + readAgain
+        + " lines read again of " + storedBeforeKill + " stored before the kill");
+    List<JsonObject> lines = node.allLines(id);
+    assertEquals(total, lines.size(), "every line once");
+    for (int i = 0; i < total; i++) {
+      assertEquals(i + 1, lines.get(i).getLong("seq"));
+      assertEquals("line " + (i + 1), lines.get(i).getString("line"));
+      if (i > 0) assertTrue(lines.get(i).getString("time").compareTo(lines.get(i - 1).getString("time")) >= 0);
+    }
+  }
+
+  @Test
+  void piecesOfLongLinesAreMergedAndAShortLivedContainerIsReadWhole() throws Exception {
+    int mib = 1 << 20;
+    String id = runJsonFile(run + "-long", "echo first; head -c 40000 /dev/zero | tr '\\0' 'a'; echo;"
+        + " head -c " + mib + " /dev/zero | tr '\\0' 'b'; echo; printf 'last, unterminated'");
+    String brief = runJsonFile(run + "-brief", "echo 'here and gone'");
+    Docker.waitExited(id, 60_000);
+    node.awaitStored(id, 4, 60_000);
+    List<JsonObject> lines = node.allLines(id);
+    assertEquals(4, lines.size());
+    assertEquals("first", lines.get(0).getString("line"));
+    assertEquals(40000, lines.get(1).getString("line").length(), "16 KiB pieces merged back");
+    assertTrue(lines.get(1).getString("line").chars().allMatch(c -> c == 'a'));
+    assertNull(lines.get(1).getValue("partial"));
+    assertEquals(mib, lines.get(2).getString("line").length(), "a 1 MiB line is one line");
+    assertEquals("last, unterminated", lines.get(3).getString("line"));
+    node.awaitStored(brief, 1, 30_000);
+    assertEquals("here and gone", node.allLines(brief).get(0).getString("line"));
+  }
+}

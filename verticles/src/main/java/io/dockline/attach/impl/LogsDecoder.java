@@ -1,0 +1,146 @@
+package io.dockline.attach.impl;
+
+import io.dockline.wire.LineBatch;
+import io.dockline.wire.StreamKind;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * Turns the bytes of a logs response ({@code timestamps=1}) into lines with Docker's own timestamps.
+ * Non-TTY: one frame per log message, {@code "<RFC 3339 nano> <text>[\n]"}; a message without the newline is
+ * a piece of a longer line (Docker cuts lines at 16 KiB) and the next message of that stream continues it.
+ * TTY: raw bytes, one message per "\n"-terminated line. Pieces are merged up to the maximum line size; past
+ * it the line is cut, like in attach mode, into pieces flagged partial.
+ */
+public final class LogsDecoder {
+  /** Receives whole lines with the time of their first message; the bytes are only valid during the call. */
+  public interface Sink {
+    void line(byte stream, byte flags, long timeNanos, byte[] buf, int off, int len);
+  }
+
+  private static final int TIMESTAMP_CHARS = 30; // 2026-11-29T04:15:35.379196340Z
+
+  private final boolean tty;
+  private final int maxLineBytes;
+  private final Sink sink;
+  private final Held stdout = new Held(StreamKind.STDOUT.code());
+  private final Held stderr = new Held(StreamKind.STDERR.code());
+  private final ByteArrayOutputStream message = new ByteArrayOutputStream();
+  private final FrameParser frames = new FrameParser((stream, buf, off, len, frameEnd) -> {
+    message.write(buf, off, len);
+    if (frameEnd) onMessage(stream == StreamKind.STDERR.code() ? stderr : stdout);
+  });
+  private String cachedSecondPrefix = "";
+  private long cachedSecond;
+
+  /** The unfinished line of one stream. */
+  private static final class Held {
+    final byte stream;
+    final ByteArrayOutputStream text = new ByteArrayOutputStream();
+    long timeNanos = -1;
+
+    Held(byte stream) {
+      this.stream = stream;
+    }
+  }
+
+  public LogsDecoder(boolean tty, int maxLineBytes, Sink sink) {
+    this.tty = tty;
+    this.maxLineBytes = maxLineBytes;
+    this.sink = sink;
+  }
+
+  public void feed(byte[] buf, int off, int len) {
+    int end = off + len;
+    int p = off;
+    if (tty) {
+      while (p < end) {
+        int nl = indexOf(buf, p, end, (byte) '\n');
+        if (nl < 0) {
+          message.write(buf, p, end - p);
+          return;
+        }
+        message.write(buf, p, nl + 1 - p);
+        p = nl + 1;
+        onMessage(stdout);
+      }
+      return;
+    }
+    frames.feed(buf, off, len);
+  }
+
+  /** The stream ended: unterminated last lines are complete lines. */
+  public void finish() {
+    emit(stdout, (byte) 0);
+    emit(stderr, (byte) 0);
+  }
+
+  private void onMessage(Held target) {
+    byte[] m = message.toByteArray();
+    message.reset();
+    int sp = m.length > TIMESTAMP_CHARS && m[TIMESTAMP_CHARS] == ' ' ? TIMESTAMP_CHARS : indexOf(m, 0, m.length, (byte) ' ');
+    long t;
+    int textStart;
+    try {
+      t = parseTime(m, sp);
+      textStart = sp + 1;
+    } catch (RuntimeException e) {
+      // not a timestamp: keep the message whole, timed like the line before it
+      t = Math.max(0, target.timeNanos);
+      textStart = 0;
+    }
+    int textEnd = m.length;
+    boolean complete = textEnd > textStart && m[textEnd - 1] == '\n';
+    if (complete) textEnd--;
+    if (tty && complete && textEnd > textStart && m[textEnd - 1] == '\r') textEnd--;
+    if (target.timeNanos < 0) target.timeNanos = t;
+    int from = textStart;
+    while (target.text.size() + (textEnd - from) > maxLineBytes) {
+      int take = maxLineBytes - target.text.size();
+      target.text.write(m, from, take);
+      from += take;
+      emit(target, LineBatch.FLAG_PARTIAL);
+      target.timeNanos = t;
+    }
+    target.text.write(m, from, textEnd - from);
+    if (complete) emit(target, (byte) 0);
+  }
+
+  private void emit(Held h, byte flags) {
+    if (h.timeNanos < 0) return;
+    byte[] text = h.text.toByteArray();
+    long t = h.timeNanos;
+    h.text.reset();
+    h.timeNanos = -1;
+    sink.line(h.stream, flags, t, text, 0, text.length);
+  }
+
+  /** Parses Docker's fixed-width RFC 3339 with nanoseconds, caching the part down to the second. */
+  private long parseTime(byte[] m, int end) {
+    if (end < 20 || m[end - 1] != 'Z') throw new IllegalArgumentException("no timestamp");
+    String prefix = new String(m, 0, 19, StandardCharsets.US_ASCII);
+    if (!prefix.equals(cachedSecondPrefix)) {
+      cachedSecond = LocalDateTime.parse(prefix).toEpochSecond(ZoneOffset.UTC);
+      cachedSecondPrefix = prefix;
+    }
+    long nanos = 0;
+    int digits = 0;
+    if (m[19] == '.') {
+      for (int i = 20; i < end - 1; i++) {
+        int d = m[i] - '0';
+        if (d < 0 || d > 9) throw new IllegalArgumentException("bad fraction");
+        nanos = nanos * 10 + d;
+        digits++;
+      }
+    }
+    for (; digits < 9; digits++) nanos *= 10;
+    return cachedSecond * 1_000_000_000L + nanos;
+  }
+
+  private static int indexOf(byte[] b, int from, int to, byte v) {
+    for (int i = from; i < to; i++) if (b[i] == v) return i;
+    return -1;
+  }
+}

@@ -1,0 +1,84 @@
+package io.dockline.attach.impl;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The agent's disk spool: one {@link SpoolFile} per container under {@code <data-dir>/agent/spool}, all of
+ * them worked on by one thread, in the order asked (a read asked after a write sees it). Its size is capped
+ * for the whole agent; at the cap the policy decides: {@code block} stops reading the containers that need
+ * more room, {@code drop-newest} discards their newest lines and counts them.
+ */
+public final class Spool {
+  public enum Policy { BLOCK, DROP_NEWEST }
+
+  final Path dir;
+  final long capBytes;
+  final Policy policy;
+  final AtomicLong usedBytes = new AtomicLong();
+  private final ExecutorService thread =
+      Executors.newSingleThreadExecutor(r -> new Thread(r, "dockline-agent-spool"));
+  private final Context ctx;
+
+  public Spool(Context ctx, Path dir, long capBytes, Policy policy) {
+    this.ctx = ctx;
+    this.dir = dir;
+    this.capBytes = capBytes;
+    this.policy = policy;
+  }
+
+  boolean hasRoom() {
+    return usedBytes.get() < capBytes;
+  }
+
+  /** Runs blocking spool work on the spool thread; the future completes on the agent's context. */
+  <T> Future<T> run(Callable<T> work) {
+    Promise<T> p = Promise.promise();
+    thread.execute(() -> {
+      try {
+        T r = work.call();
+        ctx.runOnContext(v -> p.complete(r));
+      } catch (Throwable e) {
+        ctx.runOnContext(v -> p.fail(e));
+      }
+    });
+    return p.future();
+  }
+
+  /** Ids of the containers that have a spool file (left by an earlier run, or being written now). */
+  public Future<List<String>> containersOnDisk() {
+    return run(() -> {
+      List<String> ids = new ArrayList<>();
+      if (!Files.isDirectory(dir)) return ids;
+      try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SpoolFile.SUFFIX)) {
+        for (Path f : files) {
+          String n = f.getFileName().toString();
+          ids.add(n.substring(0, n.length() - SpoolFile.SUFFIX.length()));
+        }
+      }
+      return ids;
+    });
+  }
+
+  Path fileOf(String containerId) {
+    return SpoolFile.pathOf(dir, containerId);
+  }
+
+  /** Lets queued work finish, then stops the thread. */
+  public void close() throws InterruptedException, IOException {
+    thread.shutdown();
+    thread.awaitTermination(30, TimeUnit.SECONDS);
+  }
+}
