@@ -22,6 +22,13 @@ public final class Addresses {
   public static final String COLLECTOR_REGISTRY_MAP = "dockline.collectors";
 
   /**
+   * Cluster-wide async map: router node name to the load it measured per stream it forwards, JSON
+   * {@code {containerId: [bytesPerSecond, linesPerSecond], ...}}, renewed with a TTL. Every router builds
+   * the bounded-load ring from it.
+   */
+  public static final String STREAM_LOAD_MAP = "dockline.stream-loads";
+
+  /**
    * Cluster-wide map of IP pools (role network): network name to its pool, leases inside, keyed by container id.
    * Every change is one entry processor on the pool's entry, so allocations from any member are serialized.
    */
@@ -67,13 +74,6 @@ public final class Addresses {
   /** Failure code: every address of the range is leased. */
   public static final int IPAM_EXHAUSTED = 507;
 
-  /**
-   * Cluster-wide async map: router node name to the load it measured per stream it forwards, JSON
-   * {@code {containerId: [bytesPerSecond, linesPerSecond], ...}}, renewed with a TTL. Every router builds
-   * the bounded-load ring from it.
-   */
-  public static final String STREAM_LOAD_MAP = "dockline.stream-loads";
-
   /** A collector's write address: takes a {@link LineBatch}, replies with a {@link BatchAck} once stored. */
   public static String collectorWrite(String node) {
     return "dockline.collector." + node + ".write";
@@ -83,4 +83,26 @@ public final class Addresses {
   public static String collectorQuery(String node) {
     return "dockline.collector." + node + ".query";
   }
+
+  // --- gateway (issue 6): what the HTTP API and the event-bus bridge offer other services ---
+
+  /** Per member: its roles' readiness, JSON as on {@code /health}; answered by every node. */
+  public static String nodeStatus(String node) {
+    return "dockline.node." + node + ".status";
+  }
+
+  /** Gateway-local: containers, request {@code {"host", "label", "name"}} (all optional), reply a JSON array. */
+  public static final String API_CONTAINERS = "dockline.api.containers";
+  /**
+   * Gateway-local: one page of a container's lines, request {@code {"container", "after", "since", "until",
+   * "text", "limit", "tail"}}, reply {@code {"container", "lines": [...], "scannedThrough"}}.
+   */
+  public static final String API_LOGS = "dockline.api.logs";
+  /** Gateway-local: the cluster's members with their roles and readiness, as {@code GET /api/cluster}. */
+  public static final String API_CLUSTER = "dockline.api.cluster";
+  /**
+   * Prefix of live-tail addresses: a bridge client that registers a handler on {@code dockline.tail.<id or
+   * name>} receives every new line of that container (JSON as in the API) until it unregisters.
+   */
+  public static final String TAIL_PREFIX = "dockline.tail.";
 }

@@ -4,11 +4,19 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
-/** {@code java -jar dockline.jar [options]}: starts a node, stops it cleanly on Ctrl-C or SIGTERM. */
+/**
+ * {@code java -jar dockline.jar [options]}: starts a node, stops it cleanly on Ctrl-C or SIGTERM.
+ * {@code java -jar dockline.jar logs|status ...}: the client commands ({@link Client}).
+ */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (Client.isCommand(args)) {
+      // a client command: no node, no cluster, no logging set-up; it only talks HTTP to a node
+      System.exit(new Client(System.out, System.err, System.getenv()).run(args));
+      return;
+    }
     // before anything touches java.util.logging: keep logging alive while the node stops
     System.setProperty("java.util.logging.manager", DocklineLogManager.class.getName());
     System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.JULLogDelegateFactory");
@@ -23,6 +31,7 @@ public final class Main {
     }
     if (cli.help) {
       System.out.print(CommandLine.usage());
+      System.out.print("\n" + Client.usage());
       return;
     }
     Logging.configure();

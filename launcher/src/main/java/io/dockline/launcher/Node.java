@@ -15,8 +15,8 @@ import io.dockline.config.NodeConfig.Setting;
 import io.dockline.config.NodeStatus;
 import io.dockline.gateway.GatewayVerticle;
 import io.dockline.network.NetworkVerticle;
-import io.dockline.wire.Addresses;
 import io.dockline.routing.RouterVerticle;
+import io.dockline.wire.Addresses;
 import io.dockline.wire.WireCodecs;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -27,6 +27,8 @@ import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.FileNotFoundException;
 import java.util.ArrayList;
@@ -34,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /** One dockline member: a clustered Vert.x instance running the roles its config names. */
 public final class Node {
@@ -70,14 +73,24 @@ public final class Node {
       return Future.failedFuture("cluster config: " + e.getMessage());
     }
     VertxOptions options = new VertxOptions();
-    options.getEventBusOptions().setHost(config.clusterHost()).setClusterPublicHost(config.clusterHost()).setPort(0);
+    options.getEventBusOptions().setHost(config.clusterHost()).setClusterPublicHost(config.clusterHost()).setPort(0)
+        // what /api/cluster shows of each member without asking it: its name and roles
+        .setClusterNodeMetadata(new JsonObject().put("node", config.nodeName())
+            .put("roles", new JsonArray(config.roles().stream().map(Role::label).collect(Collectors.toList()))));
     clusterManager = new HazelcastClusterManager(hz);
     return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
         .map(v -> {
           vertx = v;
           WireCodecs.registerAll(v.eventBus());
           return null;
-        });
+        })
+        .compose(v -> answerStatus());
+  }
+
+  /** Every member answers for its roles' readiness, so one gateway can show the whole cluster's. */
+  private Future<Void> answerStatus() {
+    return vertx.eventBus().<JsonObject>consumer(Addresses.nodeStatus(config.nodeName()),
+        m -> m.reply(status.toJson(config.roles()))).completion();
   }
 
   /** The embedded default (or --cluster-config), with the node's cluster options applied over it. */

@@ -50,6 +50,15 @@ public final class NodeConfig {
     EXCLUDE_IMAGES("exclude-images", "", "agents skip containers whose whole image matches this regex"),
     RING_EPSILON("ring-epsilon", "0.25",
         "bounded loads: no collector takes more than (1 + this) x the mean measured load"),
+    AUTH_TOKEN("auth-token", "",
+        "when set, /api, /bridge and /eventbus require 'Authorization: Bearer <token>' (or ?access_token=)"),
+    BRIDGE_INBOUND("bridge-inbound", "dockline.api.logs,dockline.api.containers,dockline.api.cluster,"
+        + "dockline.ring.state,dockline.network.allocate,dockline.network.release,dockline.network.leases",
+        "addresses bridge clients may send to (comma list; a trailing * matches a prefix)"),
+    BRIDGE_OUTBOUND("bridge-outbound", "dockline.tail.*",
+        "addresses bridge clients may receive from (comma list; a trailing * matches a prefix)"),
+    BRIDGE_ORIGINS("bridge-origins", "",
+        "web origins (https://app.example, or *) whose pages may use the bridge besides the gateway's own"),
     NETWORKS("networks", "[]", "role network: JSON array of macvlan networks (best set in the conf file, see README)"),
     NETWORK_LEASE_TTL("network-lease-ttl", "30",
         "role network: seconds a lost member's address leases stay valid without renewal"),
@@ -305,15 +314,26 @@ public final class NodeConfig {
     return out;
   }
 
-  public List<String> join() {
+  /** Empty when the API is open. */
+  public String authToken() { return get(Setting.AUTH_TOKEN); }
+  public List<String> bridgeInbound() { return list(Setting.BRIDGE_INBOUND); }
+  public List<String> bridgeOutbound() { return list(Setting.BRIDGE_OUTBOUND); }
+  public List<String> bridgeOrigins() { return list(Setting.BRIDGE_ORIGINS); }
+
+  private List<String> list(Setting s) {
     List<String> out = new ArrayList<>();
-    for (String p : get(Setting.JOIN).split(",")) if (!p.isBlank()) out.add(p.trim());
+    for (String p : get(s).split(",")) if (!p.isBlank()) out.add(p.trim());
     return out;
+  }
+
+  public List<String> join() {
+    return list(Setting.JOIN);
   }
 
   public JsonObject toJson() {
     JsonObject o = new JsonObject();
-    values.forEach((k, v) -> o.put(k.key, v));
+    // the token is a secret: whoever prints the config must not leak it
+    values.forEach((k, v) -> o.put(k.key, k == Setting.AUTH_TOKEN && !v.isEmpty() ? "(set)" : v));
     return o;
   }
 }

@@ -10,6 +10,9 @@ import io.dockline.wire.LineBatch;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -21,12 +24,14 @@ import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
@@ -57,6 +62,10 @@ public final class RouterVerticle extends VerticleBase {
   private Map<String, double[]> loads = Map.of();
   private Counter rebalances;
   private Counter streamsMoved;
+  private Counter linesRouted;
+  private Counter bytesRouted;
+  private Timer batchLatency;
+  private MultiGauge streamsPerCollector;
 
   public RouterVerticle(NodeConfig config, NodeStatus status, MeterRegistry registry) {
     this.config = config;
@@ -74,6 +83,16 @@ public final class RouterVerticle extends VerticleBase {
         "streams forwarded by this router whose collector changed");
     Gauge.builder("dockline.ring.collectors", () -> ring.members().size()).tag("node", node)
         .description("ready collectors on this router's ring").register(registry);
+    linesRouted = Meters.counter(registry, node, "dockline.lines.routed", "lines this router forwarded to collectors");
+    bytesRouted = Meters.counter(registry, node, "dockline.bytes.routed", "line bytes this router forwarded");
+    batchLatency = Timer.builder("dockline.batch.latency")
+        .description("from a router forwarding a batch to the collector's acknowledgement (stored and fsynced)")
+        .tag("node", node).serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+            Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+            Duration.ofMillis(250), Duration.ofSeconds(1), Duration.ofSeconds(5))
+        .register(registry);
+    streamsPerCollector = MultiGauge.builder("dockline.ring.streams").tag("node", node)
+        .description("streams each collector owns on this router's ring").register(registry);
     status.set(NodeConfig.Role.ROUTER, false, "waiting for a ready collector");
     consumers.add(vertx.eventBus().<LineBatch>localConsumer(Addresses.ROUTER_BATCH, this::route));
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.ROUTER_LAST_SEQ, this::lastSeq));
@@ -124,6 +143,9 @@ public final class RouterVerticle extends VerticleBase {
     streamsMoved.increment(moved);
     ring = next;
     loads = newLoads;
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    for (String c : next.members()) rows.add(MultiGauge.Row.of(Tags.of("collector", c), next.streamCount(c)));
+    streamsPerCollector.register(rows, true);
   }
 
   private static boolean sameLoads(Map<String, double[]> a, Map<String, double[]> b) {
@@ -158,10 +180,17 @@ public final class RouterVerticle extends VerticleBase {
       return;
     }
     rates.record(batch.container().id(), batch.count(), batch.dataLength());
+    linesRouted.increment(batch.count());
+    bytesRouted.increment(batch.dataLength());
     DeliveryOptions opts = new DeliveryOptions().setSendTimeout(10_000).setHeaders(msg.headers());
+    long sent = System.nanoTime();
     vertx.eventBus().<BatchAck>request(Addresses.collectorWrite(owner), batch, opts).onComplete(ar -> {
-      if (ar.succeeded()) msg.reply(ar.result().body());
-      else forwardFailure(msg, ar.cause());
+      if (ar.succeeded()) {
+        batchLatency.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
+        msg.reply(ar.result().body());
+      } else {
+        forwardFailure(msg, ar.cause());
+      }
     });
   }
 

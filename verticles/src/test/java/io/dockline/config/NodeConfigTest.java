@@ -66,4 +66,19 @@ class NodeConfigTest {
     assertTrue(assertThrows(IllegalArgumentException.class,
         () -> NodeConfig.resolve(Map.of("colour", "blue"))).getMessage().contains("colour"));
   }
+
+  @Test
+  void theBridgeAndTokenSettingsAreListsAndTheTokenIsNeverPrinted() {
+    NodeConfig open = NodeConfig.resolve();
+    assertEquals("", open.authToken());
+    assertTrue(open.bridgeInbound().contains("dockline.api.logs"));
+    assertEquals(List.of("dockline.tail.*"), open.bridgeOutbound());
+    assertTrue(open.bridgeOrigins().isEmpty());
+    NodeConfig guarded = NodeConfig.resolve(NodeConfig.layerOfEnv(Map.of("DOCKLINE_AUTH_TOKEN", "s3cret")),
+        Map.of("bridge-inbound", "a, b.*", "bridge-origins", "https://app.example"));
+    assertEquals("s3cret", guarded.authToken());
+    assertEquals(List.of("a", "b.*"), guarded.bridgeInbound());
+    assertEquals(List.of("https://app.example"), guarded.bridgeOrigins());
+    assertFalse(guarded.toJson().encode().contains("s3cret"));
+  }
 }

@@ -25,27 +25,15 @@ class LogsDecoderTest {
     });
   }
 
-  private static void frame(ByteArrayOutputStream out, int stream, String payload) {
-    byte[] p = payload.getBytes(StandardCharsets.UTF_8);
-    out.write(stream);
-    out.write(0);
-    out.write(0);
-    out.write(0);
-    out.write(p.length >>> 24);
-    out.write(p.length >>> 16);
-    out.write(p.length >>> 8);
-    out.write(p.length);
-    out.write(p, 0, p.length);
-  }
 
   @Test
   void piecesOfALongLineAreMergedAcrossFramesCutAnywhere() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    frame(out, 1, T1 + " hello\n");
-    frame(out, 2, T1 + " err\n");
-    frame(out, 1, T1 + " aaaa");      // a 16 KiB piece: no newline
-    frame(out, 1, T1 + " bbbb\n");    // the rest of the line
-    frame(out, 1, T1 + " no newline at the end");
+    Frames.frame(out, 1, T1 + " hello\n");
+    Frames.frame(out, 2, T1 + " err\n");
+    Frames.frame(out, 1, T1 + " aaaa");      // a 16 KiB piece: no newline
+    Frames.frame(out, 1, T1 + " bbbb\n");    // the rest of the line
+    Frames.frame(out, 1, T1 + " no newline at the end");
     byte[] all = out.toByteArray();
     LogsDecoder d = decoder(false, 1 << 20);
     for (int i = 0; i < all.length; i += 3) d.feed(all, i, Math.min(3, all.length - i)); // cut anywhere
@@ -57,7 +45,7 @@ class LogsDecoderTest {
   @Test
   void aLineLongerThanTheMaximumIsCutIntoPartialPieces() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    frame(out, 1, T1 + " 0123456789\n");
+    Frames.frame(out, 1, T1 + " 0123456789\n");
     byte[] all = out.toByteArray();
     LogsDecoder d = decoder(false, 4);
     d.feed(all, 0, all.length);

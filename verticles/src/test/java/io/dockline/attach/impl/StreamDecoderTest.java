@@ -21,27 +21,15 @@ class StreamDecoderTest {
     }
   }
 
-  private static void frame(ByteArrayOutputStream out, int stream, String payload) {
-    byte[] p = payload.getBytes(StandardCharsets.ISO_8859_1);
-    out.write(stream);
-    out.write(0);
-    out.write(0);
-    out.write(0);
-    out.write(p.length >>> 24);
-    out.write(p.length >>> 16);
-    out.write(p.length >>> 8);
-    out.write(p.length);
-    out.write(p, 0, p.length);
-  }
 
   @Test
   void multiplexedFramesCutAtEveryPossiblePlaceGiveTheSameLines() {
     ByteArrayOutputStream s = new ByteArrayOutputStream();
-    frame(s, 1, "first line\nsecond ");
-    frame(s, 2, "an error\n");
-    frame(s, 1, "line continued\n");
-    frame(s, 2, "err without end");
-    frame(s, 1, "\n\nlast");
+    Frames.frame(s, 1, "first line\nsecond ");
+    Frames.frame(s, 2, "an error\n");
+    Frames.frame(s, 1, "line continued\n");
+    Frames.frame(s, 2, "err without end");
+    Frames.frame(s, 1, "\n\nlast");
     byte[] all = s.toByteArray();
     List<String> expected = List.of("out:first line", "err:an error", "out:second line continued", "out:", "out:",
         "out:last", "err:err without end");
@@ -74,7 +62,7 @@ class StreamDecoderTest {
     int p = 0;
     while (p < t.length()) {
       int n = 1 + rnd.nextInt(50);
-      frame(s, 1, t.substring(p, Math.min(t.length(), p + n)));
+      Frames.frame(s, 1, t.substring(p, Math.min(t.length(), p + n)));
       p += n;
     }
     byte[] all = s.toByteArray();

@@ -1,0 +1,326 @@
+package io.dockline.launcher;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The command-line client in the node's jar: {@code logs} and {@code status} against a gateway's HTTP API.
+ * Exit status: 0 done, 1 the node refused or could not be reached (one line on stderr says why), 2 usage.
+ */
+final class Client {
+  static final String DEFAULT_URL = "http://127.0.0.1:8080";
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  /** A failure the user sees as one line, with the exit status to give. */
+  static final class Failure extends Exception {
+    final int exit;
+
+    Failure(int exit, String message) {
+      super(message);
+      this.exit = exit;
+    }
+  }
+
+  private final PrintStream out;
+  private final PrintStream err;
+  private final Map<String, String> env;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+  private String url = DEFAULT_URL;
+  private String token;
+  private boolean json;
+
+  Client(PrintStream out, PrintStream err, Map<String, String> env) {
+    this.out = out;
+    this.err = err;
+    this.env = env;
+    this.token = env.get("DOCKLINE_AUTH_TOKEN");
+  }
+
+  static boolean isCommand(String[] args) {
+    return args.length > 0 && (args[0].equals("logs") || args[0].equals("status"));
+  }
+
+  int run(String[] args) {
+    try {
+      if (args[0].equals("logs")) logs(args);
+      else status(args);
+      return 0;
+    } catch (Failure f) {
+      err.println("dockline: " + f.getMessage());
+      return f.exit;
+    }
+  }
+
+  static String usage() {
+    return "Client commands (against a node's HTTP API):\n"
+        + "  java -jar dockline.jar logs [-f] [--since T] [--until T] [--tail N] [--grep TEXT] [-t] [--json] CONTAINER\n"
+        + "      print a container's lines (stdout lines on stdout, stderr lines on stderr); -f follows;\n"
+        + "      T is RFC 3339, Unix seconds or an age such as 10m; -t prefixes each line with its time\n"
+        + "  java -jar dockline.jar status [--json]\n"
+        + "      cluster members and their roles, the ring, containers; exit 1 when a member is not ready\n"
+        + "  both take --url URL [" + DEFAULT_URL + "] and --token TOKEN [env DOCKLINE_AUTH_TOKEN]\n";
+  }
+
+  // --- logs ---
+
+  private void logs(String[] args) throws Failure {
+    List<String> params = new ArrayList<>();
+    String container = null;
+    boolean follow = false;
+    boolean timestamps = false;
+    for (int i = 1; i < args.length; i++) {
+      String a = args[i];
+      switch (a) {
+        case "-f": case "--follow": follow = true; break;
+        case "-t": case "--timestamps": timestamps = true; break;
+        case "--json": json = true; break;
+        case "--url": url = value(args, ++i, a); break;
+        case "--token": token = value(args, ++i, a); break;
+        case "--since": params.add("since=" + enc(value(args, ++i, a))); break;
+        case "--until": params.add("until=" + enc(value(args, ++i, a))); break;
+        case "--tail": case "-n": params.add("tail=" + enc(value(args, ++i, a))); break;
+        case "--grep": params.add("text=" + enc(value(args, ++i, a))); break;
+        default:
+          if (a.startsWith("-")) throw new Failure(2, "unknown option " + a + " for logs (see --help)");
+          if (container != null) throw new Failure(2, "logs takes one container, got '" + container + "' and '" + a + "'");
+          container = a;
+      }
+    }
+    if (container == null) throw new Failure(2, "logs needs a container name or id (see --help)");
+    String path = "/api/containers/" + enc(container) + "/logs";
+    if (follow) follow(path, params, timestamps);
+    else page(path, params, timestamps);
+  }
+
+  /**
+   * Every matching line stored when asked, page by page, continuing after the seq each page says it scanned
+   * through while the gateway says there is more.
+   */
+  private void page(String path, List<String> params, boolean timestamps) throws Failure {
+    long after = 0;
+    while (true) {
+      List<String> q = new ArrayList<>(params);
+      if (after > 0) {
+        q.removeIf(p -> p.startsWith("tail=") || p.startsWith("since="));
+        q.add("after=" + after);
+      }
+      q.add("limit=10000");
+      HttpResponse<String> r = send(path + "?" + String.join("&", q));
+      for (String l : r.body().split("\n")) if (!l.isEmpty()) print(new JsonObject(l), timestamps);
+      long scanned = r.headers().firstValueAsLong("X-Dockline-Scanned-Through").orElse(after);
+      if (!r.headers().firstValue("X-Dockline-More").orElse("false").equals("true") || scanned <= after) return;
+      after = scanned;
+    }
+  }
+
+  /** Server-Sent Events until interrupted; a dropped connection is resumed from the last seq printed. */
+  private void follow(String path, List<String> params, boolean timestamps) throws Failure {
+    long last = -1;
+    List<String> q = new ArrayList<>(params);
+    q.add("follow=true");
+    while (true) {
+      HttpRequest.Builder req = request(path + "?" + String.join("&", q));
+      if (last >= 0) req.header("Last-Event-ID", Long.toString(last));
+      HttpResponse<Stream<String>> r;
+      try {
+        r = http.send(req.build(), HttpResponse.BodyHandlers.ofLines());
+      } catch (IOException e) {
+        if (last < 0) throw unreachable(e);
+        pause();
+        continue;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (r.statusCode() != 200) {
+        StringBuilder body = new StringBuilder();
+        r.body().forEach(body::append);
+        throw refused(r.statusCode(), body.toString());
+      }
+      String event = "";
+      try {
+        Iterator<String> lines = r.body().iterator();
+        while (lines.hasNext()) {
+          String l = lines.next();
+          if (l.startsWith("event: ")) event = l.substring(7);
+          else if (l.startsWith("data: ") && event.equals("line")) {
+            JsonObject line = new JsonObject(l.substring(6));
+            last = line.getLong("seq");
+            print(line, timestamps);
+          } else if (l.startsWith("data: ") && event.equals("gap")) {
+            JsonObject gap = new JsonObject(l.substring(6));
+            err.println("dockline: lines " + gap.getLong("from") + " to " + gap.getLong("to") + " are missing");
+          }
+        }
+      } catch (java.io.UncheckedIOException e) {
+        // the gateway went away mid-stream: resume once it answers again
+      }
+      err.println("dockline: connection to " + url + " lost; reconnecting");
+      pause();
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void print(JsonObject line, boolean timestamps) {
+    if (json) {
+      out.println(line.encode());
+      return;
+    }
+    PrintStream to = "stderr".equals(line.getString("stream")) ? err : out;
+    to.println(timestamps ? line.getString("time") + " " + line.getString("line") : line.getString("line"));
+  }
+
+  // --- status ---
+
+  private void status(String[] args) throws Failure {
+    for (int i = 1; i < args.length; i++) {
+      switch (args[i]) {
+        case "--json": json = true; break;
+        case "--url": url = value(args, ++i, args[i - 1]); break;
+        case "--token": token = value(args, ++i, args[i - 1]); break;
+        default: throw new Failure(2, "unknown option " + args[i] + " for status (see --help)");
+      }
+    }
+    JsonObject cluster = new JsonObject(send("/api/cluster").body());
+    HttpResponse<String> ringAnswer = send("/api/ring", true);
+    JsonObject ring = ringAnswer.statusCode() == 200 ? new JsonObject(ringAnswer.body()) : null;
+    HttpResponse<String> containersAnswer = send("/api/containers", true);
+    JsonArray containers = containersAnswer.statusCode() == 200 ? new JsonArray(containersAnswer.body()) : null;
+    boolean allReady = true;
+    for (Object m : cluster.getJsonArray("members")) allReady &= ((JsonObject) m).getBoolean("ready", false);
+    if (json) {
+      out.println(new JsonObject().put("cluster", cluster).put("ring", ring).put("containers", containers).encodePrettily());
+    } else {
+      printStatus(cluster, ring, ringAnswer, containers, containersAnswer);
+    }
+    if (!allReady) throw new Failure(1, "not every member is ready");
+  }
+
+  private void printStatus(JsonObject cluster, JsonObject ring, HttpResponse<String> ringAnswer, JsonArray containers,
+      HttpResponse<String> containersAnswer) {
+    JsonArray members = cluster.getJsonArray("members");
+    out.printf("cluster: %d member%s (asked %s at %s)%n", members.size(), members.size() == 1 ? "" : "s",
+        cluster.getString("gateway"), url);
+    out.printf("%-24s %-6s %s%n", "NODE", "READY", "ROLES");
+    for (Object o : members) {
+      JsonObject m = (JsonObject) o;
+      StringBuilder roles = new StringBuilder();
+      JsonObject r = m.getJsonObject("roles", new JsonObject());
+      for (String role : r.fieldNames()) {
+        JsonObject s = r.getJsonObject(role);
+        roles.append(role).append(s.getBoolean("ready") ? "" : " (not ready: " + s.getString("detail") + ")").append("  ");
+      }
+      out.printf("%-24s %-6s %s%n", m.getString("node"), m.getBoolean("ready", false) ? "yes" : "no", roles.toString().trim());
+    }
+    out.println();
+    if (ring == null) {
+      out.println("ring: " + errorOf(ringAnswer.body()));
+    } else {
+      out.printf("ring: %d collector%s, epsilon %s%n", ring.getJsonArray("collectors").size(),
+          ring.getJsonArray("collectors").size() == 1 ? "" : "s", ring.getValue("epsilon"));
+      out.printf("%-24s %8s %12s %14s%n", "COLLECTOR", "STREAMS", "LINES/S", "BYTES/S");
+      for (Object o : ring.getJsonArray("collectors")) {
+        JsonObject c = (JsonObject) o;
+        out.printf("%-24s %8d %12.1f %14.1f%n", c.getString("node"), c.getLong("streams", 0L),
+            c.getDouble("linesPerSecond", 0.0), c.getDouble("bytesPerSecond", 0.0));
+      }
+    }
+    out.println();
+    if (containers == null) {
+      out.println("containers: " + errorOf(containersAnswer.body()));
+      return;
+    }
+    out.printf("containers: %d%n", containers.size());
+    out.printf("%-30s %-16s %-16s %10s%n", "NAME", "HOST", "COLLECTOR", "LINES");
+    for (Object o : containers) {
+      JsonObject c = (JsonObject) o;
+      out.printf("%-30s %-16s %-16s %10d%n", c.getString("name"), c.getString("host"), c.getString("collector", "-"),
+          c.getLong("lastSeq", 0L));
+    }
+  }
+
+  // --- HTTP ---
+
+  private HttpRequest.Builder request(String pathAndQuery) throws Failure {
+    URI uri;
+    try {
+      uri = URI.create(url.replaceAll("/+$", "") + pathAndQuery);
+      if (uri.getHost() == null) throw new IllegalArgumentException("no host");
+    } catch (IllegalArgumentException e) {
+      throw new Failure(2, "invalid --url '" + url + "': expected http://host:port");
+    }
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+    if (token != null && !token.isEmpty()) b.header("Authorization", "Bearer " + token);
+    return b;
+  }
+
+  private HttpResponse<String> send(String pathAndQuery) throws Failure {
+    return send(pathAndQuery, false);
+  }
+
+  private HttpResponse<String> send(String pathAndQuery, boolean anyStatus) throws Failure {
+    HttpResponse<String> r;
+    try {
+      r = http.send(request(pathAndQuery).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Failure(1, "interrupted");
+    }
+    if (!anyStatus && r.statusCode() != 200) throw refused(r.statusCode(), r.body());
+    return r;
+  }
+
+  private Failure unreachable(IOException e) {
+    String why = e instanceof ConnectException ? "connection refused"
+        : e instanceof HttpTimeoutException ? "no answer in time" : String.valueOf(e.getMessage());
+    return new Failure(1, "cannot reach a dockline node at " + url + " (" + why
+        + "); is a node with role gateway running there? (--url)");
+  }
+
+  private static Failure refused(int status, String body) {
+    return new Failure(1, errorOf(body) + " (HTTP " + status + ")");
+  }
+
+  private static String errorOf(String body) {
+    try {
+      return new JsonObject(body).getString("error", body);
+    } catch (DecodeException | ClassCastException e) {
+      return body.length() > 200 ? body.substring(0, 200) : body;
+    }
+  }
+
+  private static String value(String[] args, int i, String option) throws Failure {
+    if (i >= args.length) throw new Failure(2, "option " + option + " needs a value (see --help)");
+    return args[i];
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+}

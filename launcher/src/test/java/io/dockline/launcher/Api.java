@@ -1,0 +1,120 @@
+package io.dockline.launcher;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A node's HTTP API as another service calls it, with the bearer token when the node wants one. */
+final class Api {
+  final String base;
+  final String token;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  Api(NodeProcess node, String token) {
+    this.base = "http://127.0.0.1:" + node.httpPort;
+    this.token = token;
+  }
+
+  private HttpRequest.Builder request(String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+    if (token != null) b.header("Authorization", "Bearer " + token);
+    return b;
+  }
+
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return http.send(request(path).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+    return http.send(request(path).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  JsonObject getJson(String path) throws IOException, InterruptedException {
+    HttpResponse<String> r = get(path);
+    if (r.statusCode() != 200) throw new AssertionError(path + ": " + r.statusCode() + " " + r.body());
+    return new JsonObject(r.body());
+  }
+
+  JsonArray getArray(String path) throws IOException, InterruptedException {
+    HttpResponse<String> r = get(path);
+    if (r.statusCode() != 200) throw new AssertionError(path + ": " + r.statusCode() + " " + r.body());
+    return new JsonArray(r.body());
+  }
+
+  /** The NDJSON lines of a logs answer. */
+  List<JsonObject> lines(String path) throws IOException, InterruptedException {
+    HttpResponse<String> r = get(path);
+    if (r.statusCode() != 200) throw new AssertionError(path + ": " + r.statusCode() + " " + r.body());
+    List<JsonObject> out = new ArrayList<>();
+    for (String l : r.body().split("\n")) if (!l.isEmpty()) out.add(new JsonObject(l));
+    return out;
+  }
+
+  JsonObject container(String name) throws IOException, InterruptedException {
+    for (Object o : getArray("/api/containers")) if (name.equals(((JsonObject) o).getString("name"))) return (JsonObject) o;
+    return null;
+  }
+
+  void awaitStored(String name, long seq, long timeoutMs) throws Exception {
+    long end = System.currentTimeMillis() + timeoutMs;
+    JsonObject c = null;
+    while (System.currentTimeMillis() < end) {
+      c = container(name);
+      if (c != null && c.getLong("lastSeq") >= seq) return;
+      Thread.sleep(200);
+    }
+    throw new AssertionError(name + " stored " + c + ", expected lastSeq " + seq);
+  }
+
+  /** A Server-Sent Events stream, read event by event. */
+  static final class Events implements AutoCloseable {
+    final int status;
+    private final BufferedReader reader;
+    private final InputStream body;
+
+    Events(HttpResponse<InputStream> r) {
+      this.status = r.statusCode();
+      this.body = r.body();
+      this.reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+    }
+
+    /** The next event as {"event", "id", "data"}; comments are skipped. */
+    JsonObject next() throws IOException {
+      JsonObject e = new JsonObject();
+      String l;
+      while ((l = reader.readLine()) != null) {
+        if (l.isEmpty()) {
+          if (e.containsKey("data")) return e;
+          continue;
+        }
+        if (l.startsWith(":")) continue;
+        int colon = l.indexOf(": ");
+        e.put(l.substring(0, colon), l.substring(colon + 2));
+      }
+      throw new IOException("stream ended");
+    }
+
+    @Override
+    public void close() throws IOException {
+      body.close();
+    }
+  }
+
+  Events events(String path, String lastEventId) throws IOException, InterruptedException {
+    HttpRequest.Builder b = request(path).timeout(Duration.ofMinutes(5));
+    if (lastEventId != null) b.header("Last-Event-ID", lastEventId);
+    return new Events(http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream()));
+  }
+}

@@ -1,0 +1,184 @@
+package io.dockline.gateway;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The HTTP API under {@code /api} (see {@code /openapi.json}). */
+final class ApiRoutes {
+  static final long SSE_KEEPALIVE_MS = 15_000;
+
+  private final Vertx vertx;
+  private final ClusterView view;
+  private final LogPages pages;
+  private final GatewayMetrics metrics;
+
+  ApiRoutes(Vertx vertx, ClusterView view, LogPages pages, GatewayMetrics metrics) {
+    this.vertx = vertx;
+    this.view = view;
+    this.pages = pages;
+    this.metrics = metrics;
+  }
+
+  void mount(Router router) {
+    router.get("/api/cluster").handler(rc -> Http.reply(rc, view.members()));
+    router.get("/api/ring").handler(rc -> Http.reply(rc, view.ring()));
+    router.get("/api/networks").handler(rc -> Http.reply(rc, view.networks(networkFilter(rc.queryParams()))));
+    router.get("/api/containers").handler(rc -> Http.reply(rc, containers(ContainerFilter.of(rc.queryParams()::get,
+        rc.queryParams().getAll("label")))));
+    router.get("/api/containers/:idOrName").handler(rc -> Http.reply(rc, view.container(rc.pathParam("idOrName"))));
+    router.get("/api/containers/:idOrName/logs").handler(this::logs);
+  }
+
+  /** {@code network} and {@code host} as the network role takes them; absent ones are left out. */
+  private static JsonObject networkFilter(MultiMap params) {
+    JsonObject filter = new JsonObject();
+    for (String key : new String[] {"network", "host"}) {
+      String v = params.get(key);
+      if (v != null && !v.isBlank()) filter.put(key, v.trim());
+    }
+    return filter;
+  }
+
+  /** Containers passing the filter, with the ring's measured rates when a router reports them. */
+  Future<JsonArray> containers(ContainerFilter filter) {
+    Future<Map<String, JsonObject>> all = view.containers();
+    Future<JsonObject> ring = view.ring().otherwise(new JsonObject());
+    return Future.all(all, ring).map(v -> {
+      Map<String, JsonObject> rates = ratesByContainer(ring.result());
+      JsonArray out = new JsonArray();
+      for (JsonObject shared : all.result().values()) {
+        if (!filter.test(shared)) continue;
+        JsonObject c = shared.copy();
+        JsonObject rate = rates.get(c.getString("id"));
+        c.put("linesPerSecond", rate == null ? 0.0 : rate.getDouble("linesPerSecond", 0.0))
+            .put("bytesPerSecond", rate == null ? 0.0 : rate.getDouble("bytesPerSecond", 0.0));
+        out.add(c);
+      }
+      return out;
+    });
+  }
+
+  private static Map<String, JsonObject> ratesByContainer(JsonObject ring) {
+    Map<String, JsonObject> rates = new java.util.HashMap<>();
+    for (Object c : ring.getJsonArray("collectors", new JsonArray())) {
+      for (Object s : ((JsonObject) c).getJsonArray("streamLoads", new JsonArray())) {
+        JsonObject load = (JsonObject) s;
+        rates.put(load.getString("container"), load);
+      }
+    }
+    return rates;
+  }
+
+  private void logs(RoutingContext rc) {
+    LogQuery q;
+    MultiMap params = rc.queryParams();
+    try {
+      q = LogQuery.parse(params::get, System.currentTimeMillis() * 1_000_000L);
+    } catch (ApiException e) {
+      Http.fail(rc, e);
+      return;
+    }
+    String idOrName = rc.pathParam("idOrName");
+    if (q.follow) {
+      follow(rc, idOrName, q);
+      return;
+    }
+    view.container(idOrName).compose(c -> pages.page(c, q)).onSuccess(page -> {
+      Buffer out = Buffer.buffer();
+      for (JsonObject l : page.lines) out.appendString(l.encode()).appendByte((byte) '\n');
+      metrics.linesServed(page.lines.size());
+      rc.response().putHeader("content-type", "application/x-ndjson")
+          .putHeader("X-Dockline-Scanned-Through", Long.toString(page.scannedThrough))
+          .putHeader("X-Dockline-More", Boolean.toString(page.more)).end(out);
+    }).onFailure(e -> Http.fail(rc, e));
+  }
+
+  /**
+   * Server-Sent Events: each line is an event {@code line} with its seq as the event id, so a reconnecting
+   * EventSource (which sends Last-Event-ID) continues where it stopped.
+   */
+  private void follow(RoutingContext rc, String idOrName, LogQuery q) {
+    String lastEventId = rc.request().getHeader("Last-Event-ID");
+    view.container(idOrName).compose(c -> pages.startAfter(c, q).map(after -> {
+      if (lastEventId != null && lastEventId.matches("\\d+")) return Long.parseLong(lastEventId);
+      return after;
+    })).onSuccess(after -> stream(rc, idOrName, q, after)).onFailure(e -> Http.fail(rc, e));
+  }
+
+  private void stream(RoutingContext rc, String idOrName, LogQuery q, long after) {
+    HttpServerResponse resp = rc.response();
+    resp.setChunked(true).putHeader("content-type", "text/event-stream; charset=utf-8")
+        .putHeader("cache-control", "no-cache").putHeader("X-Accel-Buffering", "no");
+    resp.write(": following " + idOrName + " after seq " + after + "\n\n");
+    LogTail tail = new LogTail(vertx, view, idOrName, after, q::matches, new LogTail.Sink() {
+      @Override
+      public void line(JsonObject line) {
+        metrics.linesServed(1);
+        resp.write("id: " + line.getLong("seq") + "\nevent: line\ndata: " + line.encode() + "\n\n");
+      }
+
+      @Override
+      public void gap(long from, long to) {
+        resp.write("event: gap\ndata: " + new JsonObject().put("from", from).put("to", to).encode() + "\n\n");
+      }
+
+      @Override
+      public boolean full() {
+        return resp.writeQueueFull();
+      }
+    }).start();
+    metrics.tailOpened();
+    long keepalive = vertx.setPeriodic(SSE_KEEPALIVE_MS, t -> resp.write(": keepalive\n\n"));
+    resp.closeHandler(v -> {
+      tail.stop();
+      vertx.cancelTimer(keepalive);
+      metrics.tailClosed();
+    });
+  }
+
+  /** {@code host} exact, {@code name} a part of the name (any case), each {@code label} {@code key} or {@code key=value}. */
+  static final class ContainerFilter {
+    private final String host;
+    private final String name;
+    private final List<String> labels;
+
+    private ContainerFilter(String host, String name, List<String> labels) {
+      this.host = host;
+      this.name = name == null ? null : name.toLowerCase(Locale.ROOT);
+      this.labels = labels;
+    }
+
+    static ContainerFilter of(java.util.function.Function<String, String> param, List<String> labels) {
+      List<String> l = new ArrayList<>();
+      for (String s : labels) if (s != null && !s.isBlank()) l.add(s);
+      for (String s : l) if (s.startsWith("=")) throw ApiException.badRequest("'label' needs a key: '" + s + "'");
+      return new ContainerFilter(blankToNull(param.apply("host")), blankToNull(param.apply("name")), l);
+    }
+
+    private static String blankToNull(String s) {
+      return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    boolean test(JsonObject c) {
+      if (host != null && !host.equals(c.getString("host"))) return false;
+      if (name != null && !c.getString("name", "").toLowerCase(Locale.ROOT).contains(name)) return false;
+      JsonObject have = c.getJsonObject("labels", new JsonObject());
+      for (String l : labels) {
+        int eq = l.indexOf('=');
+        if (eq < 0 ? !have.containsKey(l) : !l.substring(eq + 1).equals(have.getString(l.substring(0, eq)))) return false;
+      }
+      return true;
+    }
+  }
+}

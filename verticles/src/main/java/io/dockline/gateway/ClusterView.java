@@ -1,0 +1,249 @@
+package io.dockline.gateway;
+
+import io.dockline.config.NodeConfig;
+import io.dockline.config.NodeStatus;
+import io.dockline.wire.Addresses;
+import io.dockline.wire.LineBatch;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.NodeInfo;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the gateway knows of the cluster, gathered over the event bus: containers and their lines from every
+ * ready collector (merged, so a container reads as one ordered sequence whichever collectors hold it), the
+ * members and their readiness, the ring as the routers see it.
+ */
+final class ClusterView {
+  private static final DeliveryOptions QUERY = new DeliveryOptions().setSendTimeout(15_000);
+  private static final DeliveryOptions STATUS = new DeliveryOptions().setSendTimeout(3_000);
+
+  /** How long one gathering of the container list serves every caller (each live tail looks it up per poll). */
+  private static final long FRESH_NANOS = 200_000_000L;
+
+  private final Vertx vertx;
+  private final NodeConfig config;
+  private final NodeStatus status;
+  private Future<Map<String, JsonObject>> recentContainers;
+  private long recentAt;
+
+  ClusterView(Vertx vertx, NodeConfig config, NodeStatus status) {
+    this.vertx = vertx;
+    this.config = config;
+    this.status = status;
+  }
+
+  /**
+   * Every container any ready collector holds, merged by id; at most 200 ms old, so a hundred live tails cost
+   * the collectors no more than one. Callers must not change the objects (copy them).
+   */
+  Future<Map<String, JsonObject>> containers() {
+    long now = System.nanoTime();
+    if (recentContainers == null || (recentContainers.isComplete() && now - recentAt > FRESH_NANOS)) {
+      recentAt = now;
+      recentContainers = gatherContainers();
+    }
+    return recentContainers;
+  }
+
+  private Future<Map<String, JsonObject>> gatherContainers() {
+    return readyCollectors().compose(nodes -> {
+      if (nodes.isEmpty()) return Future.failedFuture(ApiException.unavailable("no collector is ready (role collector)"));
+      List<Future<JsonArray>> answers = new ArrayList<>();
+      for (String node : nodes) {
+        answers.add(vertx.eventBus().<JsonArray>request(Addresses.collectorQuery(node),
+            new JsonObject().put("op", "containers"), QUERY).map(m -> m.body()));
+      }
+      return Future.join(answers).otherwiseEmpty().map(cf -> merge(answers));
+    });
+  }
+
+  private static Map<String, JsonObject> merge(List<Future<JsonArray>> answers) {
+    Map<String, JsonObject> merged = new LinkedHashMap<>();
+    for (Future<JsonArray> f : answers) {
+      if (f.failed()) continue; // a collector gone since the registry was read
+      for (Object o : f.result()) {
+        JsonObject c = (JsonObject) o;
+        JsonObject cur = merged.get(c.getString("id"));
+        if (cur == null) {
+          cur = new JsonObject().put("id", c.getString("id")).put("name", c.getString("name"))
+              .put("image", c.getString("image")).put("host", c.getString("host")).put("labels", c.getJsonObject("labels"))
+              .put("lines", 0L).put("lastSeq", 0L).put("collectors", new JsonArray());
+          merged.put(c.getString("id"), cur);
+        }
+        cur.put("lines", cur.getLong("lines") + c.getLong("lines"));
+        if (c.getLong("lastSeq") >= cur.getLong("lastSeq")) {
+          // the collector holding the newest lines is the one the stream is routed to now
+          cur.put("lastSeq", c.getLong("lastSeq")).put("collector", c.getString("collector"));
+        }
+        cur.getJsonArray("collectors").add(new JsonObject().put("node", c.getString("collector"))
+            .put("lastSeq", c.getLong("lastSeq")));
+      }
+    }
+    return merged;
+  }
+
+  /** The container by id, name or unique id prefix; fails with 404 when there is none. */
+  Future<JsonObject> container(String idOrName) {
+    return containers().map(all -> {
+      JsonObject c = resolve(all, idOrName);
+      if (c == null) throw ApiException.notFound("no container '" + idOrName + "'");
+      return c.copy();
+    });
+  }
+
+  /** By exact id, by name (with or without Docker's leading '/'), or by a unique id prefix. */
+  static JsonObject resolve(Map<String, JsonObject> all, String idOrName) {
+    String key = idOrName.startsWith("/") ? idOrName.substring(1) : idOrName;
+    if (all.containsKey(key)) return all.get(key);
+    for (JsonObject c : all.values()) if (key.equals(c.getString("name"))) return c;
+    JsonObject found = null;
+    if (key.length() >= 4) {
+      for (JsonObject c : all.values()) {
+        if (c.getString("id").startsWith(key)) {
+          if (found != null) return null;
+          found = c;
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Up to {@code limit} lines with seq above {@code after}, merged from every collector holding the container. */
+  Future<List<JsonObject>> lines(JsonObject container, long after, int limit) {
+    String id = container.getString("id");
+    List<Future<LineBatch>> parts = new ArrayList<>();
+    JsonArray holders = container.getJsonArray("collectors");
+    for (Object h : holders) {
+      JsonObject q = new JsonObject().put("op", "logs").put("containerId", id).put("after", after).put("limit", limit);
+      String node = ((JsonObject) h).getString("node");
+      parts.add(vertx.eventBus().<LineBatch>request(Addresses.collectorQuery(node), q, QUERY).map(m -> m.body()));
+    }
+    return Future.all(parts).map(cf -> {
+      // a collector that answered with less than it holds (a page is bounded in lines and bytes, and stops
+      // before a hole) bounds the merged page: past its last line, lines it holds could be missing
+      long cutoff = Long.MAX_VALUE;
+      for (int p = 0; p < parts.size(); p++) {
+        LineBatch b = parts.get(p).result();
+        long held = holders.getJsonObject(p).getLong("lastSeq");
+        if (b.count() > 0 && b.lastSeq() < held) cutoff = Math.min(cutoff, b.lastSeq());
+      }
+      // merge by sequence; a line held by two collectors (after a handover) is given once
+      List<long[]> order = new ArrayList<>(); // {seq, part, index}
+      for (int p = 0; p < parts.size(); p++) {
+        LineBatch b = parts.get(p).result();
+        for (int i = 0; i < b.count(); i++) order.add(new long[] {b.seq(i), p, i});
+      }
+      order.sort(Comparator.comparingLong(a -> a[0]));
+      List<JsonObject> out = new ArrayList<>();
+      JsonObject[] labels = new JsonObject[parts.size()];
+      long last = Long.MIN_VALUE;
+      for (long[] e : order) {
+        if (e[0] > cutoff || out.size() == limit) break;
+        if (e[0] == last) continue;
+        last = e[0];
+        int p = (int) e[1];
+        LineBatch b = parts.get(p).result();
+        if (labels[p] == null) labels[p] = LineJson.labelsOf(b);
+        out.add(LineJson.of(b, (int) e[2], labels[p]));
+      }
+      return out;
+    });
+  }
+
+  Future<List<String>> readyCollectors() {
+    return vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.COLLECTOR_REGISTRY_MAP)
+        .compose(AsyncMap::entries)
+        .map(entries -> {
+          List<String> nodes = new ArrayList<>();
+          entries.forEach((node, reg) -> { if (reg.getBoolean("ready", false)) nodes.add(node); });
+          nodes.sort(null);
+          return nodes;
+        });
+  }
+
+  /** The ring as a router sees it; 503 when no router answers. */
+  Future<JsonObject> ring() {
+    return this.<JsonObject>ask(Addresses.RING_STATE, "no router is running (role router)");
+  }
+
+  /** The networks and their leases, as the network role lists them ({@code filter}: network, host); 503 without it. */
+  Future<Object> networks(JsonObject filter) {
+    return ask(Addresses.NETWORK_LEASES, filter, "network role not running");
+  }
+
+  private <T> Future<T> ask(String address, String whenNobody) {
+    return ask(address, new JsonObject(), whenNobody);
+  }
+
+  private <T> Future<T> ask(String address, JsonObject request, String whenNobody) {
+    return vertx.eventBus().<T>request(address, request, QUERY).map(m -> m.body())
+        .recover(e -> Future.failedFuture(replyFailure(e, whenNobody)));
+  }
+
+  /** An event-bus failure as the HTTP error to give: nobody listening 503, timeout 504, a refusal its own code. */
+  static ApiException replyFailure(Throwable e, String whenNobody) {
+    if (e instanceof ApiException) return (ApiException) e;
+    if (e instanceof ReplyException) {
+      ReplyException r = (ReplyException) e;
+      if (r.failureType() == ReplyFailure.NO_HANDLERS) return ApiException.unavailable(whenNobody);
+      if (r.failureType() == ReplyFailure.TIMEOUT) return new ApiException(504, "no answer in time: " + r.getMessage());
+      if (r.failureCode() >= 400 && r.failureCode() < 600) return new ApiException(r.failureCode(), r.getMessage());
+    }
+    return new ApiException(502, String.valueOf(e.getMessage()));
+  }
+
+  /**
+   * Every cluster member with its roles and their readiness: names and roles from the cluster membership,
+   * readiness asked of each member (a member that does not answer is shown not ready).
+   */
+  Future<JsonObject> members() {
+    ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+    if (cm == null) {
+      JsonObject self = status.toJson(config.roles()).put("memberId", "local");
+      return Future.succeededFuture(new JsonObject().put("gateway", config.nodeName())
+          .put("members", new JsonArray().add(self)));
+    }
+    List<Future<JsonObject>> members = new ArrayList<>();
+    for (String memberId : cm.getNodes()) members.add(member(cm, memberId));
+    return Future.join(members).otherwiseEmpty().map(v -> {
+      JsonArray out = new JsonArray();
+      members.stream().filter(Future::succeeded).map(Future::result)
+          .sorted(Comparator.comparing(m -> m.getString("node"))).forEach(out::add);
+      return new JsonObject().put("gateway", config.nodeName()).put("members", out);
+    });
+  }
+
+  private Future<JsonObject> member(ClusterManager cm, String memberId) {
+    Promise<NodeInfo> info = Promise.promise();
+    cm.getNodeInfo(memberId, info);
+    return info.future().compose(ni -> {
+      JsonObject meta = ni.metadata() == null ? new JsonObject() : ni.metadata();
+      String name = meta.getString("node", memberId);
+      JsonObject base = new JsonObject().put("node", name).put("memberId", memberId)
+          .put("address", ni.host() + ":" + ni.port());
+      return vertx.eventBus().<JsonObject>request(Addresses.nodeStatus(name), new JsonObject(), STATUS)
+          .map(m -> base.mergeIn(m.body()).put("node", name))
+          .otherwise(e -> {
+            JsonObject roles = new JsonObject();
+            for (Object r : meta.getJsonArray("roles", new JsonArray())) {
+              roles.put(String.valueOf(r), new JsonObject().put("ready", false).put("detail", "not answering"));
+            }
+            return base.put("ready", false).put("roles", roles).put("error", "not answering: " + e.getMessage());
+          });
+    });
+  }
+}

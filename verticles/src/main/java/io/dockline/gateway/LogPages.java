@@ -1,0 +1,90 @@
+package io.dockline.gateway;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a container's lines the way {@link LogQuery} asks: where to start ({@code after}, {@code tail}, or
+ * the first line at {@code since}, found by bisection since times increase with seq), then pages from the
+ * collectors filtered by time and text, until {@code limit} lines match or the scan budget is spent.
+ */
+final class LogPages {
+  /** Lines looked at for one answer when a filter skips most of them; the answer says where it stopped. */
+  static final int SCAN_BUDGET = 200_000;
+  private static final int PAGE = 5_000;
+
+  private final ClusterView view;
+
+  LogPages(ClusterView view) {
+    this.view = view;
+  }
+
+  /**
+   * A page of matching lines; {@code scannedThrough} is the seq to continue after, and {@code more} says
+   * whether the read stopped at the limit or the scan budget (false: at the end of what is stored, or at
+   * {@code until}).
+   */
+  static final class Page {
+    final List<JsonObject> lines;
+    final long scannedThrough;
+    final boolean more;
+
+    Page(List<JsonObject> lines, long scannedThrough, boolean more) {
+      this.lines = lines;
+      this.scannedThrough = scannedThrough;
+      this.more = more;
+    }
+
+    JsonObject toJson(JsonObject container) {
+      return new JsonObject().put("container", container).put("lines", new JsonArray(new ArrayList<>(lines)))
+          .put("scannedThrough", scannedThrough).put("more", more);
+    }
+  }
+
+  Future<Page> page(JsonObject container, LogQuery q) {
+    return startAfter(container, q).compose(after -> scan(container, q, after, new ArrayList<>(), 0));
+  }
+
+  private Future<Page> scan(JsonObject container, LogQuery q, long after, List<JsonObject> found, int scanned) {
+    int want = q.since == null && q.until == null && q.text == null ? q.limit - found.size() : PAGE;
+    return view.lines(container, after, Math.max(1, want)).compose(lines -> {
+      long last = after;
+      for (JsonObject l : lines) {
+        if (q.pastUntil(l)) return Future.succeededFuture(new Page(found, last, false));
+        last = l.getLong("seq");
+        if (q.matches(l)) {
+          found.add(l);
+          if (found.size() == q.limit) return Future.succeededFuture(new Page(found, last, true));
+        }
+      }
+      int total = scanned + lines.size();
+      if (lines.isEmpty()) return Future.succeededFuture(new Page(found, last, false));
+      if (total >= SCAN_BUDGET) return Future.succeededFuture(new Page(found, last, true));
+      return scan(container, q, last, found, total);
+    });
+  }
+
+  /** The seq to read after: {@code after}, or later for {@code tail} and {@code since}. */
+  Future<Long> startAfter(JsonObject container, LogQuery q) {
+    long lastSeq = container.getLong("lastSeq");
+    if (q.tail != null) return Future.succeededFuture(Math.max(q.after, lastSeq - q.tail));
+    if (q.since == null) return Future.succeededFuture(q.after);
+    return firstAtOrAfter(container, q.since, q.after + 1, lastSeq + 1).map(first -> first - 1);
+  }
+
+  /** Bisection over [lo, hi): the first seq whose line is at or after {@code time} (hi when none is). */
+  private Future<Long> firstAtOrAfter(JsonObject container, String time, long lo, long hi) {
+    if (lo >= hi) return Future.succeededFuture(lo);
+    long mid = lo + (hi - lo) / 2;
+    return view.lines(container, mid - 1, 1).compose(lines -> {
+      // a read that starts in a hole answers from the first line after it
+      if (lines.isEmpty() || lines.get(0).getString("time").compareTo(time) >= 0) {
+        return firstAtOrAfter(container, time, lo, mid);
+      }
+      return firstAtOrAfter(container, time, lines.get(0).getLong("seq") + 1, hi);
+    });
+  }
+}

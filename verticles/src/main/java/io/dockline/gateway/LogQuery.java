@@ -1,0 +1,131 @@
+package io.dockline.gateway;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The parameters of a log read, the same over HTTP query parameters and bridge request bodies. Times are
+ * RFC 3339 ({@code 2026-11-29T04:00:00Z}), Unix seconds ({@code 1795000000.5}) or an age ({@code 90s},
+ * {@code 5m}, {@code 2h}, {@code 1d}: that long before now).
+ */
+final class LogQuery {
+  static final int DEFAULT_LIMIT = 1000;
+  static final int MAX_LIMIT = 100_000;
+  private static final Pattern AGE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+  /** Lines with seq above this. */
+  final long after;
+  /** Only lines at or after / at or before these times (RFC 3339 strings as lines carry them), or null. */
+  final String since;
+  final String until;
+  /** Only lines containing this text, or null. */
+  final String text;
+  final int limit;
+  /** Start with the last {@code tail} lines, or null. */
+  final Long tail;
+  final boolean follow;
+
+  private LogQuery(long after, String since, String until, String text, int limit, Long tail, boolean follow) {
+    this.after = after;
+    this.since = since;
+    this.until = until;
+    this.text = text;
+    this.limit = limit;
+    this.tail = tail;
+    this.follow = follow;
+  }
+
+  /** @throws ApiException 400 naming the bad parameter */
+  static LogQuery parse(Function<String, String> param, long nowNanos) {
+    long after = number(param, "after", 0, 0, Long.MAX_VALUE);
+    int limit = (int) number(param, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+    String tailParam = param.apply("tail");
+    Long tail = blank(tailParam) ? null : number(param, "tail", 0, 0, MAX_LIMIT);
+    String since = time(param, "since", nowNanos);
+    String until = time(param, "until", nowNanos);
+    String text = param.apply("text");
+    boolean follow = bool(param, "follow");
+    if (since != null && until != null && since.compareTo(until) > 0) {
+      throw ApiException.badRequest("'since' is after 'until'");
+    }
+    if (follow && until != null) throw ApiException.badRequest("'until' and 'follow' exclude each other");
+    if (tail != null && since != null) throw ApiException.badRequest("'tail' and 'since' exclude each other");
+    return new LogQuery(after, since, until, blank(text) ? null : text, limit, tail, follow);
+  }
+
+  /** True when a line (JSON as the API renders it) passes the time and text filters. */
+  boolean matches(io.vertx.core.json.JsonObject line) {
+    String time = line.getString("time");
+    if (since != null && time.compareTo(since) < 0) return false;
+    if (until != null && time.compareTo(until) > 0) return false;
+    return text == null || line.getString("line").contains(text);
+  }
+
+  /** True when a line is past {@code until}: nothing after it can match (times increase per container). */
+  boolean pastUntil(io.vertx.core.json.JsonObject line) {
+    return until != null && line.getString("time").compareTo(until) > 0;
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  private static long number(Function<String, String> param, String name, long dflt, long min, long max) {
+    String v = param.apply(name);
+    if (blank(v)) return dflt;
+    long n;
+    try {
+      n = Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("'" + name + "' must be a whole number, got '" + v + "'");
+    }
+    if (n < min || n > max) throw ApiException.badRequest("'" + name + "' must be from " + min + " to " + max);
+    return n;
+  }
+
+  private static boolean bool(Function<String, String> param, String name) {
+    String v = param.apply(name);
+    if (blank(v) || v.equals("false") || v.equals("0")) return false;
+    if (v.equals("true") || v.equals("1")) return true;
+    throw ApiException.badRequest("'" + name + "' must be true or false, got '" + v + "'");
+  }
+
+  private static String time(Function<String, String> param, String name, long nowNanos) {
+    String v = param.apply(name);
+    if (blank(v)) return null;
+    return LineJson.formatTime(parseTime(v.trim(), nowNanos, name));
+  }
+
+  /** Epoch nanoseconds of an RFC 3339 time, Unix seconds, or an age before {@code nowNanos}. */
+  static long parseTime(String v, long nowNanos, String name) {
+    Matcher age = AGE.matcher(v.toLowerCase(Locale.ROOT));
+    if (age.matches()) {
+      long n = Long.parseLong(age.group(1));
+      long unit;
+      switch (age.group(2)) {
+        case "ms": unit = 1_000_000L; break;
+        case "s": unit = 1_000_000_000L; break;
+        case "m": unit = 60_000_000_000L; break;
+        case "h": unit = 3_600_000_000_000L; break;
+        default: unit = 86_400_000_000_000L;
+      }
+      return nowNanos - n * unit;
+    }
+    try {
+      if (v.matches("\\d+(\\.\\d{1,9})?")) {
+        java.math.BigDecimal secs = new java.math.BigDecimal(v);
+        return secs.movePointRight(9).longValueExact();
+      }
+      Instant t = OffsetDateTime.parse(v).toInstant();
+      return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    } catch (DateTimeParseException | ArithmeticException e) {
+      throw ApiException.badRequest("'" + name + "' must be an RFC 3339 time, Unix seconds or an age such as 10m, got '"
+          + v + "'");
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package io.dockline.gateway;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Follows a container: polls the collectors for lines after the last one given and hands each to a sink,
+ * in seq order. The container is looked up again on every poll, so when its stream moves to another collector
+ * (a handover) the tail reads from the new holder without a seam. A missing seq is waited for a while (its
+ * collector may be catching up or re-registering) and then reported as a gap rather than stalling forever.
+ */
+final class LogTail {
+  static final long IDLE_POLL_MS = 250;
+  static final long GAP_WAIT_MS = 5_000;
+  private static final int PAGE = 1_000;
+
+  /** Where a tail's lines go. */
+  interface Sink {
+    void line(JsonObject line);
+
+    /** Seqs {@code from..to} were not found within the wait. */
+    void gap(long from, long to);
+
+    /** While true the tail waits (the client reads slower than the container writes). */
+    default boolean full() {
+      return false;
+    }
+  }
+
+  private final Vertx vertx;
+  private final ClusterView view;
+  private final String idOrName;
+  private final Predicate<JsonObject> filter;
+  private final Sink sink;
+  private long after;
+  private long gapSeenAt = -1;
+  private long timer = -1;
+  private boolean stopped;
+
+  LogTail(Vertx vertx, ClusterView view, String idOrName, long after, Predicate<JsonObject> filter, Sink sink) {
+    this.vertx = vertx;
+    this.view = view;
+    this.idOrName = idOrName;
+    this.after = after;
+    this.filter = filter;
+    this.sink = sink;
+  }
+
+  LogTail start() {
+    poll();
+    return this;
+  }
+
+  void stop() {
+    stopped = true;
+    if (timer >= 0) vertx.cancelTimer(timer);
+  }
+
+  private void poll() {
+    timer = -1;
+    if (stopped) return;
+    if (sink.full()) {
+      schedule(50);
+      return;
+    }
+    view.container(idOrName)
+        .compose(c -> view.lines(c, after, PAGE))
+        .onSuccess(lines -> schedule(deliver(lines) ? 0 : IDLE_POLL_MS))
+        // not there yet, or a collector between registrations: keep trying
+        .onFailure(e -> schedule(IDLE_POLL_MS));
+  }
+
+  /** Gives the lines that follow on; true when there may be more to read at once. */
+  private boolean deliver(List<JsonObject> lines) {
+    if (stopped) return false;
+    int given = 0;
+    for (JsonObject l : lines) {
+      long seq = l.getLong("seq");
+      if (seq <= after) continue;
+      if (seq > after + 1) {
+        long now = System.currentTimeMillis();
+        if (gapSeenAt < 0) gapSeenAt = now;
+        if (now - gapSeenAt < GAP_WAIT_MS) break;
+        sink.gap(after + 1, seq - 1);
+      }
+      gapSeenAt = -1;
+      after = seq;
+      given++;
+      if (filter.test(l)) sink.line(l);
+    }
+    return given == PAGE;
+  }
+
+  private void schedule(long delayMs) {
+    if (stopped) return;
+    timer = vertx.setTimer(Math.max(1, delayMs), t -> poll());
+  }
+}
