@@ -75,13 +75,22 @@ final class ClusterClient implements AutoCloseable {
     return out;
   }
 
-  /** The reply's body; a failure reply as {@link ReplyException}. */
+  /**
+   * The reply's body; a failure reply as {@link ReplyException}. A request that times out or finds no handler
+   * is sent again (5 s each, six times): one routed to a member that just died gets no answer.
+   */
   JsonObject request(String address, JsonObject body) throws Exception {
-    try {
-      return send(address, body).toCompletionStage().toCompletableFuture().get(40, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof ReplyException) throw (ReplyException) e.getCause();
-      throw e;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(5_000))
+            .map(m -> m.body()).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!(e.getCause() instanceof ReplyException)) throw e;
+        ReplyException r = (ReplyException) e.getCause();
+        boolean unanswered = r.failureType() == io.vertx.core.eventbus.ReplyFailure.TIMEOUT
+            || r.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS;
+        if (!unanswered || attempt == 6) throw r;
+      }
     }
   }
 

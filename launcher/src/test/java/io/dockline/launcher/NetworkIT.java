@@ -94,6 +94,19 @@ class NetworkIT {
   }
 
   @Test
+  @Order(0)
+  void aWrongNetworkIsOneLineAndExitStatusTwo() throws Exception {
+    Process p = new ProcessBuilder("java", "-jar", NodeProcess.JAR.toString(), "--roles", "network", "--networks",
+        "[{\"name\": \"lan\", \"parent\": \"eth0\", \"subnet\": \"10.252.0.0/24\", \"range\": \"10.252.0.10-10.252.1.5\"}]")
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(2, p.exitValue());
+    assertEquals("dockline: invalid --networks: network 'lan': range '10.252.0.10-10.252.1.5' must lie inside "
+        + "10.252.0.0/24 without its network and broadcast address", out);
+  }
+
+  @Test
   @Order(1)
   void thousandConcurrentAllocationsFromThreeMembersAreAllDistinct() throws Exception {
     int n = 1000;
