@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-500}
-SECONDS_RUN=${SECONDS_RUN:-90}
+SECONDS_RUN=${SECONDS_RUN:-240}   # longer than starting them all takes, so all run while measured
+# the JVM flags a small agent node runs with (README, "Sizing"); without -Xmx the JVM may take a quarter of RAM
+JAVA_OPTS=${JAVA_OPTS:--Xmx192m -XX:+UseSerialGC}
 IMAGE=${DOCKLINE_TEST_IMAGE:-dockline-test/busybox:1}
 JAR=launcher/target/dockline.jar
 
@@ -27,12 +29,13 @@ HTTP_PORT=$(port)
 API="http://127.0.0.1:$HTTP_PORT"
 metric() { curl -s "$API/metrics" | awk -v m="$1" '$1 ~ "^"m"[{ ]" || $1 == m {s += $2} END {printf "%.0f", s}'; }
 
-java -jar "$JAR" --node-name scale --data-dir "$work/data" --http-port "$HTTP_PORT" --cluster-port "$(port)" \
-  --cluster-name "scale-$$" >"$work/node.log" 2>&1 &
+# shellcheck disable=SC2086
+java $JAVA_OPTS -jar "$JAR" --node-name scale --data-dir "$work/data" --http-port "$HTTP_PORT" --cluster-port "$(port)" \
+  --cluster-name "scale-$$" --include-labels dockline.scale >"$work/node.log" 2>&1 &
 node_pid=$!
 for _ in $(seq 1 240); do curl -sf "$API/health" >/dev/null 2>&1 && break; sleep 0.5; done
 
-echo "bench/scale: $COUNT containers, one line per second each for $SECONDS_RUN s, $(nproc) cores"
+echo "bench/scale: $COUNT containers, one line per second each for $SECONDS_RUN s, $(nproc) cores, node JVM: $JAVA_OPTS"
 SCRIPT="i=1; while [ \$i -le $SECONDS_RUN ]; do echo \"line \$i of \$HOSTNAME\"; i=\$((i+1)); sleep 1; done"
 t0=$(date +%s)
 seq 1 "$COUNT" | xargs -P 8 -I{} docker create --network none --log-driver none --label dockline.scale=1 \

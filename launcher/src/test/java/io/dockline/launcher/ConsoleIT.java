@@ -29,11 +29,11 @@ class ConsoleIT {
   void liveTailShowsNewLinesOfTheClickedContainerAndFiltersThem() throws Exception {
     Path work = Files.createTempDirectory("dockline-console-it");
     node = new NodeProcess("console", work).start();
-    Docker.run("run", "-d", "--network", "none", "--label", Docker.LABEL + "=1", "--label", "app=web",
+    Docker.run("run", "-d", "--network", "none", "--label", Docker.RUN_LABEL, "--label", "app=web",
         "--log-driver", "none", "--name", run + "-web", Docker.IMAGE, "sh", "-c",
         "i=0; while true; do i=$((i+1)); echo \"GET /api/items/$i 200 $((i % 7 + 1))ms\";"
             + " [ $((i % 10)) -eq 0 ] && echo \"WARN slow request $i\" >&2; sleep 0.1; done");
-    Docker.run("run", "-d", "--network", "none", "--label", Docker.LABEL + "=1", "--log-driver", "none",
+    Docker.run("run", "-d", "--network", "none", "--label", Docker.RUN_LABEL, "--log-driver", "none",
         "--name", run + "-worker", Docker.IMAGE, "sh", "-c",
         "i=0; while true; do i=$((i+1)); echo \"job $i done\"; sleep 0.5; done");
     node.awaitHealth(200, 120_000);

@@ -40,7 +40,7 @@ class DaemonRestartIT {
 
   @Test
   void readingResumesAfterTheDaemonRestarts() throws Exception {
-    String id = Docker.runOn(daemon.host, "run", "-d", "--network", "none", "--label", Docker.LABEL + "=1",
+    String id = Docker.runOn(daemon.host, "run", "-d", "--network", "none", "--label", Docker.RUN_LABEL,
         "--restart", "always", "--log-driver", "json-file", "--name", run + "-ticker", Docker.IMAGE, "sh", "-c",
         "i=0; while true; do i=$((i+1)); echo \"tick $i\"; sleep 0.02; done");
     node.awaitStored(id, 50, 30_000);

@@ -10,6 +10,12 @@ import java.util.concurrent.TimeUnit;
 final class Docker {
   static final String IMAGE = System.getProperty("dockline.test.image", "dockline-test/busybox:1");
   static final String LABEL = "dockline.test";
+  /**
+   * The label's value for this test JVM: tests remove only their own containers, so runs from two checkouts
+   * on one daemon leave each other alone. {@code .ci/run} removes every {@code dockline.test} leftover.
+   */
+  static final String RUN = "run-" + ProcessHandle.current().pid();
+  static final String RUN_LABEL = LABEL + "=" + RUN;
 
   private Docker() {}
 
@@ -37,7 +43,7 @@ final class Docker {
 
   /** Starts a detached test container on --network none running {@code sh -c script}; returns its id. */
   static String runDetached(String name, boolean tty, String script) {
-    List<String> a = new ArrayList<>(List.of("run", "-d", "--network", "none", "--label", LABEL + "=1",
+    List<String> a = new ArrayList<>(List.of("run", "-d", "--network", "none", "--label", RUN_LABEL,
         "--log-driver", "none", "--name", name));
     if (tty) a.add("-t");
     a.addAll(List.of(IMAGE, "sh", "-c", script));
@@ -50,7 +56,7 @@ final class Docker {
   }
 
   static String createOn(String host, String name, boolean tty, String script) {
-    List<String> a = new ArrayList<>(List.of("create", "--network", "none", "--label", LABEL + "=1",
+    List<String> a = new ArrayList<>(List.of("create", "--network", "none", "--label", RUN_LABEL,
         "--log-driver", "none", "--name", name));
     if (tty) a.add("-t");
     a.addAll(List.of(IMAGE, "sh", "-c", script));
@@ -72,7 +78,7 @@ final class Docker {
   }
 
   static void removeTestContainersOn(String host) {
-    String ids = runOn(host, "ps", "-aq", "--filter", "label=" + LABEL);
+    String ids = runOn(host, "ps", "-aq", "--filter", "label=" + RUN_LABEL);
     for (String id : ids.split("\\s+")) if (!id.isBlank()) runOn(host, "rm", "-f", id);
   }
 

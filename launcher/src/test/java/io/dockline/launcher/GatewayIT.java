@@ -47,7 +47,7 @@ class GatewayIT {
     node = new NodeProcess("gateway", work, "--auth-token", TOKEN).start();
     // a second member of no cluster of its own, gateway only: nothing to route to, nothing to ask
     bare = new NodeProcess("bare", work, "--roles", "gateway").start();
-    Docker.run("run", "-d", "--network", "none", "--label", Docker.LABEL + "=1", "--label", "app=tick",
+    Docker.run("run", "-d", "--network", "none", "--label", Docker.RUN_LABEL, "--label", "app=tick",
         "--log-driver", "none", "--name", ticker, Docker.IMAGE, "sh", "-c",
         "i=0; while true; do i=$((i+1)); echo \"tick $i\"; sleep 0.05; done");
     node.awaitHealth(200, 120_000);

@@ -69,7 +69,7 @@ public final class IpamBench {
     for (int i = 0; i < n; i++) {
       int host = 1 + i % 2;
       String id = lab.docker(host, "run", "-d", "--network", "lan", "--label", "dockline.network=lan", "--label",
-          Docker.LABEL + "=1", Docker.IMAGE, "sleep", "600");
+          Docker.RUN_LABEL, Docker.IMAGE, "sleep", "600");
       long seen = 0;
       JsonObject ep = null;
       while (seen == 0) {

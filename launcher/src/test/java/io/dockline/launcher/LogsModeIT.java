@@ -38,7 +38,7 @@ class LogsModeIT {
   }
 
   private static String runJsonFile(String name, String script) {
-    return Docker.run("run", "-d", "--network", "none", "--label", Docker.LABEL + "=1", "--log-driver", "json-file",
+    return Docker.run("run", "-d", "--network", "none", "--label", Docker.RUN_LABEL, "--log-driver", "json-file",
         "--name", name, Docker.IMAGE, "sh", "-c", script);
   }
 

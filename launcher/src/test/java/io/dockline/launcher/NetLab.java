@@ -40,6 +40,7 @@ final class NetLab implements AutoCloseable {
         SecondDockerDaemon d = new SecondDockerDaemon(tag + "-" + h);
         lab.daemons.add(d);
         d.start(logs.resolve("dockerd-" + h + ".log"));
+        lab.removeAllContainers(d);
       }
       return lab;
     } catch (Exception | AssertionError e) {
@@ -70,6 +71,13 @@ final class NetLab implements AutoCloseable {
     return Path.of("/run", tag);
   }
 
+  /** The lab's daemons are its own: every container on them is a test's, this run's or a crashed one's. */
+  private void removeAllContainers(SecondDockerDaemon d) {
+    for (String id : Docker.runOn(d.host, "ps", "-aq").split("\\s+")) {
+      if (!id.isBlank()) Docker.runOn(d.host, "rm", "-f", id);
+    }
+  }
+
   /** Notes a process the lab's users started (a member), so a crashed run's is stopped by the next one. */
   void track(long pid) throws IOException {
     Files.writeString(runDir().resolve("pids"), pid + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -80,7 +88,7 @@ final class NetLab implements AutoCloseable {
   public void close() throws Exception {
     for (SecondDockerDaemon d : daemons) {
       try {
-        Docker.removeTestContainersOn(d.host);
+        removeAllContainers(d);
         Docker.runOn(d.host, "network", "prune", "-f", "--filter", "label=dockline.network.managed");
       } catch (IllegalStateException e) {
         // a daemon that does not answer has nothing to remove

@@ -133,11 +133,11 @@ class NetworkIT {
   @Order(2)
   void labelledContainersOnTwoHostsGetDistinctAddressesAndReachEachOther() throws Exception {
     ids.put("a", lab.docker(1, "run", "-d", "--network", "lan", "--label", "dockline.network=lan", "--label",
-        Docker.LABEL + "=1", Docker.IMAGE, "sleep", "600"));
+        Docker.RUN_LABEL, Docker.IMAGE, "sleep", "600"));
     ids.put("b", lab.docker(2, "run", "-d", "--network", "lan", "--label", "dockline.network=lan", "--label",
-        Docker.LABEL + "=1", Docker.IMAGE, "sleep", "600"));
+        Docker.RUN_LABEL, Docker.IMAGE, "sleep", "600"));
     ids.put("c", lab.docker(2, "run", "-d", "--network", "lan", "--label", "dockline.network=lan", "--label",
-        "dockline.ip=10.252.0.50", "--label", Docker.LABEL + "=1", Docker.IMAGE, "sleep", "600"));
+        "dockline.ip=10.252.0.50", "--label", Docker.RUN_LABEL, Docker.IMAGE, "sleep", "600"));
     String a = awaitPinned(1, ids.get("a"));
     String b = awaitPinned(2, ids.get("b"));
     assertEquals("10.252.0.50", awaitPinned(2, ids.get("c")), "dockline.ip is honoured");
@@ -218,7 +218,7 @@ class NetworkIT {
         "the lan leases are as before");
     // a container asking for a taken address is not left on the network with whatever Docker gave it
     String d = lab.docker(1, "run", "-d", "--network", "lan", "--label", "dockline.network=lan", "--label",
-        "dockline.ip=10.252.0.50", "--label", Docker.LABEL + "=1", Docker.IMAGE, "sleep", "600");
+        "dockline.ip=10.252.0.50", "--label", Docker.RUN_LABEL, Docker.IMAGE, "sleep", "600");
     long end = System.currentTimeMillis() + 20_000;
     while (endpoint(1, d) != null && System.currentTimeMillis() < end) Thread.sleep(100);
     assertNull(endpoint(1, d), "disconnected from lan");
@@ -243,7 +243,7 @@ class NetworkIT {
   @Order(6)
   void aKilledMembersLeasesAreFreedOnlyAfterTheTtlAndItKeepsNoReassignedAddress() throws Exception {
     ids.put("b2", lab.docker(2, "run", "-d", "--network", "lan", "--label", "dockline.network=lan", "--label",
-        Docker.LABEL + "=1", Docker.IMAGE, "sleep", "600"));
+        Docker.RUN_LABEL, Docker.IMAGE, "sleep", "600"));
     String b2 = awaitPinned(2, ids.get("b2"));
     String b = lease("lan", ids.get("b")).getString("ip");
     members[2].kill9();
@@ -279,9 +279,9 @@ class NetworkIT {
   @Order(7)
   void aMemberBackWithinTheTtlKeepsItsLeasesAndFreesThoseOfContainersRemovedMeanwhile() throws Exception {
     String keep = lab.docker(3, "run", "-d", "--network", "lan", "--label", "dockline.network=lan", "--label",
-        Docker.LABEL + "=1", Docker.IMAGE, "sleep", "600");
+        Docker.RUN_LABEL, Docker.IMAGE, "sleep", "600");
     String gone = lab.docker(3, "run", "-d", "--network", "lan", "--label", "dockline.network=lan", "--label",
-        Docker.LABEL + "=1", Docker.IMAGE, "sleep", "600");
+        Docker.RUN_LABEL, Docker.IMAGE, "sleep", "600");
     String kept = awaitPinned(3, keep);
     awaitPinned(3, gone);
     members[3].kill9();
@@ -299,14 +299,14 @@ class NetworkIT {
   @Order(8)
   void aStoppedContainerKeepsItsLeaseAndTheProvisionerSurvivesADockerRestart() throws Exception {
     String x = lab.docker(3, "run", "-d", "--network", "lan", "--label", "dockline.network=lan", "--label",
-        Docker.LABEL + "=1", Docker.IMAGE, "sleep", "600");
+        Docker.RUN_LABEL, Docker.IMAGE, "sleep", "600");
     String ip = awaitPinned(3, x);
     lab.docker(3, "stop", "-t", "0", x);
     lab.restartDaemon(3);
     assertEquals("exited", lab.docker(3, "inspect", "-f", "{{.State.Status}}", x));
     assertEquals(ip, lease("lan", x).getString("ip"), "a stopped container keeps its lease");
     String y = lab.docker(3, "run", "-d", "--network", "lan", "--label", "dockline.network=lan", "--label",
-        Docker.LABEL + "=1", Docker.IMAGE, "sleep", "600");
+        Docker.RUN_LABEL, Docker.IMAGE, "sleep", "600");
     assertNotEquals(ip, awaitPinned(3, y), "the provisioner follows the restarted daemon");
     lab.docker(3, "start", x);
     assertEquals(ip, awaitPinned(3, x), "started again with its address");

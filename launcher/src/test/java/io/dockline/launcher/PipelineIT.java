@@ -83,7 +83,7 @@ class PipelineIT {
       assertTrue(first.getString("containerName").startsWith(run + "-multi-"));
       assertEquals(Docker.IMAGE, first.getString("image"));
       assertEquals("pipeline", first.getString("host"));
-      assertEquals("1", first.getJsonObject("labels").getString("dockline.test"));
+      assertEquals(Docker.RUN, first.getJsonObject("labels").getString("dockline.test"));
       assertTrue(first.getString("time").matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z"));
     }
   }
@@ -172,7 +172,7 @@ class PipelineIT {
 
   @Test
   void filteredContainersAreNotRead() throws Exception {
-    String ignored = Docker.run("create", "--network", "none", "--log-driver", "none", "--label", Docker.LABEL + "=1",
+    String ignored = Docker.run("create", "--network", "none", "--log-driver", "none", "--label", Docker.RUN_LABEL,
         "--label", "dockline.ignore=true", "--name", run + "-ignored", Docker.IMAGE, "sh", "-c", "echo secret");
     String skipped = Docker.create(run + "-skipme", false, "echo skipped");
     String read = Docker.create(run + "-read", false, "echo read");

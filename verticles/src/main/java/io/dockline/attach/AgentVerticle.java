@@ -254,9 +254,8 @@ public final class AgentVerticle extends VerticleBase {
   private void onContainerSeen(String id, boolean fromEvent) {
     if (stopped) return; // a listing or event that completes after stop() adds no reader
     ContainerReader reader = readers.computeIfAbsent(id, this::newReader);
-    if (!reader.isAttached()) {
-      reader.attach().onFailure(err -> LOG.warning(rootMessage(err)));
-    }
+    // (an open stream is kept; in logs mode a start while the old run is still being read reopens after it)
+    reader.attach().onFailure(err -> LOG.warning(rootMessage(err)));
     vertx.executeBlocking(() -> docker.inspectContainerCmd(id).exec()).onComplete(ar -> {
       if (ar.succeeded()) {
         InspectContainerResponse info = ar.result();

@@ -147,6 +147,11 @@ class ReaderDeliveryTest {
     vertx.runOnContext(v -> second.whenIdle(() -> second.closeSpool().onComplete(ar -> idle.complete(null))));
     idle.get(30, TimeUnit.SECONDS);
     assertTrue(!java.nio.file.Files.exists(spoolFile), "an emptied spool file is removed");
+    // a clean stop leaves the highest seq numbered, so a next run continues after it without the collectors
+    java.util.concurrent.CompletableFuture<Void> stopped = new java.util.concurrent.CompletableFuture<>();
+    vertx.runOnContext(v -> second.spillOnStop().onComplete(ar -> stopped.complete(null)));
+    stopped.get(30, TimeUnit.SECONDS);
+    assertEquals(Integer.toString(LINES), java.nio.file.Files.readString(dir.resolve("agent/seqs/" + ID)));
   }
 
   /** The real collector "t1", storing under {@code dir}; the registry holds its meters. */

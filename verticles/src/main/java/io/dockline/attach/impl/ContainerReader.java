@@ -61,6 +61,15 @@ public final class ContainerReader implements LineSink {
   /** Batches in the spool, counted from the moment their write is queued; they go out before anything newer. */
   private int spooledBatches;
   private boolean spoolLoading;
+  /** Completes when the spool read in progress has delivered its batch (stop waits for it). */
+  private Promise<Void> spoolLoaded;
+  /**
+   * Batches the spool could not take (a write failed: disk full, say). They follow what the spool holds and
+   * go before anything pending; nothing more is spooled until they are out, so the order holds.
+   */
+  private final ArrayDeque<LineBatch> unspooled = new ArrayDeque<>();
+  /** Logs mode: the container started again while the previous run's stream was still being read. */
+  private boolean reopenAfterEnd;
   /** False until any spool file left on disk for this container has been read. */
   private boolean spoolChecked;
   private boolean spilledOnStop;
@@ -126,18 +135,29 @@ public final class ContainerReader implements LineSink {
    * more: nothing newer was ever numbered). Without a spool, the collectors are asked what they hold.
    */
   private void openSpoolLeftFromEarlierRun() {
+    java.nio.file.Path seqMark = seqMarkFile();
     spool.run(() -> {
+      long mark = 0;
+      if (java.nio.file.Files.exists(seqMark)) {
+        try {
+          mark = Long.parseLong(java.nio.file.Files.readString(seqMark).trim());
+        } catch (NumberFormatException e) {
+          mark = 0;
+        }
+        java.nio.file.Files.delete(seqMark);
+      }
       java.nio.file.Path f = spool.fileOf(id);
-      if (!java.nio.file.Files.exists(f)) return null;
+      if (!java.nio.file.Files.exists(f)) return new long[] {0, 0, mark};
       spoolFile = SpoolFile.open(f);
       spool.usedBytes.addAndGet(spoolFile.bytes());
-      return new long[] {spoolFile.batches(), spoolFile.lastSeq()};
+      return new long[] {spoolFile.batches(), spoolFile.lastSeq(), mark};
     }).onComplete(ar -> {
       spoolChecked = true;
-      if (ar.succeeded() && ar.result() != null && ar.result()[0] > 0) {
-        spooledBatches = (int) ar.result()[0];
-        nextSeq = Math.max(nextSeq, ar.result()[1] + 1);
-        LOG.info("container " + id + ": " + spooledBatches + " spooled batches to send first");
+      long[] r = ar.succeeded() ? ar.result() : new long[] {0, 0, 0};
+      if (r[0] > 0 || r[2] > 0) {
+        spooledBatches = (int) r[0];
+        nextSeq = Math.max(nextSeq, Math.max(r[1], r[2]) + 1);
+        if (spooledBatches > 0) LOG.info("container " + id + ": " + spooledBatches + " spooled batches to send first");
       } else {
         if (ar.failed()) LOG.warning("reading the spool of " + id + " failed: " + ar.cause());
         if (nextSeq < 0) askStoredSeq();
@@ -309,6 +329,10 @@ public final class ContainerReader implements LineSink {
     });
   }
 
+  private java.nio.file.Path seqMarkFile() {
+    return spool.dir.resolveSibling("seqs").resolve(id);
+  }
+
   private java.nio.file.Path checkpointDir() {
     return spool.dir.resolveSibling("checkpoints");
   }
@@ -318,7 +342,9 @@ public final class ContainerReader implements LineSink {
    * ends when the container stops, and is opened again when it starts.
    */
   private Future<Void> followLogs() {
+    if (isAttached() && !stopping) reopenAfterEnd = true; // (re)started while the old run is still being read
     if (!checkpointLoaded || isAttached() || stopping) return Future.succeededFuture();
+    reopenAfterEnd = false;
     connecting = true;
     String since = "0";
     if (readTimeOfLast >= 0) {
@@ -461,7 +487,11 @@ public final class ContainerReader implements LineSink {
     paused = false; // the next stream starts unpaused
     metrics.streamsOpen.decrementAndGet();
     if (Boolean.TRUE.equals(logsMode)) {
-      if (logsDecoder != null) logsDecoder.finish(); // the container stopped: its unterminated last line is whole
+      // the container stopped: its unterminated last line is whole. A broken stream or a stop leaves the
+      // pieces of a line cut short unread: they are read again, whole, from the logs
+      if (logsDecoder != null && !failed && !stopping) logsDecoder.finish();
+      logsDecoder = null;
+      if (reopenAfterEnd && !stopping) vertx.runOnContext(v -> followLogs());
     } else if (decoder == null) {
       // not yet described: what came waits in `early` until inspect says how to decode it
     } else if (stopping) {
@@ -560,6 +590,13 @@ public final class ContainerReader implements LineSink {
       if (!spoolLoading && inFlight < MAX_IN_FLIGHT) loadFromSpool();
       return;
     }
+    while (!unspooled.isEmpty() && inFlight < MAX_IN_FLIGHT) {
+      LineBatch b = unspooled.pollFirst();
+      unacked.addLast(b); // its bytes were counted when it came back from the failed write
+      metrics.batchesSent.increment();
+      send(b);
+    }
+    if (!unspooled.isEmpty()) return;
     // a container that has said nothing yet (or was renamed) is announced with an empty batch, so the
     // collectors know it and its tags before its first line
     while (inFlight < MAX_IN_FLIGHT && (!pending.isEmpty() || metaChanged)) {
@@ -576,6 +613,7 @@ public final class ContainerReader implements LineSink {
 
   private void loadFromSpool() {
     spoolLoading = true;
+    spoolLoaded = Promise.promise();
     spool.run(() -> {
       long before = spoolFile.bytes();
       LineBatch b = spoolFile.poll();
@@ -583,17 +621,22 @@ public final class ContainerReader implements LineSink {
       return b;
     }).onComplete(ar -> {
       spoolLoading = false;
-      if (ar.failed() || ar.result() == null) {
-        LOG.severe("reading the spool of " + meta.name() + " failed: " + (ar.failed() ? ar.cause() : "empty"));
+      if (ar.failed()) {
+        LOG.severe("reading the spool of " + meta.name() + " failed: " + ar.cause()
+            + "; its spooled lines are lost");
         spooledBatches = 0; // what cannot be read is not waited for forever
-      } else {
+      } else if (ar.result() != null) {
         spooledBatches--;
         LineBatch b = ar.result();
         unacked.addLast(b);
         unackedBytes += b.dataLength();
-        metrics.batchesSent.increment();
-        send(b);
+        if (!spilledOnStop) { // stopping: it is written back to the spool with the rest, not sent
+          metrics.batchesSent.increment();
+          send(b);
+        }
       }
+      // (null: the batches counted were not written after all; the failed write put them in `unspooled`)
+      spoolLoaded.tryComplete();
       pump();
       checkDrained();
     });
@@ -606,7 +649,7 @@ public final class ContainerReader implements LineSink {
    */
   private void spillIfBacklogged() {
     // the logs endpoint keeps what is not read yet, and a slow reader there never slows the container
-    if (Boolean.TRUE.equals(logsMode)) return;
+    if (Boolean.TRUE.equals(logsMode) || !unspooled.isEmpty()) return;
     if (pending.dataLength() < Math.min(SPILL_BYTES, bufferCap / 4)) return;
     if (!spool.hasRoom()) {
       if (spool.policy == Spool.Policy.DROP_NEWEST) {
@@ -630,21 +673,38 @@ public final class ContainerReader implements LineSink {
 
   private void writeToSpool(java.util.List<LineBatch> batches) {
     spool.run(() -> {
-      if (spoolFile == null) spoolFile = SpoolFile.open(spool.fileOf(id));
-      long added = spoolFile.append(batches);
-      spool.usedBytes.addAndGet(added);
-      return added;
-    }).onFailure(e -> LOG.severe("spooling lines of " + meta.name() + " failed: " + e));
+      java.util.List<LineBatch> notWritten = new java.util.ArrayList<>();
+      for (LineBatch b : batches) {
+        try {
+          if (!notWritten.isEmpty()) throw new java.io.IOException("an earlier batch was not written");
+          if (spoolFile == null) spoolFile = SpoolFile.open(spool.fileOf(id));
+          spool.usedBytes.addAndGet(spoolFile.append(java.util.List.of(b)));
+        } catch (java.io.IOException e) {
+          if (notWritten.isEmpty()) LOG.severe("spooling lines of " + meta.name() + " failed: " + e);
+          notWritten.add(b);
+        }
+      }
+      return notWritten;
+    }).onSuccess(notWritten -> {
+      if (notWritten.isEmpty()) return;
+      // kept in memory, after what the spool holds; reading pauses if memory fills up
+      spooledBatches -= notWritten.size();
+      unspooled.addAll(notWritten);
+      for (LineBatch b : notWritten) unackedBytes += b.dataLength();
+      pump();
+    });
   }
 
   /** Closes (and deletes, when empty) the spool file of a reader that is done, and drops its checkpoint. */
   public Future<Void> closeSpool() {
     acked = null; // the container is gone: nothing to resume
     java.nio.file.Path checkpoint = Checkpoint.fileOf(checkpointDir(), id);
+    java.nio.file.Path seqMark = seqMarkFile();
     return spool.run(() -> {
       if (spoolFile != null) spoolFile.close();
       spoolFile = null;
       java.nio.file.Files.deleteIfExists(checkpoint);
+      java.nio.file.Files.deleteIfExists(seqMark);
       return null;
     }).mapEmpty();
   }
@@ -657,9 +717,15 @@ public final class ContainerReader implements LineSink {
   public Future<Void> spillOnStop() {
     spilledOnStop = true;
     if (Boolean.TRUE.equals(logsMode)) return saveCheckpoint(true); // the log holds what comes after it
+    // a spool read in flight has already taken its batch out of the file: it joins `unacked` first
+    Future<Void> loaded = spoolLoading ? spoolLoaded.future() : Future.succeededFuture();
+    return loaded.compose(v -> spillAll());
+  }
+
+  private Future<Void> spillAll() {
     java.util.List<LineBatch> inFlightBatches = new java.util.ArrayList<>(unacked);
     inFlightBatches.removeIf(b -> b.count() == 0);
-    java.util.List<LineBatch> newer = new java.util.ArrayList<>();
+    java.util.List<LineBatch> newer = new java.util.ArrayList<>(unspooled);
     if (nextSeq >= 0) {
       while (!pending.isEmpty()) {
         LineBatch batch = pending.take(meta, nextSeq, MAX_BATCH_LINES, MAX_BATCH_BYTES);
@@ -672,7 +738,15 @@ public final class ContainerReader implements LineSink {
       pending.take(meta, 0, Integer.MAX_VALUE, Integer.MAX_VALUE);
     }
     boolean nothingToKeep = inFlightBatches.isEmpty() && newer.isEmpty() && spooledBatches == 0;
+    long highestNumbered = nextSeq - 1;
+    java.nio.file.Path seqMark = seqMarkFile();
     return spool.run(() -> {
+      // the highest seq numbered, so the next run continues after it even if the collector holding the
+      // newest lines is away then (a crash leaves no mark: the next run asks the collectors)
+      if (highestNumbered > 0) {
+        java.nio.file.Files.createDirectories(seqMark.getParent());
+        java.nio.file.Files.writeString(seqMark, Long.toString(highestNumbered));
+      }
       if (spoolFile == null && nothingToKeep) return null;
       if (spoolFile == null) spoolFile = SpoolFile.open(spool.fileOf(id));
       long before = spoolFile.bytes();
