@@ -44,7 +44,9 @@ public final class Addresses {
    * Failures ({@link io.vertx.core.eventbus.ReplyException} codes): {@link #IPAM_BAD_REQUEST} (missing field, address
    * not IPv4, outside the range, excluded), {@link #IPAM_UNKNOWN} (unknown network), {@link #IPAM_TAKEN} (address held by
    * another lease; the key already holds another address), {@link #IPAM_EXHAUSTED} (no free address),
-   * {@link #IPAM_UNAVAILABLE} (the member is not ready yet). A failure changes nothing.
+   * {@link #IPAM_UNAVAILABLE} (the member is not ready yet). A failure changes nothing. Until the cluster has
+   * dropped a member that died (a few seconds), a request may be routed to it and time out: use a send timeout
+   * of a few seconds and ask again (asking again is safe: same key, same lease).
    */
   public static final String NETWORK_ALLOCATE = "dockline.network.allocate";
 

@@ -2,6 +2,7 @@ package io.dockline.launcher;
 
 import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeConfig.Setting;
+import io.dockline.network.NetworkSpec;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -54,7 +55,16 @@ final class CommandLine {
     }
     Map<String, String> conf = confFile == null ? Map.of() : readConf(Path.of(confFile));
     try {
-      return new CommandLine(false, NodeConfig.resolve(conf, NodeConfig.layerOfEnv(env), cli));
+      NodeConfig config = NodeConfig.resolve(conf, NodeConfig.layerOfEnv(env), cli);
+      // a wrong network is a wrong setting: said before anything starts
+      if (config.has(NodeConfig.Role.NETWORK)) {
+        try {
+          NetworkSpec.parseAll(config.networks());
+        } catch (IllegalArgumentException e) {
+          throw new UsageException("invalid --networks: " + e.getMessage());
+        }
+      }
+      return new CommandLine(false, config);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }

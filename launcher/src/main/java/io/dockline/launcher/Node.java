@@ -3,7 +3,9 @@ package io.dockline.launcher;
 import com.hazelcast.config.ClasspathXmlConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
+import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.dockline.attach.AgentVerticle;
 import io.dockline.collector.CollectorVerticle;
@@ -12,6 +14,7 @@ import io.dockline.config.NodeConfig.Role;
 import io.dockline.config.NodeConfig.Setting;
 import io.dockline.config.NodeStatus;
 import io.dockline.gateway.GatewayVerticle;
+import io.dockline.network.NetworkVerticle;
 import io.dockline.routing.RouterVerticle;
 import io.dockline.wire.Addresses;
 import io.dockline.wire.WireCodecs;
@@ -45,6 +48,7 @@ public final class Node {
   /** Deployment ids by role, in deployment order. */
   private final Map<Role, String> deployments = new LinkedHashMap<>();
   private Vertx vertx;
+  private HazelcastClusterManager clusterManager;
 
   private Node(NodeConfig config) {
     this.config = config;
@@ -73,7 +77,8 @@ public final class Node {
         // what /api/cluster shows of each member without asking it: its name and roles
         .setClusterNodeMetadata(new JsonObject().put("node", config.nodeName())
             .put("roles", new JsonArray(config.roles().stream().map(Role::label).collect(Collectors.toList()))));
-    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
+    clusterManager = new HazelcastClusterManager(hz);
+    return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
         .map(v -> {
           vertx = v;
           WireCodecs.registerAll(v.eventBus());
@@ -111,13 +116,19 @@ public final class Node {
       if (!members.contains(self)) members.add(self);
       join.getTcpIpConfig().setEnabled(true).setMembers(members);
     }
+    if (hz.getMapConfigOrNull(Addresses.IPAM_POOLS_MAP) == null) {
+      // pools are changed in place by entry processors: no (de)serialization of the whole pool per allocation;
+      // one synchronous backup (a lost member loses nothing) and one asynchronous (nor do two, most of the time)
+      hz.addMapConfig(new MapConfig(Addresses.IPAM_POOLS_MAP).setInMemoryFormat(InMemoryFormat.OBJECT)
+          .setBackupCount(1).setAsyncBackupCount(1));
+    }
     return hz;
   }
 
   private Future<Void> deployRoles() {
     // collectors first, so the agent's first batches find a ring; the agent last, when everything it feeds is up
     Future<Void> chain = Future.succeededFuture();
-    for (Role role : List.of(Role.COLLECTOR, Role.ROUTER, Role.GATEWAY, Role.AGENT)) {
+    for (Role role : List.of(Role.COLLECTOR, Role.ROUTER, Role.GATEWAY, Role.NETWORK, Role.AGENT)) {
       if (!config.has(role)) continue;
       chain = chain.compose(v -> vertx.deployVerticle(verticleFor(role)).map(id -> {
         deployments.put(role, id);
@@ -134,6 +145,7 @@ public final class Node {
       case ROUTER: return new RouterVerticle(config, status, registry);
       case COLLECTOR: return new CollectorVerticle(config, status, registry);
       case GATEWAY: return new GatewayVerticle(config, status, registry);
+      case NETWORK: return new NetworkVerticle(config, status, clusterManager.getHazelcastInstance());
       default: throw new IllegalArgumentException(role.toString());
     }
   }
@@ -142,7 +154,7 @@ public final class Node {
   public Future<Void> stop() {
     if (vertx == null) return Future.succeededFuture();
     Future<Void> chain = Future.succeededFuture();
-    for (Role role : List.of(Role.AGENT, Role.ROUTER, Role.COLLECTOR, Role.GATEWAY)) {
+    for (Role role : List.of(Role.AGENT, Role.NETWORK, Role.ROUTER, Role.COLLECTOR, Role.GATEWAY)) {
       String id = deployments.remove(role);
       if (id == null) continue;
       chain = chain.compose(v -> vertx.undeploy(id).otherwise(e -> {

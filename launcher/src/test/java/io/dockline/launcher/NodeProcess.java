@@ -164,6 +164,10 @@ final class NodeProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   /** SIGKILL: the process gets no chance to drain or leave the cluster. */
   void kill9() throws InterruptedException {
     process.destroyForcibly();

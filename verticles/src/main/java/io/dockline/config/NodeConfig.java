@@ -1,5 +1,6 @@
 package io.dockline.config;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ public final class NodeConfig {
 
   /** The settings a node understands, with their defaults and help text. */
   public enum Setting {
-    ROLES("roles", "agent,router,collector,gateway", "roles this node runs: agent, router, collector, gateway"),
+    ROLES("roles", "agent,router,collector,gateway", "roles this node runs: agent, router, collector, gateway, network"),
     NODE_NAME("node-name", null, "this member's name (default: the host name); names a host's lines and a collector"),
     DATA_DIR("data-dir", "./data", "where collectors store lines and agents keep their state"),
     HTTP_HOST("http-host", "127.0.0.1", "gateway HTTP interface"),
@@ -57,7 +58,12 @@ public final class NodeConfig {
     BRIDGE_OUTBOUND("bridge-outbound", "dockline.tail.*",
         "addresses bridge clients may receive from (comma list; a trailing * matches a prefix)"),
     BRIDGE_ORIGINS("bridge-origins", "",
-        "web origins (https://app.example, or *) whose pages may use the bridge besides the gateway's own");
+        "web origins (https://app.example, or *) whose pages may use the bridge besides the gateway's own"),
+    NETWORKS("networks", "[]", "role network: JSON array of macvlan networks (best set in the conf file, see README)"),
+    NETWORK_LEASE_TTL("network-lease-ttl", "30",
+        "role network: seconds a lost member's address leases stay valid without renewal"),
+    NETWORK_LEASE_GRACE("network-lease-grace", "30",
+        "role network: seconds added to the TTL before a lost member's leases are freed");
 
     private final String key;
     private final String defaultValue;
@@ -84,7 +90,7 @@ public final class NodeConfig {
   }
 
   public enum Role {
-    AGENT, ROUTER, COLLECTOR, GATEWAY;
+    AGENT, ROUTER, COLLECTOR, GATEWAY, NETWORK;
 
     public String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -133,12 +139,17 @@ public final class NodeConfig {
     return c;
   }
 
-  /** Reads a conf file's JSON object into a layer; values may be strings, numbers, booleans or string arrays. */
+  /**
+   * Reads a conf file's JSON object into a layer; values may be strings, numbers, booleans or string arrays.
+   * An array of objects (the networks) is kept as its JSON text.
+   */
   public static Map<String, String> layerOf(JsonObject json) {
     Map<String, String> m = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : json) {
       Object val = e.getValue();
-      if (val instanceof Iterable) {
+      if (val instanceof JsonArray && ((JsonArray) val).stream().anyMatch(o -> o instanceof JsonObject)) {
+        m.put(e.getKey(), ((JsonArray) val).encode());
+      } else if (val instanceof Iterable) {
         List<String> parts = new ArrayList<>();
         for (Object o : (Iterable<?>) val) parts.add(String.valueOf(o));
         m.put(e.getKey(), String.join(",", parts));
@@ -196,6 +207,9 @@ public final class NodeConfig {
     if (!"block".equals(policy) && !"drop-newest".equals(policy)) {
       throw bad(Setting.AGENT_SPOOL_POLICY, policy, "expected block or drop-newest");
     }
+    positive(Setting.NETWORK_LEASE_TTL, 1, 86_400);
+    positive(Setting.NETWORK_LEASE_GRACE, 0, 86_400);
+    networks();
     String f = get(Setting.FSYNC);
     if (!"true".equals(f) && !"false".equals(f)) throw bad(Setting.FSYNC, f, "expected true or false");
     String docker = dockerHost();
@@ -255,7 +269,7 @@ public final class NodeConfig {
       try {
         r.add(Role.valueOf(p.toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
-        throw bad(Setting.ROLES, p, "roles are agent, router, collector, gateway");
+        throw bad(Setting.ROLES, p, "roles are agent, router, collector, gateway, network");
       }
     }
     if (r.isEmpty()) throw bad(Setting.ROLES, get(Setting.ROLES), "name at least one role");
@@ -281,6 +295,25 @@ public final class NodeConfig {
   /** The container filter settings, by key ({@code include-labels}, ...). */
   public String filter(Setting s) { return get(s); }
   public double ringEpsilon() { return Double.parseDouble(get(Setting.RING_EPSILON)); }
+  public long networkLeaseTtlMs() { return number(Setting.NETWORK_LEASE_TTL) * 1000; }
+  public long networkLeaseGraceMs() { return number(Setting.NETWORK_LEASE_GRACE) * 1000; }
+
+  /** The configured networks as JSON objects; each is checked by the network role itself. */
+  public List<JsonObject> networks() {
+    JsonArray a;
+    try {
+      a = new JsonArray(get(Setting.NETWORKS).isEmpty() ? "[]" : get(Setting.NETWORKS));
+    } catch (RuntimeException e) {
+      throw bad(Setting.NETWORKS, get(Setting.NETWORKS), "expected a JSON array of network objects");
+    }
+    List<JsonObject> out = new ArrayList<>();
+    for (Object o : a) {
+      if (!(o instanceof JsonObject)) throw bad(Setting.NETWORKS, String.valueOf(o), "expected a JSON object");
+      out.add((JsonObject) o);
+    }
+    return out;
+  }
+
   /** Empty when the API is open. */
   public String authToken() { return get(Setting.AUTH_TOKEN); }
   public List<String> bridgeInbound() { return list(Setting.BRIDGE_INBOUND); }

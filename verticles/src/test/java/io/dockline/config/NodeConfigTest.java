@@ -15,13 +15,27 @@ class NodeConfigTest {
   @Test
   void defaultsAreAnAllInOneNodeOnLoopback() {
     NodeConfig c = NodeConfig.resolve();
-    assertEquals(EnumSet.allOf(NodeConfig.Role.class), c.roles());
+    assertEquals(EnumSet.complementOf(EnumSet.of(NodeConfig.Role.NETWORK)), c.roles(), "network is opt-in");
     assertEquals("127.0.0.1", c.httpHost());
     assertEquals(8080, c.httpPort());
     assertEquals("127.0.0.1", c.clusterHost());
     assertEquals(1 << 20, c.maxLineBytes());
     assertTrue(c.join().isEmpty());
     assertFalse(c.isSet(NodeConfig.Setting.HTTP_PORT));
+  }
+
+  @Test
+  void networksAreAJsonArrayOfObjectsInTheConfFile() {
+    JsonObject lan = new JsonObject().put("name", "lan").put("parent", "eth0").put("subnet", "10.252.0.0/24");
+    Map<String, String> conf = NodeConfig.layerOf(new JsonObject().put("roles", "network")
+        .put("networks", new io.vertx.core.json.JsonArray().add(lan)).put("network-lease-ttl", 10));
+    NodeConfig c = NodeConfig.resolve(conf);
+    assertEquals(List.of(lan), c.networks());
+    assertEquals(10_000, c.networkLeaseTtlMs());
+    assertEquals(30_000, c.networkLeaseGraceMs());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.resolve(Map.of("networks", "{\"name\": \"lan\"}")));
+    assertTrue(e.getMessage().startsWith("invalid --networks"), e.getMessage());
   }
 
   @Test

@@ -1,0 +1,270 @@
+package io.dockline.network;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.dockline.config.DockerEndpoint;
+import io.dockline.config.NodeConfig;
+import io.dockline.config.NodeStatus;
+import io.dockline.network.impl.DockerHost;
+import io.dockline.network.impl.HostShim;
+import io.dockline.network.impl.Ipam;
+import io.dockline.network.impl.IpamException;
+import io.dockline.network.impl.Lease;
+import io.dockline.network.impl.PoolDefinition;
+import io.dockline.network.impl.PoolState;
+import io.dockline.network.impl.Provisioner;
+import io.dockline.wire.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * Role network: macvlan networks on this host, addresses from pools shared by the cluster. On start it
+ * defines the pools, creates (or adopts) the Docker networks, then reconciles this host's containers with the
+ * leases before it answers any allocation. While it lives it renews the leases it owns; every member frees
+ * the leases of a member not heard from for its TTL plus grace.
+ */
+public final class NetworkVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(NetworkVerticle.class.getName());
+  private static final long RETRY_MS = 2_000;
+
+  private final NodeConfig config;
+  private final NodeStatus status;
+  private final HazelcastInstance hazelcast;
+  private final Map<String, NetworkSpec> specs = new LinkedHashMap<>();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final long holdMs;
+  private DockerHost docker;
+  private Ipam ipam;
+  private Provisioner provisioner;
+  private boolean ready;
+  private boolean stopped;
+  private String lastProblem;
+  /** The number of the current Docker event subscription, and why it ended (null while it runs). */
+  private int subscription;
+  private Throwable eventsEnded;
+
+  public NetworkVerticle(NodeConfig config, NodeStatus status, HazelcastInstance hazelcast) {
+    this.config = config;
+    this.status = status;
+    this.hazelcast = hazelcast;
+    this.holdMs = config.networkLeaseTtlMs() + config.networkLeaseGraceMs();
+  }
+
+  @Override
+  public Future<?> start() {
+    try {
+      for (NetworkSpec s : NetworkSpec.parseAll(config.networks())) specs.put(s.name(), s);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture("--networks: " + e.getMessage());
+    }
+    docker = new DockerHost(DockerEndpoint.parse(config.dockerHost()));
+    ipam = new Ipam(hazelcast, context);
+    provisioner = new Provisioner(vertx, docker, ipam, specs, config.nodeName(), holdMs);
+    status.set(NodeConfig.Role.NETWORK, false, "defining pools");
+    long tick = Math.max(250, config.networkLeaseTtlMs() / 3);
+    vertx.setPeriodic(tick, t -> renewAndExpire());
+    // a missed event (stream down, daemon restarted) is caught by the next sweep
+    vertx.setPeriodic(Math.max(5_000, config.networkLeaseTtlMs()), t -> { if (ready) provisioner.sweep(); });
+    bringUp();
+    return Future.succeededFuture();
+  }
+
+  /** Pools, Docker networks, events, reconcile, then the API: each step again after a failure. */
+  private void bringUp() {
+    if (stopped) return;
+    definePools().compose(v -> ensureNetworks()).compose(v -> ensureShims()).compose(v -> subscribeEvents())
+        .compose(v -> provisioner.sweep()).compose(v -> registerApi())
+        // the event stream must have lasted through the sweep, or events between them are lost
+        .compose(v -> eventsEnded == null ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(eventsEnded))
+        .onSuccess(v -> {
+          ready = true;
+          lastProblem = null;
+          String detail = specs.isEmpty() ? "no networks on this host (allocation API only)"
+              : "networks " + specs.keySet() + " on Docker at " + config.dockerHost();
+          status.set(NodeConfig.Role.NETWORK, true, detail);
+          LOG.info("network role ready: " + detail);
+        })
+        .onFailure(this::retry);
+  }
+
+  private void retry(Throwable cause) {
+    ready = false;
+    if (stopped) return;
+    closeEvents();
+    String problem = "network role not ready: " + cause.getMessage() + "; retrying every " + RETRY_MS / 1000 + " s";
+    status.set(NodeConfig.Role.NETWORK, false, problem);
+    if (!problem.equals(lastProblem)) LOG.warning(problem);
+    lastProblem = problem;
+    vertx.setTimer(RETRY_MS, t -> bringUp());
+  }
+
+  private Future<Void> definePools() {
+    List<Future<Void>> all = new ArrayList<>();
+    for (NetworkSpec s : specs.values()) all.add(ipam.define(new PoolDefinition(s)));
+    return Future.all(all).mapEmpty();
+  }
+
+  private Future<Void> ensureNetworks() {
+    if (specs.isEmpty()) return Future.succeededFuture();
+    status.set(NodeConfig.Role.NETWORK, false, "creating Docker networks");
+    return vertx.executeBlocking(() -> {
+      String version = docker.version();
+      for (NetworkSpec s : specs.values()) {
+        LOG.info("network " + s.name() + " (macvlan on " + s.dockerParent() + ", " + s.subnet() + "): "
+            + docker.ensureNetwork(s) + " on Docker " + version);
+      }
+      return null;
+    });
+  }
+
+  /** A shim keeps its address unless the cluster gave it to someone else meanwhile. */
+  private Future<Void> ensureShims() {
+    Future<Void> chain = Future.succeededFuture();
+    for (NetworkSpec s : specs.values()) {
+      if (s.shim() == null) continue;
+      chain = chain.compose(v -> vertx.executeBlocking(() -> HostShim.currentAddress(s.shim())))
+          .compose(current -> ipam.allocate(s.name(), HostShim.leaseKey(config.nodeName()), current, false,
+              config.nodeName(), Lease.KIND_HOST, holdMs))
+          .compose(r -> vertx.executeBlocking(() -> {
+            HostShim.ensure(s.shim(), s.dockerParent(), r.lease(), s.rangeFirst(), s.rangeLast());
+            LOG.info("shim " + s.shim() + " on " + s.dockerParent() + ": " + r.lease().ip() + ", routes to " + s.name());
+            return null;
+          }));
+    }
+    return chain;
+  }
+
+  private Future<Void> subscribeEvents() {
+    if (specs.isEmpty()) return Future.succeededFuture();
+    status.set(NodeConfig.Role.NETWORK, false, "reconciling containers with the cluster's leases");
+    int number = ++subscription;
+    eventsEnded = null;
+    return vertx.executeBlocking(() -> {
+      docker.events(e -> vertx.runOnContext(v -> { if (!stopped) provisioner.onEvent(e); }),
+          err -> vertx.runOnContext(v -> onEventsEnded(number, err)));
+      return null;
+    });
+  }
+
+  /** The current stream ended (an older one, closed on purpose, does not count): start over. */
+  private void onEventsEnded(int number, Throwable err) {
+    if (number != subscription || stopped) return;
+    eventsEnded = err;
+    if (ready) retry(err);
+  }
+
+  private Future<Void> registerApi() {
+    if (!consumers.isEmpty()) return Future.succeededFuture();
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.NETWORK_ALLOCATE, this::allocate));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.NETWORK_RELEASE, this::release));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.NETWORK_LEASES, this::leases));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).collect(java.util.stream.Collectors.toList()))
+        .mapEmpty();
+  }
+
+  /**
+   * Renews what this member owns and frees what lost members owned, on every pool of the cluster. A pool of
+   * this host missing from the cluster (every member holding a copy was lost at once) is defined again, and
+   * this host's containers claim their addresses back.
+   */
+  private void renewAndExpire() {
+    if (stopped) return;
+    ipam.names().onSuccess(names -> {
+      for (String net : names) {
+        ipam.renew(net, config.nodeName(), holdMs);
+        ipam.expire(net).onSuccess(expired -> {
+          if (!expired.isEmpty()) LOG.warning("freed " + expired.size() + " leases on " + net
+              + " not renewed within their TTL plus grace (owner lost): " + expired);
+        });
+      }
+      if (ready && !names.containsAll(specs.keySet())) {
+        LOG.warning("the cluster lost pools of " + specs.keySet() + " (found " + names + "): defining them again;"
+            + " this host's containers claim their addresses back");
+        definePools().compose(v -> ensureShims()).compose(v -> provisioner.sweep());
+      }
+    });
+  }
+
+  private void allocate(Message<JsonObject> msg) {
+    JsonObject b = msg.body() == null ? new JsonObject() : msg.body();
+    String network = b.getString("network");
+    String key = b.getString("containerId");
+    String ip = b.getString("ip");
+    String host = b.getString("host", config.nodeName());
+    if (network == null || network.isBlank() || key == null || key.isBlank()) {
+      msg.fail(Addresses.IPAM_BAD_REQUEST, "network and containerId are required");
+      return;
+    }
+    ipam.allocate(network, key, ip, ip != null, host, Lease.KIND_API, holdMs).onComplete(ar -> {
+      if (ar.failed()) fail(msg, ar.cause());
+      else msg.reply(ar.result().lease().toJson().put("existing", ar.result().existing())
+          .put("answeredBy", config.nodeName()));
+    });
+  }
+
+  private void release(Message<JsonObject> msg) {
+    JsonObject b = msg.body() == null ? new JsonObject() : msg.body();
+    String network = b.getString("network");
+    String key = b.getString("containerId");
+    if (network == null || network.isBlank() || key == null || key.isBlank()) {
+      msg.fail(Addresses.IPAM_BAD_REQUEST, "network and containerId are required");
+      return;
+    }
+    ipam.release(network, key, null, null).onComplete(ar -> {
+      if (ar.failed()) fail(msg, ar.cause());
+      else msg.reply(ar.result().toJson().put("answeredBy", config.nodeName()));
+    });
+  }
+
+  private void leases(Message<JsonObject> msg) {
+    JsonObject b = msg.body() == null ? new JsonObject() : msg.body();
+    String network = b.getString("network");
+    String host = b.getString("host");
+    Future<List<PoolState>> pools = network == null ? ipam.pools() : ipam.pool(network).map(List::of);
+    pools.onComplete(ar -> {
+      if (ar.failed()) {
+        fail(msg, ar.cause());
+        return;
+      }
+      JsonArray out = new JsonArray();
+      for (PoolState p : ar.result()) {
+        JsonArray leases = new JsonArray();
+        for (Lease l : p.leases()) if (host == null || host.equals(l.owner())) leases.add(l.toJson());
+        out.add(p.toJson().put("leases", leases));
+      }
+      msg.reply(new JsonObject().put("networks", out).put("answeredBy", config.nodeName()));
+    });
+  }
+
+  private static void fail(Message<?> msg, Throwable cause) {
+    if (cause instanceof IpamException) msg.fail(((IpamException) cause).code(), cause.getMessage());
+    else msg.fail(Addresses.IPAM_UNAVAILABLE, String.valueOf(cause.getMessage()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    ready = false;
+    status.set(NodeConfig.Role.NETWORK, false, "stopped");
+    return Future.join(consumers.stream().map(MessageConsumer::unregister).collect(java.util.stream.Collectors.toList()))
+        .eventually(() -> vertx.executeBlocking(() -> {
+          docker.close();
+          return null;
+        }));
+  }
+
+  private void closeEvents() {
+    vertx.executeBlocking(() -> {
+      docker.stopEvents();
+      return null;
+    });
+  }
+}
