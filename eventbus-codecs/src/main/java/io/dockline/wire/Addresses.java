@@ -14,7 +14,9 @@ public final class Addresses {
 
   /**
    * Cluster-wide: the ring as the routers see it. Any router answers a request (empty JSON) with
-   * {@code {"epsilon", "collectors": [{"node", "ready", "streams", "linesPerSecond", "bytesPerSecond"}], ...}}.
+   * {@code {"router", "epsilon", "capacity", "collectors": [{"node", "ready", "streams", "linesPerSecond",
+   * "bytesPerSecond", "load", "streamLoads": [{"container", "bytesPerSecond", "linesPerSecond"}]}],
+   * "members": [{"node", "memberId", "roles", "onRing"}]}}.
    */
   public static final String RING_STATE = "dockline.ring.state";
 

@@ -130,6 +130,17 @@ class ClusterIT {
       if (gateway().container(id).getJsonArray("collectors").size() > 1) heldByMoreThanOne++;
     }
     assertTrue(heldByMoreThanOne > 0, "streams moved between collectors");
+    JsonObject ring = new JsonObject(gateway().get("/api/ring").body());
+    assertEquals(4, ring.getJsonArray("collectors").size(), ring.encode());
+    int streams = 0;
+    for (Object c : ring.getJsonArray("collectors")) streams += ((JsonObject) c).getInteger("streams");
+    assertTrue(streams >= CONTAINERS_PER_HOST * 2, "measured streams on the ring: " + ring.encode());
+    assertEquals(6, ring.getJsonArray("members").size(), ring.encode());
+    for (Object m : ring.getJsonArray("members")) {
+      JsonObject member = (JsonObject) m;
+      boolean collector = member.getJsonArray("roles").contains("collector");
+      assertEquals(collector, member.getBoolean("onRing"), member.encode());
+    }
     assertTrue(gateway().metric("dockline_ring_rebalances_total") >= 5, "ring rebuilt on every change");
     assertTrue(gateway().metric("dockline_batches_resent_total") > 0, "batches resent after failures");
   }

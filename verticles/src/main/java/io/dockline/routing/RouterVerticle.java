@@ -244,8 +244,34 @@ public final class RouterVerticle extends VerticleBase {
           .put("bytesPerSecond", totals.get(c)[0]).put("linesPerSecond", totals.get(c)[1])
           .put("load", r.load(c)).put("streamLoads", streamsOf.get(c)));
     }
-    msg.reply(new JsonObject().put("router", config.nodeName()).put("epsilon", r.epsilon())
-        .put("capacity", r.capacity()).put("collectors", collectors));
+    JsonObject state = new JsonObject().put("router", config.nodeName()).put("epsilon", r.epsilon())
+        .put("capacity", r.capacity()).put("collectors", collectors);
+    members(r).onComplete(ar -> msg.reply(state.put("members", ar.succeeded() ? ar.result() : new JsonArray())));
+  }
+
+  /**
+   * Every cluster member with the name and roles it announced, and whether it is on this ring (a member that
+   * runs a collector but is not on the ring is not ready yet, or is leaving).
+   */
+  private Future<JsonArray> members(BoundedLoadRing r) {
+    ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+    if (cm == null) return Future.succeededFuture(new JsonArray());
+    List<Future<JsonObject>> infos = new ArrayList<>();
+    for (String memberId : cm.getNodes()) {
+      io.vertx.core.Promise<io.vertx.core.spi.cluster.NodeInfo> p = io.vertx.core.Promise.promise();
+      cm.getNodeInfo(memberId, p);
+      infos.add(p.future().map(info -> {
+        JsonObject meta = info == null || info.metadata() == null ? new JsonObject() : info.metadata();
+        String node = meta.getString("node", memberId);
+        return new JsonObject().put("node", node).put("memberId", memberId)
+            .put("roles", meta.getJsonArray("roles", new JsonArray())).put("onRing", r.members().contains(node));
+      }).otherwise(e -> new JsonObject().put("memberId", memberId).put("onRing", false)));
+    }
+    return Future.join(infos).map(v -> {
+      JsonArray out = new JsonArray();
+      for (Future<JsonObject> f : infos) out.add(f.result());
+      return out;
+    });
   }
 
   private static void forwardFailure(Message<?> msg, Throwable cause) {
