@@ -30,7 +30,7 @@ class SpoolIT {
     Docker.removeTestContainers();
     work = Files.createTempDirectory("dockline-spool-it");
     collector = new NodeProcess("spool-collector", work, "--roles", "collector");
-    // a small memory budget per container, so the agent spools after 64 KiB
+    // a small memory budget per container, so the agent spools past 128 KiB
     agent = new NodeProcess("spool-agent", work, "--roles", "agent,router,gateway", "--agent-buffer-bytes", "262144",
         "--include-names", run + ".*"); // only this test's containers: it counts the lines read
     collector.clusterName = "it-spool-" + run;

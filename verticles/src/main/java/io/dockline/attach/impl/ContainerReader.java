@@ -35,8 +35,6 @@ public final class ContainerReader implements LineSink {
   private static final int MAX_IN_FLIGHT = 4;
   private static final int MAX_BATCH_LINES = 16384;
   private static final int MAX_BATCH_BYTES = 2 << 20;
-  /** Lines waiting beyond this, or a quarter of the memory budget, go to the disk spool. */
-  private static final int SPILL_BYTES = 4 << 20;
 
   private final Vertx vertx;
   private final HttpClient http;
@@ -687,7 +685,8 @@ public final class ContainerReader implements LineSink {
   private void spillIfBacklogged() {
     // the logs endpoint keeps what is not read yet, and a slow reader there never slows the container
     if (Boolean.TRUE.equals(logsMode) || !unspooled.isEmpty()) return;
-    if (pending.dataLength() < Math.min(SPILL_BYTES, bufferCap / 4)) return;
+    // memory first (a burst the collectors absorb a moment later costs no disk), the spool past half the budget
+    if (unackedBytes + pending.dataLength() < bufferCap / 2) return;
     if (!spool.hasRoom()) {
       if (spool.policy == Spool.Policy.DROP_NEWEST) {
         int n = pending.count();
