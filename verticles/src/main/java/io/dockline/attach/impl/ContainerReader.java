@@ -302,7 +302,10 @@ public final class ContainerReader implements LineSink {
       resp.endHandler(v -> onStreamEnd(false));
       resp.exceptionHandler(e -> onStreamEnd(true));
       return Future.<Void>succeededFuture();
-    }).onFailure(e -> connecting = false);
+    }).onFailure(e -> connecting = false).onComplete(ar -> {
+      // inspect said "logs mode" while this attach was still being opened: the logs stream opens now
+      if (Boolean.TRUE.equals(logsMode) && !stopping && !isAttached()) followLogs();
+    });
   }
 
   /** The attach stream opened before inspect answered is not needed in logs mode. */
