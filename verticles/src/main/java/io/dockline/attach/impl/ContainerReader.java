@@ -276,36 +276,49 @@ public final class ContainerReader implements LineSink {
   public Future<Void> attach() {
     if (Boolean.TRUE.equals(logsMode)) return followLogs();
     if (isAttached() || stopping) return Future.succeededFuture();
-    connecting = true;
     decoder = null; // a new stream starts with no frame or line pending
-    RequestOptions req = new RequestOptions().setServer(docker).setMethod(HttpMethod.POST).setHost("localhost")
-        .setPort(80).setURI("/containers/" + id + "/attach?stream=1&stdout=1&stderr=1");
+    // stop() may run while the attach is being opened, or the container turn out to be read from its logs
+    return openStream(HttpMethod.POST, "/containers/" + id + "/attach?stream=1&stdout=1&stderr=1", "attach to",
+        () -> stopping || Boolean.TRUE.equals(logsMode), this::onData).onSuccess(v -> {
+          if (!streamOpen) return;
+          Instant opened = Instant.now();
+          attachOpenedNanos = opened.getEpochSecond() * 1_000_000_000L + opened.getNano();
+          countLateAttach();
+        }).onComplete(ar -> {
+          // inspect said "logs mode" while this attach was still being opened: the logs stream opens now
+          if (Boolean.TRUE.equals(logsMode) && !stopping && !isAttached()) followLogs();
+        });
+  }
+
+  /**
+   * Opens a streaming request on the Docker socket; {@code onData} reads it until it ends. A stream that is
+   * {@code unwanted} by the time it opens is closed at once.
+   */
+  private Future<Void> openStream(HttpMethod method, String uri, String what,
+                                  java.util.function.BooleanSupplier unwanted,
+                                  io.vertx.core.Handler<Buffer> onData) {
+    connecting = true;
+    RequestOptions req = new RequestOptions().setServer(docker).setMethod(method).setHost("localhost")
+        .setPort(80).setURI(uri);
     return http.request(req).compose(r -> r.send()).compose(resp -> {
       connecting = false;
       if (resp.statusCode() != 200) {
         return resp.body().compose(body -> Future.failedFuture(
-            "attach to " + meta.name() + " refused: " + resp.statusCode() + " " + body.toString().trim()));
+            what + " " + meta.name() + " refused: " + resp.statusCode() + " " + body.toString().trim()));
       }
-      if (stopping || Boolean.TRUE.equals(logsMode)) {
-        // stop() ran while the attach was being opened, or the container turned out to be read from its logs
+      if (unwanted.getAsBoolean()) {
         resp.request().connection().close();
         checkDrained();
         return Future.<Void>succeededFuture();
       }
       response = resp;
       streamOpen = true;
-      Instant opened = Instant.now();
-      attachOpenedNanos = opened.getEpochSecond() * 1_000_000_000L + opened.getNano();
-      countLateAttach();
       metrics.streamsOpen.incrementAndGet();
-      resp.handler(this::onData);
+      resp.handler(onData);
       resp.endHandler(v -> onStreamEnd(false));
       resp.exceptionHandler(e -> onStreamEnd(true));
       return Future.<Void>succeededFuture();
-    }).onFailure(e -> connecting = false).onComplete(ar -> {
-      // inspect said "logs mode" while this attach was still being opened: the logs stream opens now
-      if (Boolean.TRUE.equals(logsMode) && !stopping && !isAttached()) followLogs();
-    });
+    }).onFailure(e -> connecting = false);
   }
 
   /** The attach stream opened before inspect answered is not needed in logs mode. */
@@ -382,7 +395,6 @@ public final class ContainerReader implements LineSink {
     if (isAttached() && !stopping) reopenAfterEnd = true; // (re)started while the old run is still being read
     if (!checkpointLoaded || isAttached() || stopping) return Future.succeededFuture();
     reopenAfterEnd = false;
-    connecting = true;
     String since = "0";
     if (readTimeOfLast >= 0) {
       since = new Checkpoint(readTimeOfLast, readRunOfLast, 0).since();
@@ -394,35 +406,18 @@ public final class ContainerReader implements LineSink {
       since = acked.since();
     }
     logsDecoder = new LogsDecoder(tty, maxLineBytes, this::logLine);
-    RequestOptions req = new RequestOptions().setServer(docker).setMethod(HttpMethod.GET).setHost("localhost")
-        .setPort(80).setURI("/containers/" + id + "/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=" + since);
-    return http.request(req).compose(r -> r.send()).compose(resp -> {
-      connecting = false;
-      if (resp.statusCode() != 200) {
-        return resp.body().compose(body -> Future.failedFuture(
-            "logs of " + meta.name() + " refused: " + resp.statusCode() + " " + body.toString().trim()));
-      }
-      if (stopping) {
-        resp.request().connection().close();
-        checkDrained();
-        return Future.<Void>succeededFuture();
-      }
-      response = resp;
-      streamOpen = true;
-      metrics.streamsOpen.incrementAndGet();
-      resp.handler(buf -> {
-        metrics.bytesRead.increment(buf.length());
-        byte[] bytes = buf.getBytes();
-        linesDecoded = 0;
-        logsDecoder.feed(bytes, 0, bytes.length);
-        countLines();
-        pump();
-        applyBackPressure();
-      });
-      resp.endHandler(v -> onStreamEnd(false));
-      resp.exceptionHandler(e -> onStreamEnd(true));
-      return Future.<Void>succeededFuture();
-    }).onFailure(e -> connecting = false);
+    return openStream(HttpMethod.GET, "/containers/" + id + "/logs?follow=1&stdout=1&stderr=1&timestamps=1&since="
+        + since, "logs of", () -> stopping, this::onLogsData);
+  }
+
+  private void onLogsData(Buffer buf) {
+    metrics.bytesRead.increment(buf.length());
+    byte[] bytes = buf.getBytes();
+    linesDecoded = 0;
+    logsDecoder.feed(bytes, 0, bytes.length);
+    countLines();
+    pump();
+    applyBackPressure();
   }
 
   /** A line of the logs endpoint; lines already read before a resume are skipped. */

@@ -27,22 +27,30 @@ public final class LogsDecoder {
   private final Sink sink;
   private final Held stdout = new Held(StreamKind.STDOUT.code());
   private final Held stderr = new Held(StreamKind.STDERR.code());
-  private final ByteArrayOutputStream message = new ByteArrayOutputStream();
+  private final Bytes message = new Bytes();
   private final FrameParser frames = new FrameParser((stream, buf, off, len, frameEnd) -> {
     message.write(buf, off, len);
     if (frameEnd) onMessage(stream == StreamKind.STDERR.code() ? stderr : stdout);
   });
-  private String cachedSecondPrefix = "";
+  /** The date and time down to the second of the last message, and what it is in epoch seconds. */
+  private final byte[] cachedSecondPrefix = new byte[19];
   private long cachedSecond;
 
   /** The unfinished line of one stream. */
   private static final class Held {
     final byte stream;
-    final ByteArrayOutputStream text = new ByteArrayOutputStream();
+    final Bytes text = new Bytes();
     long timeNanos = -1;
 
     Held(byte stream) {
       this.stream = stream;
+    }
+  }
+
+  /** A growable byte buffer read in place: a message or a line is not copied out to be looked at. */
+  private static final class Bytes extends ByteArrayOutputStream {
+    byte[] array() {
+      return buf;
     }
   }
 
@@ -78,9 +86,9 @@ public final class LogsDecoder {
   }
 
   private void onMessage(Held target) {
-    byte[] m = message.toByteArray();
-    message.reset();
-    int sp = m.length > TIMESTAMP_CHARS && m[TIMESTAMP_CHARS] == ' ' ? TIMESTAMP_CHARS : indexOf(m, 0, m.length, (byte) ' ');
+    byte[] m = message.array(); // valid until the reset at the end
+    int length = message.size();
+    int sp = length > TIMESTAMP_CHARS && m[TIMESTAMP_CHARS] == ' ' ? TIMESTAMP_CHARS : indexOf(m, 0, length, (byte) ' ');
     long t;
     int textStart;
     try {
@@ -91,12 +99,20 @@ public final class LogsDecoder {
       t = Math.max(0, target.timeNanos);
       textStart = 0;
     }
-    int textEnd = m.length;
+    int textEnd = length;
     boolean complete = textEnd > textStart && m[textEnd - 1] == '\n';
     if (complete) textEnd--;
     if (tty && complete && textEnd > textStart && m[textEnd - 1] == '\r') textEnd--;
     if (target.timeNanos < 0) target.timeNanos = t;
     int from = textStart;
+    if (complete && target.text.size() == 0 && textEnd - from <= maxLineBytes) {
+      // the common case, a whole line in one message: handed on from the message itself
+      long lineTime = target.timeNanos;
+      target.timeNanos = -1;
+      sink.line(target.stream, (byte) 0, lineTime, m, from, textEnd - from);
+      message.reset();
+      return;
+    }
     while (target.text.size() + (textEnd - from) > maxLineBytes) {
       int take = maxLineBytes - target.text.size();
       target.text.write(m, from, take);
@@ -105,25 +121,25 @@ public final class LogsDecoder {
       target.timeNanos = t;
     }
     target.text.write(m, from, textEnd - from);
+    message.reset();
     if (complete) emit(target, (byte) 0);
   }
 
   private void emit(Held h, byte flags) {
     if (h.timeNanos < 0) return;
-    byte[] text = h.text.toByteArray();
     long t = h.timeNanos;
-    h.text.reset();
     h.timeNanos = -1;
-    sink.line(h.stream, flags, t, text, 0, text.length);
+    sink.line(h.stream, flags, t, h.text.array(), 0, h.text.size());
+    h.text.reset();
   }
 
   /** Parses Docker's fixed-width RFC 3339 with nanoseconds, caching the part down to the second. */
   private long parseTime(byte[] m, int end) {
     if (end < 20 || m[end - 1] != 'Z') throw new IllegalArgumentException("no timestamp");
-    String prefix = new String(m, 0, 19, StandardCharsets.US_ASCII);
-    if (!prefix.equals(cachedSecondPrefix)) {
-      cachedSecond = LocalDateTime.parse(prefix).toEpochSecond(ZoneOffset.UTC);
-      cachedSecondPrefix = prefix;
+    if (!java.util.Arrays.equals(m, 0, 19, cachedSecondPrefix, 0, 19)) {
+      cachedSecond = LocalDateTime.parse(new String(m, 0, 19, StandardCharsets.US_ASCII))
+          .toEpochSecond(ZoneOffset.UTC);
+      System.arraycopy(m, 0, cachedSecondPrefix, 0, 19);
     }
     long nanos = 0;
     int digits = 0;
