@@ -12,13 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LINES=${LINES:-1000000}
 RUNS=${RUNS:-5}
-IMAGE=${DOCKLINE_TEST_IMAGE:-dockline-test/busybox:1}
-JAR=launcher/target/dockline.jar
-SOCK=/var/run/docker.sock
-
-bash .ci/docker-env.sh >/dev/null
-[ -f "$JAR" ] || mvn -B -q -DskipTests package
-LINE=$(printf 'dockline-bench %0125d' 0)   # 140 bytes with the newline
+. bench/lib.sh
 CMD="yes '$LINE' | head -n $LINES"
 work=$(mktemp -d)
 node_pid=""
@@ -49,13 +43,13 @@ raw_run() {
   echo "$t0 $t1" | awk -v n="$LINES" '{printf "%.0f", n/($2-$1)}'
 }
 
-HTTP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-CLUSTER_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+HTTP_PORT=$(port)
+CLUSTER_PORT=$(port)
 API="http://127.0.0.1:$HTTP_PORT"
 
 start_node() {
   if [ "$SPLIT" = 1 ]; then
-    COLLECTOR_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    COLLECTOR_PORT=$(port)
     java -jar "$JAR" --roles collector --node-name bench-collector --data-dir "$work/collector" \
       --cluster-port "$COLLECTOR_PORT" --cluster-name "bench-$$" >"$work/collector.log" 2>&1 &
     collector_pid=$!
@@ -74,7 +68,6 @@ start_node() {
   echo "node did not become ready"; cat "$work/node.log"; exit 1
 }
 
-metric() { curl -s "$API/metrics" | awk -v m="$1" '$1 ~ "^"m"[{ ]" || $1 == m {s += $2} END {printf "%.0f", s}'; }
 
 dockline_run() {
   local id; id=$(create)
@@ -106,7 +99,6 @@ for i in $(seq 1 "$RUNS"); do dl+=("$(dockline_run)"); echo "  dockline stored+a
 stored="lines stored $(metric dockline_lines_stored_total)"
 [ "$SPLIT" = 1 ] && stored="(lines stored: on the collector member)"
 echo "  node: batches sent $(metric dockline_batches_sent_total), acked $(metric dockline_batches_acked_total), $stored"
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 RAW=$(median "${raw[@]}")
 DL=$(median "${dl[@]}")
 echo "raw ceiling (median):  $RAW lines/s"

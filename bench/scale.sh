@@ -9,11 +9,8 @@ COUNT=${COUNT:-500}
 SECONDS_RUN=${SECONDS_RUN:-240}   # longer than starting them all takes, so all run while measured
 # the JVM flags a small agent node runs with (README, "Sizing"); without -Xmx the JVM may take a quarter of RAM
 JAVA_OPTS=${JAVA_OPTS:--Xmx192m -XX:+UseSerialGC}
-IMAGE=${DOCKLINE_TEST_IMAGE:-dockline-test/busybox:1}
-JAR=launcher/target/dockline.jar
 
-bash .ci/docker-env.sh >/dev/null
-[ -f "$JAR" ] || mvn -B -q -DskipTests package
+. bench/lib.sh
 work=$(mktemp -d)
 node_pid=""
 cleanup() {
@@ -24,10 +21,8 @@ cleanup() {
 trap cleanup EXIT
 docker ps -aq --filter label=dockline.scale | xargs -r -P 8 -n 50 docker rm -f >/dev/null 2>&1 || true
 
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 HTTP_PORT=$(port)
 API="http://127.0.0.1:$HTTP_PORT"
-metric() { curl -s "$API/metrics" | awk -v m="$1" '$1 ~ "^"m"[{ ]" || $1 == m {s += $2} END {printf "%.0f", s}'; }
 
 # shellcheck disable=SC2086
 java $JAVA_OPTS -jar "$JAR" --node-name scale --data-dir "$work/data" --http-port "$HTTP_PORT" --cluster-port "$(port)" \

@@ -10,13 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LINES=${LINES:-1000000}
 RUNS=${RUNS:-3}
-IMAGE=${DOCKLINE_TEST_IMAGE:-dockline-test/busybox:1}
-JAR=launcher/target/dockline.jar
-SOCK=/var/run/docker.sock
-
-bash .ci/docker-env.sh >/dev/null
-[ -f "$JAR" ] || mvn -B -q -DskipTests package
-LINE=$(printf 'dockline-bench %0125d' 0)
+. bench/lib.sh
 CMD="yes '$LINE' | head -n $LINES"
 work=$(mktemp -d)
 node_pid=""
@@ -31,7 +25,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 create() { docker create --network none --log-driver none --label dockline.bench=1 "$IMAGE" sh -c "$CMD"; }
 runtime() {  # seconds from StartedAt to FinishedAt
   local s f
@@ -53,7 +46,6 @@ raw_run() {
 
 HTTP_PORT=$(port)
 API="http://127.0.0.1:$HTTP_PORT"
-metric() { curl -s "$API/metrics" | awk -v m="$1" '$1 ~ "^"m"[{ ]" || $1 == m {s += $2} END {printf "%.0f", s}'; }
 
 start_node() {  # $1: roles
   rm -rf "$work/data"
@@ -81,7 +73,6 @@ dockline_run() {
 }
 
 echo "bench/stall: time for a container to write $LINES lines of 140 bytes, $RUNS runs each, $(nproc) cores"
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 a=(); for i in $(seq 1 "$RUNS"); do a+=("$(raw_run)"); echo "  (a) raw reader           run $i: ${a[-1]} s"; done
 start_node agent,router,collector,gateway
 b=(); for i in $(seq 1 "$RUNS"); do b+=("$(dockline_run)"); echo "  (b) dockline             run $i: ${b[-1]} s"; done
