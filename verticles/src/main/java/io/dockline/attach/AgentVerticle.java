@@ -85,14 +85,18 @@ public final class AgentVerticle extends VerticleBase {
     }
   }
 
+  private static final int READ_PIECE_BYTES = 1 << 16;
+
   @Override
   public Future<?> start() {
     ctx = context;
     spool = new Spool(context, config.dataDir().resolve("agent").resolve("spool"), config.agentSpoolBytes(),
         config.agentSpoolDropsNewest() ? Spool.Policy.DROP_NEWEST : Spool.Policy.BLOCK);
     metrics = new AgentMetrics(registry, config.nodeName(), spool);
-    http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setIdleTimeout(0),
-        new PoolOptions().setHttp1MaxSize(10_000));
+    // a stream's bytes reach the reader in pieces of up to 64 KiB (Netty's largest read) instead of the
+    // default 8 KiB: a quarter of the per-piece work while a container writes fast
+    http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setIdleTimeout(0)
+        .setMaxChunkSize(READ_PIECE_BYTES), new PoolOptions().setHttp1MaxSize(10_000));
     DefaultDockerClientConfig dockerConfig = DefaultDockerClientConfig.createDefaultConfigBuilder()
         .withDockerHost(endpoint.uri()).build();
     docker = DockerClientImpl.getInstance(dockerConfig, new ZerodepDockerHttpClient.Builder()

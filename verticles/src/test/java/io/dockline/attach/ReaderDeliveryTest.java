@@ -94,6 +94,46 @@ class ReaderDeliveryTest {
         "the collector wrote each line once");
   }
 
+  /**
+   * Group commit: the first lines go at once, and while that batch waits for its acknowledgement the lines
+   * read meanwhile are not sent off in one small batch per read but in batches of at least a quarter of the
+   * maximum (4,096 lines here).
+   */
+  @Test
+  void whileABatchIsInFlightTheNextOnesWaitUntilTheyAreLarge(@TempDir Path dir) throws Exception {
+    SimpleMeterRegistry registry = deployCollector(dir);
+    long holdUntil = System.currentTimeMillis() + 3_000;
+    java.util.List<int[]> sent = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    vertx.eventBus().<LineBatch>localConsumer(Addresses.ROUTER_BATCH, msg -> {
+      boolean held = System.currentTimeMillis() < holdUntil;
+      sent.add(new int[] {msg.body().count(), held ? 1 : 0});
+      vertx.eventBus().<BatchAck>request(Addresses.collectorWrite("t1"), msg.body(),
+          new DeliveryOptions().setHeaders(msg.headers())).onComplete(ar -> {
+            // the acknowledgements of what came during the first 3 s are held back until then
+            long wait = Math.max(1, holdUntil - System.currentTimeMillis());
+            vertx.setTimer(wait, t -> {
+              if (ar.succeeded()) msg.reply(ar.result().body());
+              else msg.fail(500, ar.cause().getMessage());
+            });
+          });
+    });
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.ROUTER_LAST_SEQ, msg -> msg.fail(503, "unused"));
+    startReader(dockerStandIn(), registry, dir, 64 << 20, true);
+    long end = System.currentTimeMillis() + 60_000;
+    while (lastSeq() < LINES && System.currentTimeMillis() < end) Thread.sleep(100);
+    assertAllStoredOnceInOrder();
+    java.util.List<int[]> duringHold = new java.util.ArrayList<>();
+    synchronized (sent) {
+      for (int[] b : sent) if (b[1] == 1 && b[0] > 0) duringHold.add(b);
+    }
+    assertTrue(duringHold.size() >= 2, "the first batch and more were sent while it waited: " + duringHold.size());
+    assertTrue(duringHold.size() <= 4, "no more than 4 in flight: " + duringHold.size());
+    for (int i = 1; i < duringHold.size(); i++) {
+      assertTrue(duringHold.get(i)[0] >= 4096, "batch " + i + " sent with one in flight has "
+          + duringHold.get(i)[0] + " lines");
+    }
+  }
+
   @Test
   void linesReadWhileNoCollectorTakesThemAreSpooledAndSentAfterARestart(@TempDir Path dir) throws Exception {
     SimpleMeterRegistry registry = deployCollector(dir);

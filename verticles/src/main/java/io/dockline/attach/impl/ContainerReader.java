@@ -35,6 +35,9 @@ public final class ContainerReader implements LineSink {
   private static final int MAX_IN_FLIGHT = 4;
   private static final int MAX_BATCH_LINES = 16384;
   private static final int MAX_BATCH_BYTES = 2 << 20;
+  /** While a batch is in flight, the next one waits until it is this large (a quarter of the maximum). */
+  private static final int FULL_BATCH_LINES = MAX_BATCH_LINES / 4;
+  private static final int FULL_BATCH_BYTES = MAX_BATCH_BYTES / 4;
 
   private final Vertx vertx;
   private final HttpClient http;
@@ -59,6 +62,8 @@ public final class ContainerReader implements LineSink {
   /** Batches in the spool, counted from the moment their write is queued; they go out before anything newer. */
   private int spooledBatches;
   private boolean spoolLoading;
+  /** Bytes of batches handed to the spool thread and not written yet: still on the heap. */
+  private long spoolQueuedBytes;
   /** Completes when the spool read in progress has delivered its batch (stop waits for it). */
   private Promise<Void> spoolLoaded;
   /**
@@ -412,9 +417,8 @@ public final class ContainerReader implements LineSink {
 
   private void onLogsData(Buffer buf) {
     metrics.bytesRead.increment(buf.length());
-    byte[] bytes = buf.getBytes();
     linesDecoded = 0;
-    logsDecoder.feed(bytes, 0, bytes.length);
+    feed(buf, logsDecoder::feed);
     countLines();
     pump();
     applyBackPressure();
@@ -489,10 +493,24 @@ public final class ContainerReader implements LineSink {
 
   private void decode(Buffer buf, long arrivedNanos) {
     readTimeNanos = arrivedNanos;
-    byte[] bytes = buf.getBytes();
     linesDecoded = 0;
-    decoder.feed(bytes, 0, bytes.length);
+    feed(buf, decoder::feed);
     countLines();
+  }
+
+  private interface BytesConsumer {
+    void feed(byte[] buf, int off, int len);
+  }
+
+  /** Hands the bytes read to a decoder without copying them when they are in a heap array (they are, in Vert.x). */
+  private static void feed(Buffer buf, BytesConsumer decoder) {
+    io.netty.buffer.ByteBuf bb = ((io.vertx.core.internal.buffer.BufferInternal) buf).getByteBuf();
+    if (bb.hasArray()) {
+      decoder.feed(bb.array(), bb.arrayOffset() + bb.readerIndex(), bb.readableBytes());
+    } else {
+      byte[] bytes = buf.getBytes();
+      decoder.feed(bytes, 0, bytes.length);
+    }
   }
 
   /** Meters are updated once per read, not once per line. */
@@ -631,7 +649,7 @@ public final class ContainerReader implements LineSink {
     if (!unspooled.isEmpty()) return;
     // a container that has said nothing yet (or was renamed) is announced with an empty batch, so the
     // collectors know it and its tags before its first line
-    while (inFlight < MAX_IN_FLIGHT && (!pending.isEmpty() || metaChanged)
+    while (inFlight < MAX_IN_FLIGHT && (!pending.isEmpty() || metaChanged) && worthSending()
         && mayNumber(Math.min(pending.count(), MAX_BATCH_LINES))) {
       metaChanged = false;
       LineBatch batch = pending.take(meta, nextSeq, MAX_BATCH_LINES, MAX_BATCH_BYTES);
@@ -642,6 +660,17 @@ public final class ContainerReader implements LineSink {
       metrics.batchesSent.increment();
       send(batch);
     }
+  }
+
+  /**
+   * Group commit: with nothing in flight, whatever is pending goes at once (a quiet container's line is not
+   * held back); while a batch is on its way, more go only once they are worth a batch of their own. A fast
+   * writer's lines thus travel in a few large batches (one event-bus message, one write and one fsync each)
+   * instead of one small batch per read.
+   */
+  private boolean worthSending() {
+    return inFlight == 0 || metaChanged || pending.count() >= FULL_BATCH_LINES
+        || pending.dataLength() >= FULL_BATCH_BYTES;
   }
 
   private void loadFromSpool() {
@@ -707,6 +736,12 @@ public final class ContainerReader implements LineSink {
   }
 
   private void writeToSpool(java.util.List<LineBatch> batches) {
+    // until written, the batches are still in memory: they count against the buffer, so a spool that falls
+    // behind pauses the reading instead of piling up lines on the heap
+    long bytes = 0;
+    for (LineBatch b : batches) bytes += b.dataLength();
+    long queued = bytes;
+    spoolQueuedBytes += queued;
     spool.run(() -> {
       java.util.List<LineBatch> notWritten = new java.util.ArrayList<>();
       for (LineBatch b : batches) {
@@ -720,6 +755,9 @@ public final class ContainerReader implements LineSink {
         }
       }
       return notWritten;
+    }).onComplete(ar -> {
+      spoolQueuedBytes -= queued;
+      applyBackPressure();
     }).onSuccess(notWritten -> {
       if (notWritten.isEmpty()) return;
       // kept in memory, after what the spool holds; reading pauses if memory fills up
@@ -860,7 +898,7 @@ public final class ContainerReader implements LineSink {
   }
 
   private void applyBackPressure() {
-    long held = unackedBytes + pending.dataLength(); // spooled lines are on disk, not held
+    long held = unackedBytes + pending.dataLength() + spoolQueuedBytes; // lines written to the spool are not held
     if (!paused && response != null && held > bufferCap) {
       // the 'block' policy: stop reading this container until the collector catches up
       paused = true;
