@@ -1,5 +1,6 @@
 package io.dockline.collector;
 
+import io.dockline.config.BackgroundThreads;
 import io.dockline.config.Meters;
 import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeStatus;
@@ -46,8 +47,7 @@ public final class CollectorVerticle extends VerticleBase {
   private final NodeConfig config;
   private final NodeStatus status;
   private final MeterRegistry registry;
-  private final ExecutorService storeThread =
-      Executors.newSingleThreadExecutor(r -> new Thread(r, "dockline-collector-store"));
+  private final ExecutorService storeThread;
   private final ConcurrentLinkedQueue<Message<LineBatch>> writes = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -66,6 +66,9 @@ public final class CollectorVerticle extends VerticleBase {
     this.config = config;
     this.status = status;
     this.registry = registry;
+    // writing and fsyncing waits while the host's containers need the CPU: the agents hold their lines meanwhile
+    this.storeThread = Executors.newSingleThreadExecutor(
+        BackgroundThreads.factory("dockline-collector-store", config.backgroundPriority()));
   }
 
   @Override

@@ -40,6 +40,8 @@ public final class NodeConfig {
         "per-container bytes an agent holds unacknowledged before it stops reading that container"),
     AGENT_SPOOL_BYTES("agent-spool-bytes", "1073741824",
         "disk an agent may use under data-dir/agent/spool for lines no collector has taken yet"),
+    BACKGROUND_PRIORITY("background-priority", "10",
+        "CPU priority of a collector's writes: a nice value 1-19, idle (Linux SCHED_IDLE) or normal"),
     AGENT_SPOOL_POLICY("agent-spool-policy", "block",
         "when the spool is full: block (stop reading the container) or drop-newest (discard, counted)"),
     INCLUDE_LABELS("include-labels", "", "agents read only containers with one of these labels (key or key=value, comma-separated)"),
@@ -195,6 +197,11 @@ public final class NodeConfig {
       throw bad(Setting.RING_EPSILON, get(Setting.RING_EPSILON), "expected a number such as 0.25");
     }
     positive(Setting.AGENT_SPOOL_BYTES, 0, Long.MAX_VALUE);
+    try {
+      BackgroundPriority.parse(get(Setting.BACKGROUND_PRIORITY));
+    } catch (IllegalArgumentException e) {
+      throw bad(Setting.BACKGROUND_PRIORITY, get(Setting.BACKGROUND_PRIORITY), e.getMessage());
+    }
     for (Setting regex : List.of(Setting.INCLUDE_NAMES, Setting.EXCLUDE_NAMES, Setting.INCLUDE_IMAGES,
         Setting.EXCLUDE_IMAGES)) {
       try {
@@ -291,6 +298,7 @@ public final class NodeConfig {
   public boolean fsync() { return Boolean.parseBoolean(get(Setting.FSYNC)); }
   public long agentBufferBytes() { return number(Setting.AGENT_BUFFER_BYTES); }
   public long agentSpoolBytes() { return number(Setting.AGENT_SPOOL_BYTES); }
+  public BackgroundPriority backgroundPriority() { return BackgroundPriority.parse(get(Setting.BACKGROUND_PRIORITY)); }
   public boolean agentSpoolDropsNewest() { return "drop-newest".equals(get(Setting.AGENT_SPOOL_POLICY)); }
   /** The container filter settings, by key ({@code include-labels}, ...). */
   public String filter(Setting s) { return get(s); }

@@ -65,6 +65,11 @@ class NodeConfigTest {
         () -> NodeConfig.resolve(Map.of("docker-host", "http://x"))).getMessage().contains("docker-host"));
     assertTrue(assertThrows(IllegalArgumentException.class,
         () -> NodeConfig.resolve(Map.of("colour", "blue"))).getMessage().contains("colour"));
+    assertEquals("invalid --background-priority 'high': expected idle, normal or a nice value 0 to 19",
+        assertThrows(IllegalArgumentException.class,
+            () -> NodeConfig.resolve(Map.of("background-priority", "high"))).getMessage());
+    assertEquals("10", NodeConfig.resolve().backgroundPriority().toString());
+    assertTrue(NodeConfig.resolve(Map.of("background-priority", "idle")).backgroundPriority().isIdle());
   }
 
   @Test

@@ -1,0 +1,75 @@
+package io.dockline.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Threads for work that may wait while the host is busy: a collector's writes. They run at a lower CPU
+ * priority (setting {@code background-priority}), so that on a host whose cores are all taken the
+ * containers, and the reading of their output, come first; the collector catches up when they pause, while
+ * the agents hold the lines in memory and in their spool (bounded by {@code agent-buffer-bytes} and
+ * {@code agent-spool-bytes}, past which the spool policy applies). Linux gives each thread its own policy
+ * and nice value, and lowering a thread's own priority needs no privilege. Where it cannot be lowered (not
+ * Linux, no util-linux), the threads run at normal priority and a warning says so.
+ */
+public final class BackgroundThreads {
+  private static final Logger LOG = Logger.getLogger(BackgroundThreads.class.getName());
+  private static volatile boolean warned;
+
+  private BackgroundThreads() {}
+
+  /** A factory of threads named {@code name} that lower their own priority as {@code priority} says. */
+  public static ThreadFactory factory(String name, BackgroundPriority priority) {
+    return r -> new Thread(() -> {
+      lowerCurrentThread(priority);
+      r.run();
+    }, name);
+  }
+
+  /** Lowers the calling thread's CPU priority; false when that did not work. */
+  public static boolean lowerCurrentThread(BackgroundPriority priority) {
+    if (priority.isNormal()) return true;
+    try {
+      // "<pid>/task/<tid>": the kernel's id of this thread, which sched_setscheduler(2) and setpriority(2) take
+      String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+      List<String> command = priority.isIdle()
+          ? List.of("chrt", "--idle", "--pid", "0", tid)
+          : List.of("renice", "-n", Integer.toString(priority.nice()), "-p", tid);
+      Process p = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0) return true;
+      p.destroyForcibly();
+      warnOnce(command.get(0) + " exited with " + (p.isAlive() ? "no answer" : p.exitValue()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception | LinkageError e) {
+      warnOnce(e.toString());
+    }
+    return false;
+  }
+
+  /**
+   * The calling thread's scheduling as {@code /proc} tells it: "idle" (SCHED_IDLE), or its nice value for
+   * the normal policy; null when it cannot be read (not Linux).
+   */
+  public static String current() {
+    try {
+      String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+      // the fields after the command name (which may hold spaces): nice is field 19, policy field 41
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return "5".equals(f[38]) ? "idle" : f[16];
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  private static void warnOnce(String why) {
+    if (warned) return;
+    warned = true;
+    LOG.warning("background threads run at normal priority: lowering it failed (" + why + ")");
+  }
+}
