@@ -100,7 +100,7 @@ start_node agent,router,collector,gateway
 echo " all-in-one node:"
 measure "(b) dockline"
 A1=("${RAW[@]}"); B=("${OURS[@]}")
-echo "  (b) agent: lines read $(metric dockline_lines_read_total), reader pauses $(metric dockline_agent_reader_pauses_total), dropped $(metric dockline_lines_dropped_total)"
+echo "  (b) agent: lines read $(metric dockline_lines_read_total) in $(metric dockline_batches_sent_total) batches, reader pauses $(metric dockline_agent_reader_pauses_total), dropped $(metric dockline_lines_dropped_total)"
 stop_node
 fi
 if [[ $CASES == *c* ]]; then
