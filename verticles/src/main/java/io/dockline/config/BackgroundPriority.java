@@ -8,6 +8,8 @@ public final class BackgroundPriority {
   public static final BackgroundPriority NORMAL = new BackgroundPriority(0, false);
   public static final BackgroundPriority IDLE = new BackgroundPriority(0, true);
 
+  private static final String EXPECTED = "expected idle, normal or a nice value 0 to 19";
+
   private final int nice;
   private final boolean idle;
 
@@ -25,9 +27,9 @@ public final class BackgroundPriority {
     try {
       n = Integer.parseInt(v);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("expected idle, normal or a nice value 0 to 19");
+      throw new IllegalArgumentException(EXPECTED);
     }
-    if (n < 0 || n > 19) throw new IllegalArgumentException("expected idle, normal or a nice value 0 to 19");
+    if (n < 0 || n > 19) throw new IllegalArgumentException(EXPECTED);
     return n == 0 ? NORMAL : new BackgroundPriority(n, false);
   }
 

@@ -52,21 +52,6 @@ public final class BackgroundThreads {
     return false;
   }
 
-  /**
-   * The calling thread's scheduling as {@code /proc} tells it: "idle" (SCHED_IDLE), or its nice value for
-   * the normal policy; null when it cannot be read (not Linux).
-   */
-  public static String current() {
-    try {
-      String stat = Files.readString(Path.of("/proc/thread-self/stat"));
-      // the fields after the command name (which may hold spaces): nice is field 19, policy field 41
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return "5".equals(f[38]) ? "idle" : f[16];
-    } catch (Exception e) {
-      return null;
-    }
-  }
-
   private static void warnOnce(String why) {
     if (warned) return;
     warned = true;

@@ -417,9 +417,7 @@ public final class ContainerReader implements LineSink {
 
   private void onLogsData(Buffer buf) {
     metrics.bytesRead.increment(buf.length());
-    linesDecoded = 0;
-    feed(buf, logsDecoder::feed);
-    countLines();
+    decodeRead(buf, logsDecoder::feed);
     pump();
     applyBackPressure();
   }
@@ -493,17 +491,18 @@ public final class ContainerReader implements LineSink {
 
   private void decode(Buffer buf, long arrivedNanos) {
     readTimeNanos = arrivedNanos;
-    linesDecoded = 0;
-    feed(buf, decoder::feed);
-    countLines();
+    decodeRead(buf, decoder::feed);
   }
 
   private interface BytesConsumer {
     void feed(byte[] buf, int off, int len);
   }
 
-  /** Hands the bytes read to a decoder without copying them when they are in a heap array (they are, in Vert.x). */
-  private static void feed(Buffer buf, BytesConsumer decoder) {
+  /**
+   * Hands the bytes of one read to a decoder, without copying them when they are in a heap array (they are,
+   * in Vert.x), then counts the lines it produced.
+   */
+  private void decodeRead(Buffer buf, BytesConsumer decoder) {
     io.netty.buffer.ByteBuf bb = ((io.vertx.core.internal.buffer.BufferInternal) buf).getByteBuf();
     if (bb.hasArray()) {
       decoder.feed(bb.array(), bb.arrayOffset() + bb.readerIndex(), bb.readableBytes());
@@ -511,6 +510,7 @@ public final class ContainerReader implements LineSink {
       byte[] bytes = buf.getBytes();
       decoder.feed(bytes, 0, bytes.length);
     }
+    countLines();
   }
 
   /** Meters are updated once per read, not once per line. */
