@@ -4,9 +4,11 @@ package io.dockline.collector;
 public final class LogStoreOptions {
   public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
   public static final int DEFAULT_MAX_READ_BYTES = 8 << 20;
+  public static final long DEFAULT_LOG_BYTES = 64L << 20;
 
   private long segmentBytes = DEFAULT_SEGMENT_BYTES;
   private int maxReadBytes = DEFAULT_MAX_READ_BYTES;
+  private long logBytes = DEFAULT_LOG_BYTES;
 
   /** A container's current segment is closed and a new one started once it holds this many bytes. */
   public long segmentBytes() { return segmentBytes; }
@@ -26,6 +28,18 @@ public final class LogStoreOptions {
   public LogStoreOptions maxReadBytes(int maxReadBytes) {
     if (maxReadBytes < 1) throw new IllegalArgumentException("maxReadBytes must be positive: " + maxReadBytes);
     this.maxReadBytes = maxReadBytes;
+    return this;
+  }
+
+  /**
+   * The shared write-ahead log starts over once it holds this many bytes, after forcing every segment it
+   * covered: this bounds its disk use and what an open after a crash replays.
+   */
+  public long logBytes() { return logBytes; }
+
+  public LogStoreOptions logBytes(long logBytes) {
+    if (logBytes < 1) throw new IllegalArgumentException("logBytes must be positive: " + logBytes);
+    this.logBytes = logBytes;
     return this;
   }
 }

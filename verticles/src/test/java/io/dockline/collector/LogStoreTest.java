@@ -369,8 +369,8 @@ class LogStoreTest {
       }
       assertTrue(store.containers().isEmpty());
     }
-    try (Stream<Path> entries = Files.list(dir)) {
-      assertEquals(List.of(), entries.collect(Collectors.toList()));
+    try (Stream<Path> entries = Files.list(dir)) { // nothing but the store's own write-ahead log
+      assertEquals(List.of(dir.resolve(".wal")), entries.collect(Collectors.toList()));
     }
     assertFalse(Files.exists(dir.getParent().resolve("escape")));
   }
@@ -437,7 +437,7 @@ class LogStoreTest {
   }
 
   /** {@code count} lines from {@code firstSeq}, text "prefix-seq", alternating streams, times 1000*seq. */
-  private static LineBatch batch(ContainerMeta meta, long firstSeq, int count, String prefix) {
+  static LineBatch batch(ContainerMeta meta, long firstSeq, int count, String prefix) {
     LineBatchBuilder builder = new LineBatchBuilder();
     for (int i = 0; i < count; i++) {
       long seq = firstSeq + i;
@@ -449,7 +449,7 @@ class LogStoreTest {
   }
 
   /** Seqs run from {@code firstSeq} without a hole, and each line is the one written for its seq. */
-  private static void assertContiguous(LineBatch batch, long firstSeq, long count) {
+  static void assertContiguous(LineBatch batch, long firstSeq, long count) {
     assertEquals(count, batch.count(), "line count");
     assertEquals(firstSeq, batch.firstSeq(), "first seq");
     for (int i = 0; i < batch.count(); i++) {

@@ -9,45 +9,94 @@ import java.util.zip.CRC32C;
 /**
  * Encodes a batch as one chunk into a reused direct buffer, so an append is a single write without
  * per-line allocation or the JDK's hidden copy of heap buffers.
+ *
+ * <p>The chunks of one group (the appends between two syncs) stay in the buffer back to back, each behind
+ * its {@link WriteAheadLog} record header, so the whole group can go to the shared log in one write when that
+ * is cheaper than syncing every container's segment. A group that outgrows {@link #GROUP_BYTES} is not
+ * kept: its later chunks reuse the start of the buffer, and the store syncs the segments instead.
  */
 final class ChunkEncoder {
+  static final int GROUP_BYTES = 4 << 20;
   private static final int INITIAL_CAPACITY = 1 << 20;
   /** A buffer grown past this for an unusually large batch is dropped afterwards rather than kept. */
   private static final int RETAINED_CAPACITY = 16 << 20;
 
   private final CRC32C crc = new CRC32C();
   private ByteBuffer buffer = ByteBuffer.allocateDirect(INITIAL_CAPACITY);
+  /** End of the records kept for the group. */
+  private int groupEnd;
+  private boolean groupKept = true;
+  /** The record encoded last, kept by {@link #keep()} once its chunk is in a segment. */
+  private int pendingEnd = -1;
 
-  /** Encodes lines {@code from .. count-1} of the batch; the result is ready to write, valid until the next call. */
-  ByteBuffer encode(LineBatch batch, int from) {
+  /**
+   * Encodes lines {@code from .. count-1} of the batch as a chunk, behind a log record header naming
+   * {@code containerId}. Returns the chunk alone, ready to write to a segment, valid until the next call.
+   */
+  ByteBuffer encode(LineBatch batch, int from, byte[] containerId) {
     int lines = batch.count() - from;
     int dataStart = batch.lineOffset(from);
     int dataBytes = batch.lineOffset(batch.count()) - dataStart;
     long total = HEADER_BYTES + (long) lines * LINE_RECORD_BYTES + dataBytes;
-    if (total > MAX_CHUNK_BYTES) {
+    int recordHeader = WriteAheadLog.recordHeaderBytes(containerId);
+    if (total + recordHeader > MAX_CHUNK_BYTES) {
       throw new IllegalArgumentException("batch too large for one chunk: " + total + " bytes");
     }
-    ensureCapacity((int) total);
-    ByteBuffer out = buffer.clear();
+    if (groupKept && groupEnd + recordHeader + total > GROUP_BYTES) {
+      groupKept = false;
+      groupEnd = 0;
+    }
+    int recordStart = groupEnd;
+    ensureCapacity(recordStart + recordHeader + (int) total);
+    ByteBuffer out = buffer.clear().position(recordStart);
+    WriteAheadLog.putRecordHeader(out, containerId);
+    int chunkStart = out.position();
     out.putInt(MAGIC).putInt((int) (total - HEADER_BYTES)).putInt(0).putLong(batch.seq(from)).putInt(lines);
     for (int i = from; i < batch.count(); i++) {
       out.putLong(batch.timeNanos(i)).put(batch.streamCode(i)).put(batch.flags(i)).putInt(batch.lineLength(i));
     }
     out.put(batch.data(), dataStart, dataBytes);
-    out.flip();
+    int chunkEnd = out.position();
     crc.reset();
-    crc.update(out.duplicate().position(CRC_START));
-    out.putInt(CRC_OFFSET, (int) crc.getValue());
-    return out;
+    crc.update(buffer.duplicate().limit(chunkEnd).position(chunkStart + CRC_START));
+    buffer.putInt(chunkStart + CRC_OFFSET, (int) crc.getValue());
+    pendingEnd = chunkEnd;
+    return buffer.duplicate().limit(chunkEnd).position(chunkStart);
   }
 
-  void releaseIfOversized() {
+  /** The chunk encoded last is stored: its record becomes part of the group. */
+  void keep() {
+    if (groupKept && pendingEnd >= 0) groupEnd = pendingEnd;
+    pendingEnd = -1;
+  }
+
+  /** The group's records, ready for one write; null when the group outgrew {@link #GROUP_BYTES}. */
+  ByteBuffer groupRecords() {
+    return groupKept ? buffer.duplicate().limit(groupEnd).position(0) : null;
+  }
+
+  int groupBytes() {
+    return groupKept ? groupEnd : -1;
+  }
+
+  /** Starts the next group (after a sync); drops a buffer grown for an unusually large batch. */
+  void newGroup() {
+    groupEnd = 0;
+    groupKept = true;
+    pendingEnd = -1;
     if (buffer.capacity() > RETAINED_CAPACITY) buffer = ByteBuffer.allocateDirect(INITIAL_CAPACITY);
   }
 
+  /** Grows the buffer, carrying the group's records over. */
   private void ensureCapacity(int bytes) {
+    if (!groupKept && bytes <= INITIAL_CAPACITY && buffer.capacity() > RETAINED_CAPACITY) {
+      buffer = ByteBuffer.allocateDirect(INITIAL_CAPACITY); // nothing kept: no sync comes to drop it (fsync off)
+    }
     if (buffer.capacity() < bytes) {
-      buffer = ByteBuffer.allocateDirect((int) Math.min(MAX_CHUNK_BYTES, Math.max(bytes, 2L * buffer.capacity())));
+      ByteBuffer bigger =
+          ByteBuffer.allocateDirect((int) Math.min(MAX_CHUNK_BYTES, Math.max(bytes, 2L * buffer.capacity())));
+      bigger.put(buffer.duplicate().limit(groupEnd).position(0));
+      buffer = bigger;
     }
   }
 }

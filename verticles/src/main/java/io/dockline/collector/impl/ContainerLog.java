@@ -28,6 +28,7 @@ final class ContainerLog {
   private static final int SEALED_INDEXES_KEPT = 8;
 
   private final String id;
+  private final byte[] idBytes;
   private final Path dir;
   private ContainerMeta meta;
   /** First seq to byte size of every segment before the active one. */
@@ -52,6 +53,7 @@ final class ContainerLog {
   private ContainerLog(String id, Path dir, ContainerMeta meta, TreeMap<Long, Long> sealedSegments,
                        SegmentWriter active, long lastSeq) {
     this.id = id;
+    this.idBytes = WriteAheadLog.idBytes(id);
     this.dir = dir;
     this.meta = meta;
     this.sealedSegments = sealedSegments;
@@ -99,7 +101,9 @@ final class ContainerLog {
           dirUnsynced = true;
           continue;
         }
-        active = SegmentWriter.resume(last.getKey(), channel, scan.validEnd(), scan.index(), truncated);
+        // unsynced: its tail may be in the page cache only, made durable by the write-ahead log the open
+        // is about to drop, so the open forces it
+        active = SegmentWriter.resume(last.getKey(), channel, scan.validEnd(), scan.index(), true);
         lastSeq = scan.lastSeq();
       } catch (IOException | RuntimeException e) {
         channel.close();
@@ -154,20 +158,42 @@ final class ContainerLog {
     if (duplicates == count) return new AppendResult(0, duplicates, lastSeq);
 
     long chunkFirstSeq = batch.firstSeq() + duplicates;
-    try {
-      // Encoded first: a batch too large for a chunk must fail before a segment file is created for it.
-      ByteBuffer chunk = encoder.encode(batch, duplicates);
-      writerFor(chunkFirstSeq, hole && lastSeq > 0, segmentBytes).append(chunk, chunkFirstSeq);
-    } finally {
-      encoder.releaseIfOversized();
-    }
+    // Encoded first: a batch too large for a chunk must fail before a segment file is created for it.
+    ByteBuffer chunk = encoder.encode(batch, duplicates, idBytes);
+    writerFor(chunkFirstSeq, hole && lastSeq > 0, segmentBytes).append(chunk, chunkFirstSeq);
+    encoder.keep();
     lastSeq = batch.lastSeq();
     return new AppendResult(count - duplicates, duplicates, lastSeq);
   }
 
-  /** Forces what this container wrote since the last sync: segment data, meta.json, then directory entries. */
+  /**
+   * Writes a chunk found in the write-ahead log again, unless this container already holds its lines.
+   * Chunks are logged exactly as appended, so one either lies wholly at or below lastSeq or wholly above it.
+   */
+  boolean replay(ByteBuffer chunk, long chunkFirstSeq, long chunkLastSeq, long segmentBytes) throws IOException {
+    if (chunkLastSeq <= lastSeq) return false;
+    if (chunkFirstSeq <= lastSeq) {
+      throw new CorruptChunkException("container " + id + ": write-ahead log holds seqs " + chunkFirstSeq + ".."
+          + chunkLastSeq + " but the segments end inside them, at " + lastSeq);
+    }
+    writerFor(chunkFirstSeq, chunkFirstSeq > lastSeq + 1 && lastSeq > 0, segmentBytes).append(chunk, chunkFirstSeq);
+    lastSeq = chunkLastSeq;
+    return true;
+  }
+
+  /** Forces what this container wrote since the last sync: segment data, then {@link #syncMetadata()}. */
   void sync() throws IOException {
+    forceSegment();
+    syncMetadata();
+  }
+
+  /** Forces the active segment's data alone. */
+  void forceSegment() throws IOException {
     if (active != null) active.force();
+  }
+
+  /** Forces meta.json and the directory's entries (new segments, a renamed meta.json) if they changed. */
+  void syncMetadata() throws IOException {
     if (metaUnsynced) {
       Fsync.file(dir.resolve(MetaFile.NAME));
       metaUnsynced = false;

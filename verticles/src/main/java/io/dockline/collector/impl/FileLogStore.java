@@ -7,6 +7,7 @@ import io.dockline.collector.LogStoreOptions;
 import io.dockline.wire.ContainerMeta;
 import io.dockline.wire.LineBatch;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +22,14 @@ import java.util.Set;
 /**
  * {@link LogStore} on the local file system: one directory per container. Single-threaded by contract,
  * which is what lets one encode buffer and one read window serve every container.
+ *
+ * <p>A sync makes the group durable the cheaper way: a group that wrote to one container forces that
+ * container's segment; a group that wrote to several goes to the shared {@link WriteAheadLog} in one
+ * write and one fdatasync, and their segments are forced later, at the log's checkpoint. A collector fed by
+ * hundreds of quiet containers then pays one fsync per group instead of one per container.
  */
 public final class FileLogStore implements LogStore {
+  private static final System.Logger LOG = System.getLogger(FileLogStore.class.getName());
   private final Path root;
   private final LogStoreOptions options;
   private final Map<String, ContainerLog> logs;
@@ -30,6 +37,10 @@ public final class FileLogStore implements LogStore {
   private final ChunkReader reader = new ChunkReader();
   /** Containers written since the last sync; insertion-ordered so syncs are repeatable. */
   private final Set<ContainerLog> unsynced = new LinkedHashSet<>();
+  /** Containers whose segments hold lines made durable only by the write-ahead log. */
+  private final Set<ContainerLog> behindLog = new LinkedHashSet<>();
+  private WriteAheadLog wal;
+  private long replayedLines;
   private boolean rootUnsynced;
   private boolean closed;
 
@@ -56,9 +67,32 @@ public final class FileLogStore implements LogStore {
       }
     }
     FileLogStore store = new FileLogStore(root, options, logs);
-    // Recovery may have truncated or deleted files; the next sync makes that durable too.
-    store.unsynced.addAll(logs.values());
+    try {
+      store.wal = WriteAheadLog.open(root, store::replay);
+      if (store.replayedLines > 0) {
+        LOG.log(System.Logger.Level.INFO, store.replayedLines + " lines restored from the write-ahead log");
+      }
+      // Recovery may have truncated or deleted files and replay rewritten tails: force it all, then the
+      // records replayed are no longer needed.
+      for (ContainerLog log : logs.values()) log.sync();
+      Fsync.directory(root);
+      store.wal.startOver();
+    } catch (IOException | RuntimeException e) {
+      if (store.wal != null) store.wal.close();
+      closeAll(logs.values(), e);
+      throw e;
+    }
     return store;
+  }
+
+  /** A chunk from the write-ahead log goes back into its container's segment if the segment lost it. */
+  private void replay(String id, ByteBuffer chunk, long firstSeq, long lastSeq) throws IOException {
+    ContainerLog log = logs.get(id);
+    if (log == null) {
+      log = ContainerLog.create(root, id);
+      logs.put(id, log);
+    }
+    if (log.replay(chunk, firstSeq, lastSeq, options.segmentBytes())) replayedLines += lastSeq - firstSeq + 1;
   }
 
   @Override
@@ -135,19 +169,42 @@ public final class FileLogStore implements LogStore {
     if (closed) return;
     try {
       syncAll();
+      checkpoint();
     } finally {
       closed = true;
-      closeAll(logs.values(), null);
+      try {
+        wal.close();
+      } finally {
+        closeAll(logs.values(), null);
+      }
     }
   }
 
   private void syncAll() throws IOException {
-    for (ContainerLog log : unsynced) log.sync();
+    ByteBuffer records = unsynced.size() > 1 ? encoder.groupRecords() : null;
+    if (records != null) {
+      wal.append(records);
+      wal.force();
+      for (ContainerLog log : unsynced) log.syncMetadata();
+      behindLog.addAll(unsynced);
+    } else {
+      for (ContainerLog log : unsynced) log.sync();
+      behindLog.removeAll(unsynced);
+    }
     unsynced.clear();
+    encoder.newGroup();
     if (rootUnsynced) {
       Fsync.directory(root);
       rootUnsynced = false;
     }
+    if (wal.size() >= options.logBytes()) checkpoint();
+  }
+
+  /** Forces every segment the write-ahead log covers, then lets the log start over. */
+  private void checkpoint() throws IOException {
+    for (ContainerLog log : behindLog) log.forceSegment();
+    behindLog.clear();
+    wal.startOver();
   }
 
   /** Looks a container up; an id that could never have been stored is refused like on append. */

@@ -48,20 +48,8 @@ final class SegmentWriter {
 
   void append(ByteBuffer chunk, long chunkFirstSeq) throws IOException {
     long start = size;
-    long position = start;
-    try {
-      while (chunk.hasRemaining()) position += channel.write(chunk, position);
-    } catch (IOException e) {
-      // Cut the partial chunk off now rather than leave it for recovery to find.
-      try {
-        channel.truncate(start);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
+    size = FileAppend.write(channel, chunk, start);
     index.chunkAt(chunkFirstSeq, start);
-    size = position;
     unsynced = true;
   }
 
