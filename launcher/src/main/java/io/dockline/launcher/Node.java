@@ -72,7 +72,7 @@ public final class Node {
     } catch (FileNotFoundException | RuntimeException e) {
       return Future.failedFuture("cluster config: " + e.getMessage());
     }
-    VertxOptions options = new VertxOptions();
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(config.eventLoops());
     options.getEventBusOptions().setHost(config.clusterHost()).setClusterPublicHost(config.clusterHost()).setPort(0)
         // what /api/cluster shows of each member without asking it: its name and roles
         .setClusterNodeMetadata(new JsonObject().put("node", config.nodeName())

@@ -40,6 +40,8 @@ public final class NodeConfig {
         "per-container bytes an agent holds unacknowledged before it stops reading that container"),
     AGENT_SPOOL_BYTES("agent-spool-bytes", "1073741824",
         "disk an agent may use under data-dir/agent/spool for lines no collector has taken yet"),
+    EVENT_LOOPS("event-loops", "1",
+        "Vert.x event-loop threads; with one, a line passes agent, router and collector without a thread switch"),
     BACKGROUND_PRIORITY("background-priority", "10",
         "CPU priority of a collector's writes: a nice value 1-19, idle (Linux SCHED_IDLE) or normal"),
     AGENT_SPOOL_POLICY("agent-spool-policy", "block",
@@ -197,6 +199,7 @@ public final class NodeConfig {
       throw bad(Setting.RING_EPSILON, get(Setting.RING_EPSILON), "expected a number such as 0.25");
     }
     positive(Setting.AGENT_SPOOL_BYTES, 0, Long.MAX_VALUE);
+    positive(Setting.EVENT_LOOPS, 1, 1024);
     try {
       BackgroundPriority.parse(get(Setting.BACKGROUND_PRIORITY));
     } catch (IllegalArgumentException e) {
@@ -298,6 +301,7 @@ public final class NodeConfig {
   public boolean fsync() { return Boolean.parseBoolean(get(Setting.FSYNC)); }
   public long agentBufferBytes() { return number(Setting.AGENT_BUFFER_BYTES); }
   public long agentSpoolBytes() { return number(Setting.AGENT_SPOOL_BYTES); }
+  public int eventLoops() { return (int) number(Setting.EVENT_LOOPS); }
   public BackgroundPriority backgroundPriority() { return BackgroundPriority.parse(get(Setting.BACKGROUND_PRIORITY)); }
   public boolean agentSpoolDropsNewest() { return "drop-newest".equals(get(Setting.AGENT_SPOOL_POLICY)); }
   /** The container filter settings, by key ({@code include-labels}, ...). */

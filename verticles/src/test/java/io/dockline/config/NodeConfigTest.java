@@ -70,6 +70,10 @@ class NodeConfigTest {
             () -> NodeConfig.resolve(Map.of("background-priority", "high"))).getMessage());
     assertEquals("10", NodeConfig.resolve().backgroundPriority().toString());
     assertTrue(NodeConfig.resolve(Map.of("background-priority", "idle")).backgroundPriority().isIdle());
+    assertEquals("invalid --event-loops '0': expected a number from 1 to 1024",
+        assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(Map.of("event-loops", "0"))).getMessage());
+    assertEquals(1, NodeConfig.resolve().eventLoops());
+    assertEquals(4, NodeConfig.resolve(Map.of("event-loops", "4")).eventLoops());
   }
 
   @Test
