@@ -9,13 +9,13 @@
 #
 # Runs of (a) alternate with runs of (b) (then of (c)) on the same running node, so both see the same machine:
 # the (a) containers carry dockline.ignore=true and the node leaves them alone. Each node first reads WARMUP
-# containers that are not counted: a node that has run for a while has its code compiled (JIT); the first
-# million lines of a fresh JVM also pay for compiling.
+# containers that are not counted: a node that has run for a while has its code compiled (JIT); a fresh JVM
+# is still compiling (C2) through its first ten million lines or so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LINES=${LINES:-1000000}
 RUNS=${RUNS:-5}
-WARMUP=${WARMUP:-4}
+WARMUP=${WARMUP:-10}
 CASES=${CASES:-bc}   # b: all-in-one node, c: agent node without collector
 . bench/lib.sh
 CMD="yes '$LINE' | head -n $LINES"

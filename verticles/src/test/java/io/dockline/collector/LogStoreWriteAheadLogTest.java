@@ -64,6 +64,22 @@ class LogStoreWriteAheadLogTest {
   }
 
   @Test
+  void aLogOfManyBlocksIsReplayedWhole() throws IOException {
+    try (LogStore store = LogStore.open(dir, new LogStoreOptions())) {
+      for (int g = 0; g < 400; g++) {
+        for (String id : IDS) store.append(batch(id, 1 + g * 7L, 7, "many" + g));
+        store.sync();
+      }
+      assertTrue(logBytes(dir) > 4 * 65536, "records cross several 64 KiB read blocks: " + logBytes(dir));
+      copyTree(dir, crashed);
+    }
+    for (String id : IDS) truncate(onlySegment(crashed, id), 0);
+    try (LogStore store = LogStore.open(crashed, new LogStoreOptions())) {
+      for (String id : IDS) assertContiguous(store.read(id, 0, 5000), 1, 2800);
+    }
+  }
+
+  @Test
   void recordsForLinesTheSegmentsStillHoldAreNotStoredTwice() throws IOException {
     long segmentBytes;
     try (LogStore store = LogStore.open(dir, new LogStoreOptions())) {

@@ -139,27 +139,28 @@ final class WriteAheadLog implements AutoCloseable {
       ByteBuffer head = ByteBuffer.allocate(RECORD_HEADER_BYTES + MAX_ID_BYTES);
       ChunkHeader chunk = new ChunkHeader();
       String problem = null;
-      while (position < end) {
-        String id = readRecordHeader(in, position, end, head);
-        if (id == null) {
-          problem = "bad record header";
-          break;
+      reader.attach(in, end); // once per file: its window then serves many small records per read
+      try {
+        while (position < end) {
+          String id = readRecordHeader(in, position, end, head);
+          if (id == null) {
+            problem = "bad record header";
+            break;
+          }
+          try {
+            reader.readHeader(position + RECORD_HEADER_BYTES + id.length(), chunk);
+            int body = reader.loadBody(chunk);
+            ByteBuffer bytes = reader.window().duplicate();
+            bytes.limit(body + chunk.bodyLength).position(body - ChunkFormat.HEADER_BYTES);
+            replay.chunk(id, bytes, chunk.firstSeq, chunk.lastSeq());
+          } catch (CorruptChunkException e) {
+            problem = e.getMessage();
+            break;
+          }
+          position = chunk.endPosition();
         }
-        long chunkStart = position + RECORD_HEADER_BYTES + id.length();
-        reader.attach(in, end);
-        try {
-          reader.readHeader(chunkStart, chunk);
-          int body = reader.loadBody(chunk);
-          ByteBuffer bytes = reader.window().duplicate();
-          bytes.limit(body + chunk.bodyLength).position(body - ChunkFormat.HEADER_BYTES);
-          replay.chunk(id, bytes, chunk.firstSeq, chunk.lastSeq());
-        } catch (CorruptChunkException e) {
-          problem = e.getMessage();
-          break;
-        } finally {
-          reader.detach();
-        }
-        position = chunk.endPosition();
+      } finally {
+        reader.detach();
       }
       if (problem != null) {
         LOG.log(System.Logger.Level.WARNING, "write-ahead log " + file.getFileName() + ": ignoring "
