@@ -2,7 +2,10 @@ package io.dockline.attach.impl;
 
 import io.dockline.wire.LineBatch;
 import io.dockline.wire.LineBatchCodec;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -25,6 +28,10 @@ final class SpoolFile {
   private static final Logger LOG = Logger.getLogger(SpoolFile.class.getName());
   static final String SUFFIX = ".spool";
   private static final LineBatchCodec CODEC = new LineBatchCodec();
+  private static final int INITIAL_FRAME_BYTES = 1 << 20;
+  /** A frame buffer grown past this for an unusually large batch is dropped afterwards rather than kept. */
+  private static final int RETAINED_FRAME_BYTES = 16 << 20;
+  private static final ThreadLocal<ByteBuf> FRAME = ThreadLocal.withInitial(() -> Unpooled.buffer(INITIAL_FRAME_BYTES));
 
   /** Where each batch still in the file starts, and its length; the head is the next to send. */
   private static final class Frame {
@@ -100,16 +107,37 @@ final class SpoolFile {
   long append(List<LineBatch> batches) throws IOException {
     long added = 0;
     for (LineBatch b : batches) {
-      byte[] wire = encode(b);
-      ByteBuffer frame = ByteBuffer.allocate(8 + wire.length);
-      frame.putInt(wire.length).putInt(crc(wire)).put(wire).flip();
-      while (frame.hasRemaining()) channel.write(frame, end + frame.position());
-      frames.addLast(new Frame(end, wire.length, b.lastSeq()));
-      end += 8 + wire.length;
-      added += 8 + wire.length;
+      ByteBuffer frame = encodeFrame(b);
+      int length = frame.remaining() - 8;
+      long position = end;
+      while (frame.hasRemaining()) position += channel.write(frame, position);
+      frames.addLast(new Frame(end, length, b.lastSeq()));
+      end = position;
+      added += 8 + length;
     }
     bytes += added;
     return added;
+  }
+
+  /**
+   * Length, CRC and the batch's wire form, encoded once into a buffer the calling thread (the spool's one
+   * thread) reuses, sized up front: a spooled burst costs one copy of its lines, not one per step.
+   */
+  private static ByteBuffer encodeFrame(LineBatch b) {
+    ByteBuf out = FRAME.get();
+    if (out.capacity() > RETAINED_FRAME_BYTES) {
+      out = Unpooled.buffer(INITIAL_FRAME_BYTES);
+      FRAME.set(out);
+    }
+    out.clear().ensureWritable((int) Math.min(Integer.MAX_VALUE - 64,
+        8L + b.dataLength() + 14L * b.count() + 1024));
+    out.writeLong(0); // length and CRC, set below
+    CODEC.encodeToWire(BufferInternal.buffer(out), b);
+    int length = out.writerIndex() - 8;
+    CRC32C c = new CRC32C();
+    c.update(out.array(), out.arrayOffset() + 8, length);
+    out.setInt(0, length).setInt(4, (int) c.getValue());
+    return ByteBuffer.wrap(out.array(), out.arrayOffset(), out.writerIndex());
   }
 
   /** Takes the oldest batch out of the spool (null when empty); the file shrinks to nothing once all are out. */
@@ -157,12 +185,6 @@ final class SpoolFile {
   void close() throws IOException {
     channel.close();
     if (frames.isEmpty()) Files.deleteIfExists(path);
-  }
-
-  private static byte[] encode(LineBatch b) {
-    Buffer buf = Buffer.buffer(b.dataLength() + 256);
-    CODEC.encodeToWire(buf, b);
-    return buf.getBytes();
   }
 
   private static int crc(byte[] bytes) {
