@@ -44,7 +44,8 @@ class TailHandoverIT {
     for (int i = 0; i < CONTAINERS; i++) {
       String name = run + "-" + i;
       names.add(name);
-      Docker.runDetached(name, false, "i=0; while true; do i=$((i+1)); echo \"line $i\"; sleep 0.05; done");
+      // lines of one width: a stream's load stays put, so the ring has no reason to move it again
+      Docker.runDetached(name, false, "i=0; while true; do i=$((i+1)); printf 'line %06d\\n' $i; sleep 0.05; done");
     }
     a.awaitHealth(200, 120_000);
     Api api = new Api(a, null);
@@ -52,12 +53,12 @@ class TailHandoverIT {
 
     Map<String, Api.Events> tails = new LinkedHashMap<>();
     Map<String, Long> last = new LinkedHashMap<>();
+    Map<String, Long> handedOverAt = new LinkedHashMap<>();
     try {
       for (String name : names) tails.put(name, api.events("/api/containers/" + name + "/logs?follow=true&tail=0", null));
       nodes.add(b.start()); // collector only: no HTTP; it is up when the ring has it
 
       // wait until some stream moved: its lines are then held by both collectors
-      Map<String, Long> handedOverAt = new LinkedHashMap<>();
       long end = System.currentTimeMillis() + 60_000;
       while (handedOverAt.isEmpty() && System.currentTimeMillis() < end) {
         for (Object o : api.getArray("/api/containers")) {
@@ -95,10 +96,16 @@ class TailHandoverIT {
     } finally {
       for (Api.Events e : tails.values()) e.close();
     }
-    // the lines after the handover came from the new collector
+    // the lines after the handover went to the new collector (the ring follows measured loads, so a stream
+    // may move again when they change, but not at once)
     for (String name : last.keySet()) {
       JsonObject c = api.container(name);
-      assertEquals("hb", c.getString("collector"), c.encode());
+      long newCollectorLast = -1;
+      for (Object h : c.getJsonArray("collectors")) {
+        JsonObject holder = (JsonObject) h;
+        if (holder.getString("node").equals("hb")) newCollectorLast = holder.getLong("lastSeq");
+      }
+      assertTrue(newCollectorLast >= handedOverAt.get(name) + 20, c.encode());
     }
   }
 }
