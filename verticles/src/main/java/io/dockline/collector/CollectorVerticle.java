@@ -24,11 +24,10 @@ import io.vertx.core.shareddata.AsyncMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 
 /**
@@ -48,20 +47,20 @@ public final class CollectorVerticle extends VerticleBase {
    * A group starts at most this often. With hundreds of quiet containers each batch would otherwise be a
    * group of its own, with its own fsync; waiting gathers many containers' batches into one group, which the
    * store makes durable with one write-ahead-log fsync. Under heavy load a commit takes longer than this
-   * anyway, so nothing waits.
+   * anyway, so nothing waits. The wait is a timer, so queries on the store thread are not held by it.
    */
   private static final long COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   private final NodeConfig config;
   private final NodeStatus status;
   private final MeterRegistry registry;
-  private final ExecutorService storeThread;
+  private final ScheduledExecutorService storeThread;
   private final ConcurrentLinkedQueue<Message<LineBatch>> writes = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private LogStore store;
-  /** Store thread only. */
-  private long lastCommitStart = System.nanoTime() - COMMIT_INTERVAL_NANOS;
+  /** Written by the store thread, read when a write arrives. */
+  private volatile long lastCommitStart = System.nanoTime() - COMMIT_INTERVAL_NANOS;
   /** Set on the store thread when an fsync failed: what the store holds in memory can no longer be trusted. */
   private volatile String storeBroken;
   private Context ctx;
@@ -77,7 +76,7 @@ public final class CollectorVerticle extends VerticleBase {
     this.status = status;
     this.registry = registry;
     // writing and fsyncing waits while the host's containers need the CPU: the agents hold their lines meanwhile
-    this.storeThread = Executors.newSingleThreadExecutor(
+    this.storeThread = Executors.newSingleThreadScheduledExecutor(
         BackgroundThreads.factory("dockline-collector-store", config.backgroundPriority()));
   }
 
@@ -136,17 +135,18 @@ public final class CollectorVerticle extends VerticleBase {
 
   private void onWrite(Message<LineBatch> msg) {
     writes.add(msg);
-    if (drainScheduled.compareAndSet(false, true)) storeThread.execute(this::writeGroup);
+    if (drainScheduled.compareAndSet(false, true)) {
+      // the group waits on a timer, not on the store thread: queries run meanwhile
+      long wait = lastCommitStart + COMMIT_INTERVAL_NANOS - System.nanoTime();
+      storeThread.schedule(this::writeGroup, Math.max(0, wait), TimeUnit.NANOSECONDS);
+    }
   }
 
   /** Store thread: appends every batch queued by now, fsyncs once, then acknowledges the group. */
   private void writeGroup() {
-    for (long wait; (wait = lastCommitStart + COMMIT_INTERVAL_NANOS - System.nanoTime()) > 0; ) {
-      LockSupport.parkNanos(wait); // batches arriving meanwhile join this group
-    }
-    drainScheduled.set(false);
     long started = System.nanoTime();
-    lastCommitStart = started;
+    lastCommitStart = started; // before a write arriving now schedules the next group from it
+    drainScheduled.set(false);
     List<Runnable> replies = new ArrayList<>();
     List<Message<LineBatch>> group = new ArrayList<>();
     long lines = 0;
