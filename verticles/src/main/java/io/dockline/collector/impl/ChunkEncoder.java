@@ -75,10 +75,6 @@ final class ChunkEncoder {
     return groupKept ? buffer.duplicate().limit(groupEnd).position(0) : null;
   }
 
-  int groupBytes() {
-    return groupKept ? groupEnd : -1;
-  }
-
   /** Starts the next group (after a sync); drops a buffer grown for an unusually large batch. */
   void newGroup() {
     groupEnd = 0;

@@ -87,11 +87,7 @@ public final class FileLogStore implements LogStore {
 
   /** A chunk from the write-ahead log goes back into its container's segment if the segment lost it. */
   private void replay(String id, ByteBuffer chunk, long firstSeq, long lastSeq) throws IOException {
-    ContainerLog log = logs.get(id);
-    if (log == null) {
-      log = ContainerLog.create(root, id);
-      logs.put(id, log);
-    }
+    ContainerLog log = logFor(id);
     if (log.replay(chunk, firstSeq, lastSeq, options.segmentBytes())) replayedLines += lastSeq - firstSeq + 1;
   }
 
@@ -107,12 +103,7 @@ public final class FileLogStore implements LogStore {
     if (batch.count() > 0 && batch.firstSeq() < 1) {
       throw new IllegalArgumentException("seqs start at 1, batch " + batch + " starts at " + batch.firstSeq());
     }
-    ContainerLog log = logs.get(meta.id());
-    if (log == null) {
-      log = ContainerLog.create(root, ContainerIds.requireSafe(meta.id()));
-      logs.put(meta.id(), log);
-      rootUnsynced = true;
-    }
+    ContainerLog log = logFor(meta.id());
     unsynced.add(log);
     // a container this store has never held takes its first batch wherever it starts (the pre-cluster rule)
     long vouched = storedThrough < 0 && log.lastSeq() == 0 ? Long.MAX_VALUE : storedThrough;
@@ -205,6 +196,17 @@ public final class FileLogStore implements LogStore {
     for (ContainerLog log : behindLog) log.forceSegment();
     behindLog.clear();
     wal.startOver();
+  }
+
+  /** The container's log, created (directory and all) the first time the container is seen. */
+  private ContainerLog logFor(String id) throws IOException {
+    ContainerLog log = logs.get(id);
+    if (log == null) {
+      log = ContainerLog.create(root, ContainerIds.requireSafe(id));
+      logs.put(id, log);
+      rootUnsynced = true;
+    }
+    return log;
   }
 
   /** Looks a container up; an id that could never have been stored is refused like on append. */
