@@ -1,6 +1,6 @@
 # Shared by the bench scripts (sourced after `cd` to the repository root): Docker and the test image ready,
 # the fat jar built, and small helpers. API must be set before `metric` is used.
-JAR=launcher/target/dockline.jar
+JAR=${DOCKLINE_JAR:-launcher/target/dockline.jar}   # another build to measure: DOCKLINE_JAR=path
 IMAGE=${DOCKLINE_TEST_IMAGE:-dockline-test/busybox:1}
 SOCK=/var/run/docker.sock
 LINE=$(printf 'dockline-bench %0125d' 0)   # 140 bytes with the newline

@@ -91,7 +91,7 @@ public final class AgentVerticle extends VerticleBase {
   public Future<?> start() {
     ctx = context;
     spool = new Spool(context, config.dataDir().resolve("agent").resolve("spool"), config.agentSpoolBytes(),
-        config.agentSpoolDropsNewest() ? Spool.Policy.DROP_NEWEST : Spool.Policy.BLOCK);
+        config.agentSpoolDropsNewest() ? Spool.Policy.DROP_NEWEST : Spool.Policy.BLOCK, config.backgroundPriority());
     metrics = new AgentMetrics(registry, config.nodeName(), spool);
     // a stream's bytes reach the reader in pieces of up to 64 KiB (Netty's largest read) instead of the
     // default 8 KiB: a quarter of the per-piece work while a container writes fast

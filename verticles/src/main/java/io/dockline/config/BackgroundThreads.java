@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * Threads for work that may wait while the host is busy: a collector's writes. They run at a lower CPU
- * priority (setting {@code background-priority}), so that on a host whose cores are all taken the
- * containers, and the reading of their output, come first; the collector catches up when they pause, while
+ * Threads for work that may wait while the host is busy: a collector's writes and an agent's spool. They run
+ * at a lower CPU priority (setting {@code background-priority}), so that on a host whose cores are all taken
+ * the containers, and the reading of their output, come first; the collector catches up when they pause, while
  * the agents hold the lines in memory and in their spool (bounded by {@code agent-buffer-bytes} and
  * {@code agent-spool-bytes}, past which the spool policy applies). Linux gives each thread its own policy
  * and nice value, and lowering a thread's own priority needs no privilege. Where it cannot be lowered (not

@@ -43,7 +43,7 @@ public final class NodeConfig {
     EVENT_LOOPS("event-loops", "1",
         "Vert.x event-loop threads; with one, a line passes agent, router and collector without a thread switch"),
     BACKGROUND_PRIORITY("background-priority", "10",
-        "CPU priority of a collector's writes: a nice value 1-19, idle (Linux SCHED_IDLE) or normal"),
+        "CPU priority of a collector's writes and an agent's spool: a nice value 1-19, idle (Linux SCHED_IDLE) or normal"),
     AGENT_SPOOL_POLICY("agent-spool-policy", "block",
         "when the spool is full: block (stop reading the container) or drop-newest (discard, counted)"),
     INCLUDE_LABELS("include-labels", "", "agents read only containers with one of these labels (key or key=value, comma-separated)"),

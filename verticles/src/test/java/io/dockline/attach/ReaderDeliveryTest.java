@@ -7,6 +7,7 @@ import io.dockline.attach.impl.AgentMetrics;
 import io.dockline.attach.impl.ContainerReader;
 import io.dockline.attach.impl.Spool;
 import io.dockline.collector.CollectorVerticle;
+import io.dockline.config.BackgroundPriority;
 import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeStatus;
 import io.dockline.wire.Addresses;
@@ -250,7 +251,8 @@ class ReaderDeliveryTest {
                                       boolean fresh) throws Exception {
     java.util.concurrent.CompletableFuture<ContainerReader> made = new java.util.concurrent.CompletableFuture<>();
     vertx.runOnContext(v -> {
-      Spool spool = new Spool(vertx.getOrCreateContext(), dir.resolve("agent/spool"), 1L << 30, Spool.Policy.BLOCK);
+      Spool spool = new Spool(vertx.getOrCreateContext(), dir.resolve("agent/spool"), 1L << 30, Spool.Policy.BLOCK,
+          BackgroundPriority.NORMAL);
       AgentMetrics metrics = new AgentMetrics(registry, "t1", spool);
       SocketAddress address = SocketAddress.inetSocketAddress(docker == null ? 1 : docker.actualPort(), "127.0.0.1");
       ContainerReader r = new ContainerReader(vertx, vertx.createHttpClient(), address, metrics, spool, ID, "t1",

@@ -12,26 +12,11 @@ import org.junit.jupiter.api.Test;
 
 /** The priority a background thread really runs at, as the kernel reports it in /proc. */
 class BackgroundThreadsTest {
-  /**
-   * The calling thread's scheduling as {@code /proc} tells it: "idle" (SCHED_IDLE), or its nice value for
-   * the normal policy.
-   */
-  private static String current() {
-    try {
-      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
-      // the fields after the command name (which may hold spaces): nice is field 19, policy field 41
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return "5".equals(f[38]) ? "idle" : f[16];
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
   private static String priorityOfAThreadFrom(BackgroundPriority priority) throws Exception {
     ExecutorService pool = Executors.newSingleThreadExecutor(BackgroundThreads.factory("bg-test", priority));
     try {
       CompletableFuture<String> seen = new CompletableFuture<>();
-      pool.execute(() -> seen.complete(current()));
+      pool.execute(() -> seen.complete(CurrentThread.priority()));
       return seen.get(30, TimeUnit.SECONDS);
     } finally {
       pool.shutdown();
@@ -40,12 +25,12 @@ class BackgroundThreadsTest {
 
   @Test
   void aNiceValueAndIdleAreWhatTheKernelRunsTheThreadAt() throws Exception {
-    String caller = current();
+    String caller = CurrentThread.priority();
     assertEquals("10", priorityOfAThreadFrom(BackgroundPriority.parse("10")));
     assertEquals("19", priorityOfAThreadFrom(BackgroundPriority.parse("19")));
     assertEquals("idle", priorityOfAThreadFrom(BackgroundPriority.IDLE));
     assertEquals(caller, priorityOfAThreadFrom(BackgroundPriority.NORMAL), "normal leaves the thread as it was");
-    assertEquals(caller, current(), "only the background thread changed");
+    assertEquals(caller, CurrentThread.priority(), "only the background thread changed");
   }
 
   @Test

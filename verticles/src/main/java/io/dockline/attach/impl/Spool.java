@@ -1,5 +1,7 @@
 package io.dockline.attach.impl;
 
+import io.dockline.config.BackgroundPriority;
+import io.dockline.config.BackgroundThreads;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -28,11 +30,16 @@ public final class Spool {
   final long capBytes;
   final Policy policy;
   final AtomicLong usedBytes = new AtomicLong();
-  private final ExecutorService thread =
-      Executors.newSingleThreadExecutor(r -> new Thread(r, "dockline-agent-spool"));
+  private final ExecutorService thread;
   private final Context ctx;
 
-  public Spool(Context ctx, Path dir, long capBytes, Policy policy) {
+  /**
+   * {@code priority}: the spool thread's CPU priority. Its writes only go to the page cache, and on a host
+   * whose cores are all taken the containers and the reading of their output come first; a spool that falls
+   * behind holds its batches in the reader's memory budget, so reading pauses before the heap fills.
+   */
+  public Spool(Context ctx, Path dir, long capBytes, Policy policy, BackgroundPriority priority) {
+    this.thread = Executors.newSingleThreadExecutor(BackgroundThreads.factory("dockline-agent-spool", priority));
     this.ctx = ctx;
     this.dir = dir;
     this.capBytes = capBytes;
