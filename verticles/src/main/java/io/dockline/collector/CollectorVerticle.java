@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -259,17 +258,7 @@ public final class CollectorVerticle extends VerticleBase {
   }
 
   private <T> Future<T> onStoreThread(java.util.concurrent.Callable<T> work) {
-    Promise<T> p = Promise.promise();
-    Context c = ctx;
-    storeThread.execute(() -> {
-      try {
-        T r = work.call();
-        c.runOnContext(v -> p.complete(r));
-      } catch (Throwable e) {
-        c.runOnContext(v -> p.fail(e));
-      }
-    });
-    return p.future();
+    return BackgroundThreads.submit(storeThread, ctx, work);
   }
 
   @Override

@@ -1,8 +1,13 @@
 package io.dockline.config;
 
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -28,6 +33,23 @@ public final class BackgroundThreads {
       lowerCurrentThread(priority);
       r.run();
     }, name);
+  }
+
+  /**
+   * Runs blocking {@code work} on {@code thread}; the future completes on {@code ctx}, so its callbacks touch
+   * the verticle's state on its own context.
+   */
+  public static <T> Future<T> submit(Executor thread, Context ctx, Callable<T> work) {
+    Promise<T> p = Promise.promise();
+    thread.execute(() -> {
+      try {
+        T r = work.call();
+        ctx.runOnContext(v -> p.complete(r));
+      } catch (Throwable e) {
+        ctx.runOnContext(v -> p.fail(e));
+      }
+    });
+    return p.future();
   }
 
   /** Lowers the calling thread's CPU priority; false when that did not work. */

@@ -4,7 +4,6 @@ import io.dockline.config.BackgroundPriority;
 import io.dockline.config.BackgroundThreads;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -52,16 +51,7 @@ public final class Spool {
 
   /** Runs blocking spool work on the spool thread; the future completes on the agent's context. */
   <T> Future<T> run(Callable<T> work) {
-    Promise<T> p = Promise.promise();
-    thread.execute(() -> {
-      try {
-        T r = work.call();
-        ctx.runOnContext(v -> p.complete(r));
-      } catch (Throwable e) {
-        ctx.runOnContext(v -> p.fail(e));
-      }
-    });
-    return p.future();
+    return BackgroundThreads.submit(thread, ctx, work);
   }
 
   /** Ids of the containers that have a spool file (left by an earlier run, or being written now). */
