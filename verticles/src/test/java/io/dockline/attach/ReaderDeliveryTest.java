@@ -189,6 +189,41 @@ class ReaderDeliveryTest {
     assertEquals(Integer.toString(LINES), java.nio.file.Files.readString(dir.resolve("agent/seqs/" + ID)));
   }
 
+  /**
+   * Once lines wait in the spool, newer ones cannot overtake them: they follow each time a batch's worth has
+   * come (4,096 lines) instead of piling up in memory to half the budget (here 128 KiB, about 11,600 lines)
+   * first, and when the stream ends the rest follows.
+   */
+  @Test
+  void whileLinesWaitInTheSpoolNewLinesFollowThemABatchAtATime(@TempDir Path dir) throws Exception {
+    SimpleMeterRegistry registry = deployCollector(dir);
+    vertx.eventBus().<LineBatch>localConsumer(Addresses.ROUTER_BATCH, msg -> msg.fail(503, "no collector is ready"));
+    startReader(dockerStandIn(), registry, dir, 256 << 10, true);
+    double spooledAt = -1;
+    long mostPending = 0;
+    long end = System.currentTimeMillis() + 60_000;
+    while (registry.counter("dockline.lines.read", "node", "t1").count() < LINES && System.currentTimeMillis() < end) {
+      long pending = (long) registry.get("dockline.agent.pending.lines").gauge().value();
+      if (spooledAt < 0 && registry.get("dockline.agent.spool.bytes").gauge().value() > 0) {
+        spooledAt = registry.counter("dockline.lines.read", "node", "t1").count();
+      } else if (spooledAt >= 0) {
+        mostPending = Math.max(mostPending, pending);
+      }
+      Thread.sleep(2);
+    }
+    assertEquals(LINES, registry.counter("dockline.lines.read", "node", "t1").count(), 0.0, "reading never stalled");
+    // (with lines enough left to read that the old way would have held 11,600 of them in memory again)
+    assertTrue(spooledAt > 0 && spooledAt < LINES * 2 / 3, "the spool took lines early on: " + spooledAt);
+    assertTrue(mostPending < 8192, "lines held in memory behind the spool: " + mostPending);
+    // the stream has ended: its last lines follow the others into the spool rather than wait on the heap
+    while (registry.get("dockline.agent.pending.lines").gauge().value() > 0 && System.currentTimeMillis() < end) {
+      Thread.sleep(10);
+    }
+    assertEquals(0, registry.get("dockline.agent.pending.lines").gauge().value(), 0.0, "nothing left in memory");
+    assertTrue(java.nio.file.Files.size(dir.resolve("agent/spool/" + ID + ".spool")) > LINES * 10L,
+        "the spool holds every line");
+  }
+
   @Test
   void afterACrashNumberingContinuesAboveTheSavedReservationWithoutAskingTheCollectors(@TempDir Path dir)
       throws Exception {

@@ -669,8 +669,11 @@ public final class ContainerReader implements LineSink {
    * instead of one small batch per read.
    */
   private boolean worthSending() {
-    return inFlight == 0 || metaChanged || pending.count() >= FULL_BATCH_LINES
-        || pending.dataLength() >= FULL_BATCH_BYTES;
+    return inFlight == 0 || metaChanged || fullBatchPending();
+  }
+
+  private boolean fullBatchPending() {
+    return pending.count() >= FULL_BATCH_LINES || pending.dataLength() >= FULL_BATCH_BYTES;
   }
 
   private void loadFromSpool() {
@@ -713,9 +716,9 @@ public final class ContainerReader implements LineSink {
     // the logs endpoint keeps what is not read yet, and a slow reader there never slows the container
     if (Boolean.TRUE.equals(logsMode) || !unspooled.isEmpty()) return;
     // memory first (a burst the collectors absorb a moment later costs no disk), the spool past half the budget
-    if (unackedBytes + pending.dataLength() < bufferCap / 2) return;
+    boolean backlogged = unackedBytes + pending.dataLength() >= bufferCap / 2;
     if (!spool.hasRoom()) {
-      if (spool.policy == Spool.Policy.DROP_NEWEST) {
+      if (backlogged && spool.policy == Spool.Policy.DROP_NEWEST) {
         int n = pending.count();
         pending.take(meta, nextSeq, Integer.MAX_VALUE, Integer.MAX_VALUE); // discarded, numbered by nothing
         metrics.pendingLines.addAndGet(-n);
@@ -723,6 +726,9 @@ public final class ContainerReader implements LineSink {
       }
       return;
     }
+    // once lines wait in the spool, newer ones go after them anyway: each full batch follows at once, so the
+    // spool writes steadily and a backlog does not sit on the heap; at the stream's end, the rest follows
+    if (!backlogged && !(spooledBatches > 0 && (fullBatchPending() || !isAttached()))) return;
     if (!mayNumber(pending.count())) return;
     java.util.List<LineBatch> batches = new java.util.ArrayList<>();
     while (!pending.isEmpty()) {
