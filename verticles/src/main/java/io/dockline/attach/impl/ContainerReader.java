@@ -728,7 +728,8 @@ public final class ContainerReader implements LineSink {
     }
     // once lines wait in the spool, newer ones go after them anyway: each full batch follows at once, so the
     // spool writes steadily and a backlog does not sit on the heap; at the stream's end, the rest follows
-    if (!backlogged && !(spooledBatches > 0 && (fullBatchPending() || !isAttached()))) return;
+    boolean behindSpooledLines = spooledBatches > 0 && (fullBatchPending() || !isAttached());
+    if (!backlogged && !behindSpooledLines) return;
     if (!mayNumber(pending.count())) return;
     java.util.List<LineBatch> batches = new java.util.ArrayList<>();
     while (!pending.isEmpty()) {

@@ -81,7 +81,7 @@ final class SpoolFile {
       if (length <= 0 || pos + 8 + length > size) break;
       ByteBuffer body = ByteBuffer.allocate(length);
       channel.read(body, pos + 8);
-      if (crc(body.array()) != crc) break;
+      if (crc(body.array(), 0, length) != crc) break;
       LineBatch b = CODEC.decodeFromWire(0, Buffer.buffer(body.array()));
       frames.addLast(new Frame(pos, length, b.lastSeq()));
       bytes += 8 + length;
@@ -134,9 +134,7 @@ final class SpoolFile {
     out.writeLong(0); // length and CRC, set below
     CODEC.encodeToWire(BufferInternal.buffer(out), b);
     int length = out.writerIndex() - 8;
-    CRC32C c = new CRC32C();
-    c.update(out.array(), out.arrayOffset() + 8, length);
-    out.setInt(0, length).setInt(4, (int) c.getValue());
+    out.setInt(0, length).setInt(4, crc(out.array(), out.arrayOffset() + 8, length));
     return ByteBuffer.wrap(out.array(), out.arrayOffset(), out.writerIndex());
   }
 
@@ -187,9 +185,9 @@ final class SpoolFile {
     if (frames.isEmpty()) Files.deleteIfExists(path);
   }
 
-  private static int crc(byte[] bytes) {
+  private static int crc(byte[] bytes, int off, int len) {
     CRC32C c = new CRC32C();
-    c.update(bytes, 0, bytes.length);
+    c.update(bytes, off, len);
     return (int) c.getValue();
   }
 }
