@@ -7,11 +7,17 @@ import java.util.logging.Logger;
 /**
  * {@code java -jar dockline.jar [options]}: starts a node, stops it cleanly on Ctrl-C or SIGTERM.
  * {@code java -jar dockline.jar logs|status ...}: the client commands ({@link Client}).
+ * {@code java -jar dockline.jar gate ...}: the start gate's process ({@link io.dockline.attach.gate.GateMain}).
  */
 public final class Main {
   private Main() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("gate")) {
+      // the start gate's own small process (see README, "Start gate")
+      io.dockline.attach.gate.GateMain.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     if (Client.isCommand(args)) {
       // a client command: no node, no cluster, no logging set-up; it only talks HTTP to a node
       System.exit(new Client(System.out, System.err, System.getenv()).run(args));
@@ -32,6 +38,9 @@ public final class Main {
     if (cli.help) {
       System.out.print(CommandLine.usage());
       System.out.print("\n" + Client.usage());
+      System.out.print("\nStart gate process (started by a node with --start-gate on, or by a service manager):\n"
+          + "  java -jar dockline.jar gate --start-gate-socket /run/docker/plugins/dockline.sock"
+          + " --agent-socket DATA/agent/gate.sock [--start-gate-timeout 2000]\n");
       return;
     }
     Logging.configure();

@@ -16,9 +16,11 @@ final class SecondDockerDaemon implements AutoCloseable {
   private final Path runDir;
   private final Path pidFile;
   private Process process;
+  private final List<String> extraArgs;
 
-  SecondDockerDaemon(String name) {
+  SecondDockerDaemon(String name, String... extraArgs) {
     this.name = name;
+    this.extraArgs = List.of(extraArgs);
     this.runDir = Path.of("/run", name);
     this.host = "unix://" + runDir.resolve("docker.sock");
     this.pidFile = Path.of("/run", name + ".pid");
@@ -56,9 +58,11 @@ final class SecondDockerDaemon implements AutoCloseable {
 
   private void startDaemon() throws Exception {
     Files.createDirectories(runDir);
-    process = new ProcessBuilder(List.of("dockerd", "-H", host, "--data-root", "/var/lib/" + name,
+    List<String> cmd = new java.util.ArrayList<>(List.of("dockerd", "-H", host, "--data-root", "/var/lib/" + name,
         "--exec-root", "/run/" + name + "-exec", "--pidfile", pidFile.toString(), "--bridge=none",
-        "--iptables=false")).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+        "--iptables=false"));
+    cmd.addAll(extraArgs);
+    process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
         .start();
     long end = System.currentTimeMillis() + 60_000;
     while (true) {

@@ -9,6 +9,8 @@ import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import io.dockline.attach.gate.GateRequest;
+import io.dockline.attach.gate.StartGate;
 import io.dockline.attach.impl.AgentMetrics;
 import io.dockline.attach.impl.ContainerReader;
 import io.dockline.attach.impl.Spool;
@@ -53,6 +55,11 @@ public final class AgentVerticle extends VerticleBase {
   private HttpClient http;
   private AgentMetrics metrics;
   private Spool spool;
+  /** Null unless {@code start-gate=on}. */
+  private StartGate gate;
+  /** Whether the Docker daemon lists the gate's plugin among its authorization plugins (null: not asked). */
+  private Boolean gateInDaemon;
+  private String dockerVersion;
   private Closeable events;
   private boolean connected;
   /** Counts event subscriptions: a callback of an older one must not tear down the current one. */
@@ -103,8 +110,100 @@ public final class AgentVerticle extends VerticleBase {
         .dockerHost(dockerConfig.getDockerHost()).maxConnections(32).connectionTimeout(Duration.ofSeconds(5))
         .build());
     status.set(NodeConfig.Role.AGENT, false, "connecting to Docker at " + endpoint);
-    connect();
-    return Future.succeededFuture();
+    // the gate first: a daemon configured with it answers nothing until its plugin socket does
+    return startGate().onComplete(ar -> connect());
+  }
+
+  /** The start gate answers its process's hold requests before any container is read. */
+  private Future<Void> startGate() {
+    if (!config.startGate()) return Future.succeededFuture();
+    gate = new StartGate(vertx, config.startGateSocket(), config.dataDir().resolve("agent"), config.startGateTimeoutMs(),
+        registry, config.nodeName(), this::hold);
+    vertx.setPeriodic(3_000, t -> reportReady());
+    return gate.start();
+  }
+
+  /** The agent role's health: the Docker daemon read, and the start gate's state when it is on. */
+  private void reportReady() {
+    if (!connected) return;
+    String detail = "reading Docker " + dockerVersion + " at " + endpoint;
+    if (gate != null) {
+      String plugin = pluginName();
+      detail += "; " + gate.state() + (gateInDaemon == null ? "" : Boolean.TRUE.equals(gateInDaemon)
+          ? "; Docker calls plugin " + plugin : "; but Docker does not call plugin " + plugin
+          + " (add it to \"authorization-plugins\" in daemon.json, see README)");
+    }
+    status.set(NodeConfig.Role.AGENT, true, detail);
+  }
+
+  private String pluginName() {
+    String file = config.startGateSocket().getFileName().toString();
+    return file.substring(0, file.length() - ".sock".length());
+  }
+
+  /** Asks Docker whether it calls the gate's plugin (docker info lists authorization plugins). */
+  private Future<Void> checkGateInDaemon() {
+    if (gate == null) return Future.succeededFuture();
+    return vertx.executeBlocking(() -> {
+      java.util.Map<String, java.util.List<String>> plugins = docker.infoCmd().exec().getPlugins();
+      java.util.List<String> authz = plugins == null ? null : plugins.get("Authorization");
+      return authz != null && authz.contains(pluginName());
+    }, false).onSuccess(in -> {
+      gateInDaemon = in;
+      if (!in) LOG.warning("start-gate is on but Docker does not call plugin " + pluginName()
+          + ": starts are not held (add it to \"authorization-plugins\" in daemon.json, see README)");
+    }).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  /**
+   * A start (or restart) the gate holds: answered once the container's attach stream is open, so it is read
+   * from its first line. Containers this agent does not read, and logs-mode ones (their driver keeps the
+   * output), are let through at once. A restart is carried out as stop, attach, start: the agent stops the
+   * container itself (with the request's timeout), attaches to it stopped, and lets Docker's restart start it.
+   */
+  private Future<Void> hold(GateRequest request) {
+    if (stopped) return Future.succeededFuture();
+    return readerFor(request.containerRef()).compose(reader -> {
+      if (reader == null) return Future.succeededFuture();
+      if (request.action() == GateRequest.Action.START) {
+        reader.attach().onFailure(err -> LOG.warning(rootMessage(err)));
+        return reader.whenAttachOpenAfter(reader.attachGeneration() - 1);
+      }
+      int before = reader.attachGeneration();
+      reader.expectRestart();
+      String id = reader.meta().id();
+      return vertx.executeBlocking(() -> {
+        try {
+          docker.stopContainerCmd(id).withTimeout(request.stopSeconds()).exec();
+        } catch (com.github.dockerjava.api.exception.NotModifiedException alreadyStopped) {
+          // nothing to stop: the attach opened on the stopped container already
+        }
+        return null;
+      }, false).compose(v -> reader.whenAttachOpenAfter(before)); // unordered: never queued behind other calls
+    });
+  }
+
+  /**
+   * The reader of the container a request names (full id, name, or id prefix, as Docker resolves them),
+   * created and attaching when this agent reads that container but has no reader yet; null when it does not.
+   */
+  private Future<ContainerReader> readerFor(String ref) {
+    ContainerReader r = readers.get(ref);
+    if (r == null) r = readers.values().stream().filter(x -> ref.equals(x.meta().name())).findFirst().orElse(null);
+    if (r == null && ref.length() >= 12) {
+      r = readers.entrySet().stream().filter(e -> e.getKey().startsWith(ref)).map(Map.Entry::getValue).findFirst()
+          .orElse(null);
+    }
+    if (r != null) return Future.succeededFuture(r);
+    return vertx.executeBlocking(() -> docker.inspectContainerCmd(ref).exec(), false).map(info -> {
+      ContainerMeta meta = metaOf(info);
+      if (stopped || !filter.accepts(info.getId(), meta.name(), meta.image(), meta.labels())) return null;
+      onContainerSeen(info.getId(), true);
+      return readers.get(info.getId());
+    }).otherwise(e -> {
+      LOG.fine(() -> "start gate: inspect of a started container failed: " + rootMessage(e));
+      return null;
+    });
   }
 
   /** Subscribes to events first, then lists, so a container created in between is not missed. */
@@ -114,10 +213,12 @@ public final class AgentVerticle extends VerticleBase {
       docker.pingCmd().exec();
       return docker.versionCmd().exec().getVersion();
     }).compose(version -> subscribeEvents().map(version))
+        .compose(version -> checkGateInDaemon().map(version))
         .compose(version -> listContainers().map(list -> {
           connected = true;
           lastProblem = null;
-          status.set(NodeConfig.Role.AGENT, true, "reading Docker " + version + " at " + endpoint);
+          dockerVersion = version;
+          reportReady();
           LOG.info("connected to Docker " + version + " at " + endpoint + "; " + list.size() + " containers");
           for (Container c : list) {
             String name = c.getNames() == null || c.getNames().length == 0 ? "" : c.getNames()[0];
@@ -235,7 +336,9 @@ public final class AgentVerticle extends VerticleBase {
       }
       case "destroy": {
         ContainerReader r = readers.get(id);
-        if (r != null) r.whenIdle(() -> forget(id, r));
+        if (r == null) break;
+        r.removed();
+        r.whenIdle(() -> forget(id, r));
         break;
       }
       default:
@@ -266,12 +369,20 @@ public final class AgentVerticle extends VerticleBase {
         reader.describe(metaOf(info), info.getConfig() != null && Boolean.TRUE.equals(info.getConfig().getTty()),
             readsLogs(info));
         reader.checkStartedAt(info.getState() == null ? null : info.getState().getStartedAt(), watchingSinceNanos);
+        reader.reattachOnExit(restartsByItself(info));
       } else if (!reader.isDescribed()) {
         // gone before inspect answered: keep what it wrote, tagged by id, decoded as the common non-TTY case
         LOG.fine(() -> "inspect " + id + " failed: " + rootMessage(ar.cause()));
         reader.describe(reader.meta(), false);
       }
     });
+  }
+
+  /** A restart policy other than {@code no}: Docker starts the container again without an API call. */
+  private static boolean restartsByItself(InspectContainerResponse info) {
+    if (info.getHostConfig() == null || info.getHostConfig().getRestartPolicy() == null) return false;
+    String policy = info.getHostConfig().getRestartPolicy().getName();
+    return policy != null && !policy.isEmpty() && !"no".equals(policy);
   }
 
   /** Log drivers whose output the logs endpoint can give back: those containers are read there, resumably. */
@@ -305,12 +416,14 @@ public final class AgentVerticle extends VerticleBase {
   public Future<?> stop() {
     stopped = true;
     closeEvents();
+    // the gate process lets starts through at once from now on
+    Future<Void> gateClosed = gate == null ? Future.succeededFuture() : gate.close();
     List<Future<Void>> drains = new ArrayList<>();
     for (ContainerReader r : readers.values()) drains.add(r.stop());
     // what was read is stored before exit if the collectors take it in time; the rest goes to the spool
     // (the drain is short: `docker stop` kills after 10 s)
     io.vertx.core.Promise<Void> drained = io.vertx.core.Promise.promise();
-    Future.join(drains).onComplete(ar -> drained.tryComplete());
+    Future.join(drains).onComplete(ar -> gateClosed.onComplete(x -> drained.tryComplete()));
     vertx.setTimer(DRAIN_MS, t -> drained.tryComplete());
     return drained.future().compose(v -> {
       List<Future<Void>> spills = new ArrayList<>();

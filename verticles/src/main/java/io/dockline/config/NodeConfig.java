@@ -67,7 +67,13 @@ public final class NodeConfig {
     NETWORK_LEASE_TTL("network-lease-ttl", "30",
         "role network: seconds a lost member's address leases stay valid without renewal"),
     NETWORK_LEASE_GRACE("network-lease-grace", "30",
-        "role network: seconds added to the TTL before a lost member's leases are freed");
+        "role network: seconds added to the TTL before a lost member's leases are freed"),
+    START_GATE("start-gate", "off",
+        "on: hold each container start until the agent's attach is open (needs the Docker authorization plugin, see README)"),
+    START_GATE_SOCKET("start-gate-socket", "/run/docker/plugins/dockline.sock",
+        "the start gate's plugin socket; its file name without .sock is the plugin's name in daemon.json"),
+    START_GATE_TIMEOUT("start-gate-timeout", "2000",
+        "milliseconds a start is held at most while its attach opens; then it is let through and counted");
 
     private final String key;
     private final String defaultValue;
@@ -219,6 +225,13 @@ public final class NodeConfig {
     }
     positive(Setting.NETWORK_LEASE_TTL, 1, 86_400);
     positive(Setting.NETWORK_LEASE_GRACE, 0, 86_400);
+    String gate = get(Setting.START_GATE);
+    if (!"on".equals(gate) && !"off".equals(gate)) throw bad(Setting.START_GATE, gate, "expected on or off");
+    String gateSocket = get(Setting.START_GATE_SOCKET);
+    if (!gateSocket.startsWith("/") || !gateSocket.endsWith(".sock") || gateSocket.length() > 100) {
+      throw bad(Setting.START_GATE_SOCKET, gateSocket, "expected an absolute path ending in .sock (at most 100 characters)");
+    }
+    positive(Setting.START_GATE_TIMEOUT, 10, 60_000);
     networks();
     String f = get(Setting.FSYNC);
     if (!"true".equals(f) && !"false".equals(f)) throw bad(Setting.FSYNC, f, "expected true or false");
@@ -309,6 +322,9 @@ public final class NodeConfig {
   public double ringEpsilon() { return Double.parseDouble(get(Setting.RING_EPSILON)); }
   public long networkLeaseTtlMs() { return number(Setting.NETWORK_LEASE_TTL) * 1000; }
   public long networkLeaseGraceMs() { return number(Setting.NETWORK_LEASE_GRACE) * 1000; }
+  public boolean startGate() { return "on".equals(get(Setting.START_GATE)); }
+  public Path startGateSocket() { return Path.of(get(Setting.START_GATE_SOCKET)); }
+  public long startGateTimeoutMs() { return number(Setting.START_GATE_TIMEOUT); }
 
   /** The configured networks as JSON objects; each is checked by the network role itself. */
   public List<JsonObject> networks() {

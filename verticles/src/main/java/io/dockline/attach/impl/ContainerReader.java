@@ -125,6 +125,16 @@ public final class ContainerReader implements LineSink {
   private boolean stopping;
   private Promise<Void> drained;
   private Runnable idleHook;
+  /** Attach streams opened so far; the start gate waits for the next one. */
+  private int attachGeneration;
+  private final java.util.List<AttachWaiter> attachWaiters = new java.util.ArrayList<>();
+  private record AttachWaiter(int afterGeneration, Promise<Void> opened) {}
+  /** The container restarts by itself (a restart policy): its exit is followed by a new attach at once. */
+  private boolean reattachOnExit;
+  /** The start gate stopped the container for a restart: the next attach opens as soon as the stream ends. */
+  private boolean restartExpected;
+  /** The container was removed: an attach stream left open on it is closed and never opened again. */
+  private boolean removed;
 
   public ContainerReader(Vertx vertx, HttpClient http, SocketAddress docker, AgentMetrics metrics, Spool spool,
                          String containerId, String host, int maxLineBytes, long bufferCap) {
@@ -224,6 +234,7 @@ public final class ContainerReader implements LineSink {
       logsMode = true;
       tty = hasTty;
       dropAttachStream();
+      releaseAttachWaiters(null);
       loadCheckpointThenRead();
       pump();
       return;
@@ -288,11 +299,68 @@ public final class ContainerReader implements LineSink {
           if (!streamOpen) return;
           Instant opened = Instant.now();
           attachOpenedNanos = opened.getEpochSecond() * 1_000_000_000L + opened.getNano();
+          attachGeneration++;
           countLateAttach();
-        }).onComplete(ar -> {
+          releaseAttachWaiters(null);
+        }).onFailure(this::releaseAttachWaiters).onComplete(ar -> {
           // inspect said "logs mode" while this attach was still being opened: the logs stream opens now
           if (Boolean.TRUE.equals(logsMode) && !stopping && !isAttached()) followLogs();
         });
+  }
+
+  /** The number of attach streams opened so far (see {@link #whenAttachOpenAfter}). */
+  public int attachGeneration() {
+    return attachGeneration;
+  }
+
+  /**
+   * Completes once an attach stream newer than {@code generation} is open, or at once when none is needed
+   * (logs mode, stopping, removed); fails when opening one failed. The start gate lets a start through then.
+   */
+  public Future<Void> whenAttachOpenAfter(int generation) {
+    if (Boolean.TRUE.equals(logsMode) || stopping || removed || (streamOpen && attachGeneration > generation)) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> p = Promise.promise();
+    attachWaiters.add(new AttachWaiter(generation, p));
+    return p.future();
+  }
+
+  /** Completes the waiters an opened stream satisfies (all of them on {@code failure}, or when none is needed). */
+  private void releaseAttachWaiters(Throwable failure) {
+    boolean noneNeeded = Boolean.TRUE.equals(logsMode) || stopping || removed;
+    attachWaiters.removeIf(w -> {
+      if (failure != null) {
+        w.opened().tryFail(failure);
+        return true;
+      }
+      if (!noneNeeded && !(streamOpen && attachGeneration > w.afterGeneration())) return false;
+      w.opened().tryComplete();
+      return true;
+    });
+  }
+
+  /** A restart policy restarts the container by itself: attach again as soon as a run's stream ends. */
+  public void reattachOnExit(boolean on) {
+    reattachOnExit = on;
+  }
+
+  /** The start gate is about to stop the container for a restart: attach again when its stream ends. */
+  public void expectRestart() {
+    restartExpected = true;
+    if (!isAttached() && !Boolean.TRUE.equals(logsMode)) attach().onFailure(e -> LOG.fine(e::getMessage));
+  }
+
+  /** The container was removed: a stream still open on it (it exited, attached for a restart) is closed. */
+  public void removed() {
+    removed = true;
+    restartExpected = false;
+    if (streamOpen && !Boolean.TRUE.equals(logsMode)) {
+      HttpClientResponse r = response;
+      onStreamEnd(false);
+      r.request().connection().close();
+    }
+    releaseAttachWaiters(null);
   }
 
   /**
@@ -549,15 +617,38 @@ public final class ContainerReader implements LineSink {
     } else {
       decoder.finish();
     }
+    if (!Boolean.TRUE.equals(logsMode) && !stopping && !removed && (reattachOnExit || restartExpected)) {
+      restartExpected = false;
+      vertx.runOnContext(v -> reattach(REATTACH_TRIES));
+    }
     countLines();
     if (failed) LOG.fine(() -> "attach stream of " + meta.name() + " broke");
     pump();
     checkDrained();
   }
 
+  private static final int REATTACH_TRIES = 400;
+
+  /**
+   * Attaches to the container that just exited, before it starts again. While Docker's restart policy
+   * counts its delay the container is "restarting" and refuses attaches (409): tried again every 5 ms for
+   * 2 s (its first delays are 100 and 200 ms; the start event attaches after longer ones).
+   */
+  private void reattach(int triesLeft) {
+    if (stopping || removed || isAttached()) return;
+    attach().onFailure(e -> {
+      if (triesLeft > 1 && e.getMessage() != null && e.getMessage().contains("refused: 409 ")) {
+        vertx.setTimer(5, t -> reattach(triesLeft - 1));
+      } else {
+        LOG.fine(() -> "attaching again to " + meta.name() + " failed: " + e.getMessage());
+      }
+    });
+  }
+
   /** Stops reading; the future completes when every line read so far is acknowledged (or on timeout). */
   public Future<Void> stop() {
     stopping = true;
+    releaseAttachWaiters(null);
     // output that came before inspect answered is decoded as the common non-TTY case rather than dropped
     if (tty == null && !early.isEmpty()) describe(meta, false);
     if (streamOpen) {
