@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dockline.config.TlsFiles;
+import io.dockline.routing.BoundedLoadRing;
 import io.dockline.wire.Addresses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterAll;
@@ -32,7 +34,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A cluster whose event bus runs over TLS with mutual authentication, and whose gateway serves HTTPS: a
  * collector node (with the gateway) and an agent-only node, each with a certificate of the test CA. A third
- * member joins Hazelcast with a certificate of another CA: it is in the membership but cannot deliver a line.
+ * member joins Hazelcast with a certificate of another CA: it is in the membership, but its agent cannot deliver a
+ * line to the collector, nor the agent node a line to its collector.
  * Last, a stale collector-registry entry of no member is ignored by the routers.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -72,7 +75,7 @@ class ClusterTlsIT {
     NodeProcess n = new NodeProcess(name, work, args);
     n.clusterName = "it-tls-" + run;
     n.addArgs("--cluster-tls-key", cert.key().toString(), "--cluster-tls-cert", cert.cert().toString(),
-        "--cluster-tls-ca", pki.caPem.toString());
+        "--cluster-tls-ca", pki.caPem.toString(), "--ring-epsilon", "10");
     nodes.add(n);
     return n;
   }
@@ -96,27 +99,34 @@ class ClusterTlsIT {
 
   @Test
   @Order(2)
-  void aMemberWhoseCertificateTheCaDidNotSignCannotDeliver() throws Exception {
-    // it joins Hazelcast (nothing there checks certificates) and trusts the CA, but its own certificate is another CA's
-    NodeProcess rogue = member("rogue", otherPki.issue("rogue"), "--roles", "agent,router,gateway",
+  void aMemberWhoseCertificateTheCaDidNotSignNeitherDeliversNorReceivesLines() throws Exception {
+    // it joins Hazelcast (nothing there checks certificates) and trusts the CA, but its own certificate is another
+    // CA's; it runs a collector, which the routers put on their ring since its registry entry is a member's
+    NodeProcess rogue = member("rogue", otherPki.issue("rogue"), "--roles", "agent,router,collector,gateway",
         "--include-names", run + "-rogue.*");
     rogue.addArgs("--join", "127.0.0.1:" + collector.clusterPort);
     rogue.start();
-    rogue.awaitHealth(200, 120_000); // its roles are up: it reads Docker and its router sees the collector
+    rogue.awaitHealth(200, 120_000); // its roles are up: it reads Docker and its router sees the collectors
     awaitMemberReady("rogue", false); // a member of the cluster, whom the collector node cannot ask how it is
-    String rogueId = Docker.runDetached(run + "-rogue-1", false, script(LINES));
-    String goodId = Docker.runDetached(run + "-good-2", false, script(LINES));
-    collector.awaitStored(goodId, LINES, 60_000);
-    // it numbers its lines once no collector answered for a while, sends them, and gets no answer
-    String failed = "storing lines of container " + run + "-rogue-1 failed";
+    awaitRing(2);
+    // one stream each way across the line between the members with the CA's certificates and the rogue
+    String toRogue = createOwnedBy("rogue", run + "-good-r");
+    String toCollector = createOwnedBy("col", run + "-good-c");
+    String fromRogue = createOwnedBy("col", run + "-rogue-c");
+    Docker.start(toRogue, toCollector, fromRogue);
+    awaitLines(toCollector);
+    String failed = "storing lines of container " + Docker.run("inspect", "-f", "{{.Name}}", fromRogue).substring(1)
+        + " failed";
     long end = System.currentTimeMillis() + 90_000;
     while (!rogue.log().contains(failed) && System.currentTimeMillis() < end) Thread.sleep(500);
     assertTrue(rogue.log().contains(failed), "the rogue member tried to deliver:\n" + rogue.log());
     assertTrue(rogue.log().contains("SSLHandshakeException"), "its event-bus connections fail their handshake");
-    assertEquals(0.0, rogue.metric("dockline_batches_acked_total"), "no batch of the rogue member was stored");
-    assertEquals(null, collector.container(rogueId), "the collector holds nothing of the rogue's container");
+    assertEquals(null, collector.container(fromRogue), "the collector holds nothing of the rogue's container");
+    assertEquals(0.0, rogue.metric("dockline_lines_stored_total"), "no line of the agent node reached the rogue");
     rogue.stop();
     nodes.remove(rogue);
+    // the stream the rogue's collector held up goes to the real one once the rogue is gone, every line
+    awaitLines(toRogue);
   }
 
   @Test
@@ -178,6 +188,41 @@ class ClusterTlsIT {
     assertEquals("2", missing[0], missing[1]);
     assertEquals("dockline: invalid --cluster-tls-ca '" + work.resolve("absent.pem")
         + "': cannot read it (NoSuchFileException)", missing[1].trim());
+  }
+
+  /**
+   * A container, created not started, whose stream's owner on the ring of collectors col and rogue is {@code owner}
+   * (--ring-epsilon 10: every stream on its plain consistent-hash owner).
+   */
+  private static String createOwnedBy(String owner, String namePrefix) {
+    BoundedLoadRing ring = BoundedLoadRing.build(List.of("col", "rogue"), Map.of(), 10);
+    for (int i = 0; i < 40; i++) {
+      String id = Docker.create(namePrefix + i, false, script(LINES));
+      if (owner.equals(ring.owner(id))) return id;
+      Docker.run("rm", "-f", id);
+    }
+    throw new AssertionError("no container id owned by " + owner + " in 40");
+  }
+
+  /** Waits until the collector node holds every line of the container. */
+  private void awaitLines(String id) throws Exception {
+    long end = System.currentTimeMillis() + 120_000;
+    JsonObject c = null;
+    while (System.currentTimeMillis() < end) {
+      c = collector.container(id);
+      if (c != null && c.getLong("lines") == LINES) return;
+      Thread.sleep(250);
+    }
+    throw new AssertionError("container " + id + " stored " + c + ", expected " + LINES + " lines");
+  }
+
+  /** Waits until the collector node's router has {@code n} collectors on its ring. */
+  private void awaitRing(int n) throws Exception {
+    long end = System.currentTimeMillis() + 60_000;
+    while (collector.metric("dockline_ring_collectors") != n) {
+      if (System.currentTimeMillis() > end) throw new AssertionError("ring never had " + n + " collectors");
+      Thread.sleep(200);
+    }
   }
 
   /** Waits until the collector node's gateway shows the member {@code node} with this readiness. */

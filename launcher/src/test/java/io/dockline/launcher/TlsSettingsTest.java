@@ -1,6 +1,7 @@
 package io.dockline.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,6 +46,7 @@ class TlsSettingsTest {
     cli.config.clusterTls().orElseThrow().requireMutualAuth(eventBus);
     assertTrue(eventBus.isSsl());
     assertEquals(ClientAuth.REQUIRED, eventBus.getClientAuth());
+    assertFalse(eventBus.isTrustAll(), "a member verifies the certificate of the member it connects to");
     assertTrue(cli.config.httpTls().orElseThrow().httpServerOptions().isSsl());
     assertTrue(CommandLine.parse(new String[0], Map.of()).config.clusterTls().isEmpty(), "plain TCP by default");
   }

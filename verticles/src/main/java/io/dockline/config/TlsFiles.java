@@ -35,7 +35,8 @@ public record TlsFiles(Path key, Path cert, Path ca) {
    * Host names are not verified: members are identified by the CA's signature, and they connect by address.
    */
   public void requireMutualAuth(EventBusOptions eventBus) {
-    eventBus.setSsl(true).setClientAuth(ClientAuth.REQUIRED)
+    // trustAll: the event bus's default is true, which would let a member send to anyone who answers TLS
+    eventBus.setSsl(true).setClientAuth(ClientAuth.REQUIRED).setTrustAll(false)
         .setKeyCertOptions(new PemKeyCertOptions().setKeyPath(key.toString()).setCertPath(cert.toString()))
         .setTrustOptions(new PemTrustOptions().addCertPath(ca.toString()));
   }
