@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -120,9 +121,11 @@ class ClusterTlsIT {
     long end = System.currentTimeMillis() + 90_000;
     while (!rogue.log().contains(failed) && System.currentTimeMillis() < end) Thread.sleep(500);
     assertTrue(rogue.log().contains(failed), "the rogue member tried to deliver:\n" + rogue.log());
-    assertTrue(rogue.log().contains("SSLHandshakeException"), "its event-bus connections fail their handshake");
-    assertEquals(null, collector.container(fromRogue), "the collector holds nothing of the rogue's container");
+    assertEquals(List.of(), containersHeldBy(collector, "rogue"), "the collector node holds nothing the rogue sent");
+    assertEquals(null, collector.container(fromRogue), "nor does it know the rogue's container");
     assertEquals(0.0, rogue.metric("dockline_lines_stored_total"), "no line of the agent node reached the rogue");
+    assertEquals(List.of(), containersHeldBy(rogue, "agent"), "nor did the agent node's announcement of a container");
+    assertTrue(rogue.log().contains("SSLHandshakeException"), "its event-bus connections fail their handshake");
     rogue.stop();
     nodes.remove(rogue);
     // the stream the rogue's collector held up goes to the real one once the rogue is gone, every line
@@ -202,6 +205,20 @@ class ClusterTlsIT {
       Docker.run("rm", "-f", id);
     }
     throw new AssertionError("no container id owned by " + owner + " in 40");
+  }
+
+  /** The names of the containers read on {@code host} whose metadata the node's collector stored. */
+  private static List<String> containersHeldBy(NodeProcess node, String host) throws IOException {
+    List<String> names = new ArrayList<>();
+    try (Stream<Path> dirs = Files.list(node.dataDir.resolve("collector"))) {
+      for (Path dir : (Iterable<Path>) dirs::iterator) {
+        Path meta = dir.resolve("meta.json");
+        if (!Files.exists(meta)) continue;
+        JsonObject m = new JsonObject(Files.readString(meta));
+        if (host.equals(m.getString("host"))) names.add(m.getString("name"));
+      }
+    }
+    return names;
   }
 
   /** Waits until the collector node holds every line of the container. */

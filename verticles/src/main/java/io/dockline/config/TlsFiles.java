@@ -35,7 +35,7 @@ public record TlsFiles(Path key, Path cert, Path ca) {
    * Host names are not verified: members are identified by the CA's signature, and they connect by address.
    */
   public void requireMutualAuth(EventBusOptions eventBus) {
-    // trustAll: the event bus's default is true, which would let a member send to anyone who answers TLS
+    // trustAll: the event bus's default is true, with which a member would send to whoever answers its connection
     eventBus.setSsl(true).setClientAuth(ClientAuth.REQUIRED).setTrustAll(false)
         .setKeyCertOptions(new PemKeyCertOptions().setKeyPath(key.toString()).setCertPath(cert.toString()))
         .setTrustOptions(new PemTrustOptions().addCertPath(ca.toString()));
