@@ -1,5 +1,6 @@
 package io.dockline.launcher;
 
+import io.dockline.config.TlsFiles;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -13,12 +14,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLException;
 
 /**
  * The command-line client in the node's jar: {@code logs} and {@code status} against a gateway's HTTP API.
@@ -41,9 +44,11 @@ final class Client {
   private final PrintStream out;
   private final PrintStream err;
   private final Map<String, String> env;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+  /** Built on first use, once the options (--tls-ca) are read. */
+  private HttpClient http;
   private String url = DEFAULT_URL;
   private String token;
+  private String tlsCa;
   private boolean json;
 
   Client(PrintStream out, PrintStream err, Map<String, String> env) {
@@ -51,6 +56,7 @@ final class Client {
     this.err = err;
     this.env = env;
     this.token = env.get("DOCKLINE_AUTH_TOKEN");
+    this.tlsCa = env.get("DOCKLINE_TLS_CA");
   }
 
   static boolean isCommand(String[] args) {
@@ -75,7 +81,9 @@ final class Client {
         + "      T is RFC 3339, Unix seconds or an age such as 10m; -t prefixes each line with its time\n"
         + "  java -jar dockline.jar status [--json]\n"
         + "      cluster members and their roles, the ring, containers; exit 1 when a member is not ready\n"
-        + "  both take --url URL [" + DEFAULT_URL + "] and --token TOKEN [env DOCKLINE_AUTH_TOKEN]\n";
+        + "  both take --url URL [" + DEFAULT_URL + "], --token TOKEN [env DOCKLINE_AUTH_TOKEN] and\n"
+        + "      --tls-ca FILE [env DOCKLINE_TLS_CA]: for an https:// URL, trust only the certificates this PEM CA\n"
+        + "      signed (or this self-signed certificate) instead of the JVM's default CAs\n";
   }
 
   // --- logs ---
@@ -93,6 +101,7 @@ final class Client {
         case "--json": json = true; break;
         case "--url": url = value(args, ++i, a); break;
         case "--token": token = value(args, ++i, a); break;
+        case "--tls-ca": tlsCa = value(args, ++i, a); break;
         case "--since": params.add("since=" + enc(value(args, ++i, a))); break;
         case "--until": params.add("until=" + enc(value(args, ++i, a))); break;
         case "--tail": case "-n": params.add("tail=" + enc(value(args, ++i, a))); break;
@@ -140,7 +149,7 @@ final class Client {
       if (last >= 0) req.header("Last-Event-ID", Long.toString(last));
       HttpResponse<Stream<String>> r;
       try {
-        r = http.send(req.build(), HttpResponse.BodyHandlers.ofLines());
+        r = http().send(req.build(), HttpResponse.BodyHandlers.ofLines());
       } catch (IOException e) {
         if (last < 0) throw unreachable(e);
         pause();
@@ -202,6 +211,7 @@ final class Client {
         case "--json": json = true; break;
         case "--url": url = value(args, ++i, args[i - 1]); break;
         case "--token": token = value(args, ++i, args[i - 1]); break;
+        case "--tls-ca": tlsCa = value(args, ++i, args[i - 1]); break;
         default: throw new Failure(2, "unknown option " + args[i] + " for status (see --help)");
       }
     }
@@ -271,11 +281,26 @@ final class Client {
       uri = URI.create(url.replaceAll("/+$", "") + pathAndQuery);
       if (uri.getHost() == null) throw new IllegalArgumentException("no host");
     } catch (IllegalArgumentException e) {
-      throw new Failure(2, "invalid --url '" + url + "': expected http://host:port");
+      throw new Failure(2, "invalid --url '" + url + "': expected http://host:port or https://host:port");
     }
     HttpRequest.Builder b = HttpRequest.newBuilder(uri);
     if (token != null && !token.isEmpty()) b.header("Authorization", "Bearer " + token);
     return b;
+  }
+
+  private HttpClient http() throws Failure {
+    if (http == null) {
+      HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT);
+      if (tlsCa != null && !tlsCa.isEmpty()) {
+        try {
+          b.sslContext(TlsFiles.trusting(Path.of(tlsCa)));
+        } catch (IllegalArgumentException e) {
+          throw new Failure(2, "invalid --tls-ca '" + tlsCa + "': " + e.getMessage());
+        }
+      }
+      http = b.build();
+    }
+    return http;
   }
 
   private HttpResponse<String> send(String pathAndQuery) throws Failure {
@@ -285,7 +310,7 @@ final class Client {
   private HttpResponse<String> send(String pathAndQuery, boolean anyStatus) throws Failure {
     HttpResponse<String> r;
     try {
-      r = http.send(request(pathAndQuery).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+      r = http().send(request(pathAndQuery).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw unreachable(e);
     } catch (InterruptedException e) {
@@ -297,8 +322,14 @@ final class Client {
   }
 
   private Failure unreachable(IOException e) {
+    Throwable tls = e instanceof SSLException ? e : e.getCause() instanceof SSLException ? e.getCause() : null;
+    if (tls != null) {
+      return new Failure(1, "TLS with " + url + " failed (" + tls.getMessage() + "); to trust the gateway's "
+          + "certificate give --tls-ca FILE with its CA");
+    }
     String why = e instanceof ConnectException ? "connection refused"
-        : e instanceof HttpTimeoutException ? "no answer in time" : String.valueOf(e.getMessage());
+        : e instanceof HttpTimeoutException ? "no answer in time"
+        : String.valueOf(e.getMessage());
     return new Failure(1, "cannot reach a dockline node at " + url + " (" + why
         + "); is a node with role gateway running there? (--url)");
   }

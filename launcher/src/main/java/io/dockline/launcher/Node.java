@@ -77,6 +77,7 @@ public final class Node {
         // what /api/cluster shows of each member without asking it: its name and roles
         .setClusterNodeMetadata(new JsonObject().put("node", config.nodeName())
             .put("roles", new JsonArray(config.roles().stream().map(Role::label).collect(Collectors.toList()))));
+    config.clusterTls().ifPresent(tls -> tls.requireMutualAuth(options.getEventBusOptions()));
     clusterManager = new HazelcastClusterManager(hz);
     return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
         .map(v -> {
@@ -136,7 +137,8 @@ public final class Node {
       }));
     }
     return chain.onSuccess(v -> LOG.info("node " + config.nodeName() + " started: roles " + config.roles()
-        + ", cluster '" + config.clusterName() + "' on " + config.clusterHost() + ":" + config.clusterPort()));
+        + ", cluster '" + config.clusterName() + "' on " + config.clusterHost() + ":" + config.clusterPort()
+        + (config.clusterTls().isPresent() ? ", event bus over TLS" : "")));
   }
 
   private Deployable verticleFor(Role role) {

@@ -104,6 +104,12 @@ final class ClusterClient implements AutoCloseable {
     }
   }
 
+  /** Puts an entry into a cluster map, as any process that joined Hazelcast can. */
+  void put(String map, String key, JsonObject value) throws Exception {
+    vertx.sharedData().<String, JsonObject>getAsyncMap(map).compose(m -> m.put(key, value))
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
   @Override
   public void close() throws Exception {
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,28 +22,19 @@ class LauncherIT {
     Docker.removeTestContainers();
   }
 
-  private static String[] runJar(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("java", "-jar", NodeProcess.JAR.toString()));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-    return new String[] {String.valueOf(p.exitValue()), out};
-  }
-
   @Test
   void wrongOptionsAndUnreadableConfSayOneLineAndExitNonZero() throws Exception {
-    String[] bogus = runJar("--bogus", "1");
+    String[] bogus = NodeProcess.runJar("--bogus", "1");
     assertEquals("2", bogus[0]);
     assertEquals("dockline: unknown option --bogus (see --help)", bogus[1].trim());
-    String[] conf = runJar("--conf", "/nonexistent/dockline.json");
+    String[] conf = NodeProcess.runJar("--conf", "/nonexistent/dockline.json");
     assertEquals("2", conf[0]);
     assertTrue(conf[1].trim().startsWith("dockline: cannot read conf file /nonexistent/dockline.json"));
     assertEquals(1, conf[1].trim().lines().count());
-    String[] port = runJar("--http-port", "99999");
+    String[] port = NodeProcess.runJar("--http-port", "99999");
     assertEquals("2", port[0]);
     assertEquals("dockline: invalid --http-port '99999': port out of range", port[1].trim());
-    String[] help = runJar("--help");
+    String[] help = NodeProcess.runJar("--help");
     assertEquals("0", help[0]);
     for (String opt : List.of("--roles", "--node-name", "--data-dir", "--http-host", "--http-port", "--cluster-name",
         "--cluster-host", "--cluster-port", "--join", "--docker-host", "--conf")) {

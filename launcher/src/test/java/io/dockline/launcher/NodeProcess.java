@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /** A dockline node started from the fat jar as a separate process, and its HTTP API. */
 final class NodeProcess implements AutoCloseable {
@@ -28,7 +29,8 @@ final class NodeProcess implements AutoCloseable {
   /** Members of one test cluster share a name; by default each node is a cluster of its own. */
   String clusterName;
   private Process process;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private String scheme = "http";
+  private HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   NodeProcess(String name, Path workDir, String... extraArgs) throws IOException {
     this.name = name;
@@ -46,9 +48,34 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** The jar run to its end with these arguments (a bad command line, a client command): exit status and output. */
+  static String[] runJar(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("java -jar " + String.join(" ", args) + " did not end within 60 s");
+    }
+    return new String[] {String.valueOf(p.exitValue()), out};
+  }
+
   NodeProcess addArgs(String... args) {
     extraArgs.addAll(List.of(args));
     return this;
+  }
+
+  /** Talks HTTPS to this node's gateway (which has --http-tls-key and --http-tls-cert), trusting {@code tls}'s CAs. */
+  NodeProcess https(SSLContext tls) {
+    scheme = "https";
+    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(tls).build();
+    return this;
+  }
+
+  /** The gateway's base URL. */
+  String url() {
+    return scheme + "://127.0.0.1:" + httpPort;
   }
 
   NodeProcess start() throws IOException {
@@ -80,7 +107,7 @@ final class NodeProcess implements AutoCloseable {
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+    return http.send(HttpRequest.newBuilder(URI.create(url() + path))
         .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
   }
 

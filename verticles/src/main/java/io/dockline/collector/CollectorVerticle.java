@@ -115,11 +115,9 @@ public final class CollectorVerticle extends VerticleBase {
   }
 
   private Future<Void> register() {
-    JsonObject reg = new JsonObject().put("node", config.nodeName()).put("ready", true)
-        .put("since", System.currentTimeMillis());
     // the cluster member id lets routers drop this entry the moment the member is gone, not at TTL expiry
     ClusterManager cm = ((VertxInternal) vertx).clusterManager();
-    if (cm != null) reg.put("memberId", cm.getNodeId());
+    JsonObject reg = CollectorRegistry.entry(config.nodeName(), cm == null ? null : cm.getNodeId());
     return registryMap().compose(m -> m.put(config.nodeName(), reg, REGISTRATION_TTL_MS)).onSuccess(v -> {
       status.set(NodeConfig.Role.COLLECTOR, true, "storing under " + config.dataDir().resolve("collector"));
       renewTimer = vertx.setPeriodic(REGISTRATION_RENEW_MS, t -> registryMap()

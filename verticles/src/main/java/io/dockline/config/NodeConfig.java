@@ -11,7 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A node's settings. Every setting has one name used everywhere: the CLI option {@code --name}, the conf-file
@@ -32,6 +34,14 @@ public final class NodeConfig {
     CLUSTER_PORT("cluster-port", "5701", "cluster member port"),
     JOIN("join", "", "host:port,... of members to join (TCP-IP join; default: this member alone)"),
     CLUSTER_CONFIG("cluster-config", "", "Hazelcast XML config file instead of the embedded default"),
+    CLUSTER_TLS_KEY("cluster-tls-key", "",
+        "event-bus TLS: this member's PEM private key (with cluster-tls-cert and cluster-tls-ca)"),
+    CLUSTER_TLS_CERT("cluster-tls-cert", "",
+        "event-bus TLS: this member's PEM certificate, signed by the cluster-tls-ca"),
+    CLUSTER_TLS_CA("cluster-tls-ca", "",
+        "event-bus TLS: PEM CA certificate; members talk only to members with a certificate it signed"),
+    HTTP_TLS_KEY("http-tls-key", "", "gateway HTTPS: PEM private key (with http-tls-cert)"),
+    HTTP_TLS_CERT("http-tls-cert", "", "gateway HTTPS: PEM certificate (chain); the gateway then serves HTTPS only"),
     DOCKER_HOST("docker-host", null, "Docker daemon (default: $DOCKER_HOST or unix:///var/run/docker.sock)"),
     MAX_LINE_BYTES("max-line-bytes", "1048576", "longer lines are cut into pieces marked partial"),
     SEGMENT_BYTES("segment-bytes", "67108864", "collector segment file size before rotation"),
@@ -233,11 +243,41 @@ public final class NodeConfig {
     }
     positive(Setting.START_GATE_TIMEOUT, 10, 60_000);
     networks();
+    tls(Setting.CLUSTER_TLS_KEY, Setting.CLUSTER_TLS_CERT, Setting.CLUSTER_TLS_CA);
+    tls(Setting.HTTP_TLS_KEY, Setting.HTTP_TLS_CERT, null);
     String f = get(Setting.FSYNC);
     if (!"true".equals(f) && !"false".equals(f)) throw bad(Setting.FSYNC, f, "expected true or false");
     String docker = dockerHost();
     if (!docker.startsWith("unix://") && !docker.startsWith("tcp://")) {
       throw bad(Setting.DOCKER_HOST, docker, "expected unix:///path or tcp://host:port");
+    }
+  }
+
+  /** A TLS group's files: all set or none; read and checked when set (a bad file is a bad setting). */
+  private void tls(Setting key, Setting cert, Setting ca) {
+    List<Setting> group = ca == null ? List.of(key, cert) : List.of(key, cert, ca);
+    if (group.stream().allMatch(s -> get(s).isEmpty())) return;
+    for (Setting s : group) {
+      if (get(s).isEmpty()) {
+        throw bad(s, "", "set together with " + group.stream().filter(o -> o != s).map(o -> "--" + o.key)
+            .collect(Collectors.joining(" and ")));
+      }
+    }
+    try {
+      TlsFiles.checkCertificates(Path.of(get(cert)));
+    } catch (IllegalArgumentException e) {
+      throw bad(cert, get(cert), e.getMessage());
+    }
+    try {
+      TlsFiles.checkKeyOf(Path.of(get(key)), Path.of(get(cert)));
+    } catch (IllegalArgumentException e) {
+      throw bad(key, get(key), e.getMessage());
+    }
+    if (ca == null) return;
+    try {
+      TlsFiles.checkCertificates(Path.of(get(ca)));
+    } catch (IllegalArgumentException e) {
+      throw bad(ca, get(ca), e.getMessage());
     }
   }
 
@@ -340,6 +380,19 @@ public final class NodeConfig {
       out.add((JsonObject) o);
     }
     return out;
+  }
+
+  /** The event bus's TLS files, with the CA for mutual authentication; empty when the event bus is plain TCP. */
+  public Optional<TlsFiles> clusterTls() {
+    return get(Setting.CLUSTER_TLS_KEY).isEmpty() ? Optional.empty()
+        : Optional.of(new TlsFiles(Path.of(get(Setting.CLUSTER_TLS_KEY)), Path.of(get(Setting.CLUSTER_TLS_CERT)),
+            Path.of(get(Setting.CLUSTER_TLS_CA))));
+  }
+
+  /** The gateway's HTTPS files (no CA: clients are not asked for certificates); empty when it serves plain HTTP. */
+  public Optional<TlsFiles> httpTls() {
+    return get(Setting.HTTP_TLS_KEY).isEmpty() ? Optional.empty()
+        : Optional.of(new TlsFiles(Path.of(get(Setting.HTTP_TLS_KEY)), Path.of(get(Setting.HTTP_TLS_CERT)), null));
   }
 
   /** Empty when the API is open. */

@@ -2,10 +2,12 @@ package io.dockline.gateway;
 
 import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeStatus;
+import io.dockline.config.TlsFiles;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -78,12 +80,14 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private Future<HttpServer> listen(Router router) {
-    return vertx.createHttpServer().requestHandler(router).listen(config.httpPort(), config.httpHost())
+    HttpServerOptions options = config.httpTls().map(TlsFiles::httpServerOptions).orElseGet(HttpServerOptions::new);
+    return vertx.createHttpServer(options).requestHandler(router).listen(config.httpPort(), config.httpHost())
         .onSuccess(s -> {
           server = s;
           status.set(NodeConfig.Role.GATEWAY, true, "listening on " + config.httpHost() + ":" + s.actualPort());
-          LOG.info("HTTP API on http://" + config.httpHost() + ":" + s.actualPort() + " (console /console/, bridge "
-              + "/eventbus, " + (config.authToken().isEmpty() ? "no token required" : "bearer token required") + ")");
+          LOG.info("HTTP API on " + (options.isSsl() ? "https://" : "http://") + config.httpHost() + ":"
+              + s.actualPort() + " (console /console/, bridge /eventbus, "
+              + (config.authToken().isEmpty() ? "no token required" : "bearer token required") + ")");
         })
         .onFailure(e -> LOG.severe("cannot listen on " + config.httpHost() + ":" + config.httpPort() + ": "
             + e.getMessage()));

@@ -1,5 +1,6 @@
 package io.dockline.routing;
 
+import io.dockline.collector.CollectorRegistry;
 import io.dockline.config.Meters;
 import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeStatus;
@@ -30,7 +31,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -108,15 +108,9 @@ public final class RouterVerticle extends VerticleBase {
     Future<Map<String, JsonObject>> published = this.<JsonObject>clusterMap(Addresses.STREAM_LOAD_MAP)
         .compose(AsyncMap::entries);
     Future.all(collectors, published).onSuccess(v -> {
-      Set<String> ready = new TreeSet<>();
       ClusterManager cm = ((VertxInternal) vertx).clusterManager();
-      Set<String> members = cm == null ? null : new java.util.HashSet<>(cm.getNodes());
-      collectors.result().forEach((node, reg) -> {
-        String memberId = reg.getString("memberId");
-        // a collector whose member left (crashed) is out at once; its entry only expires with its TTL
-        boolean alive = members == null || memberId == null || members.contains(memberId);
-        if (reg.getBoolean("ready", false) && alive) ready.add(node);
-      });
+      Set<String> ready = CollectorRegistry.ready(collectors.result(),
+          cm == null ? null : new java.util.HashSet<>(cm.getNodes()));
       Map<String, double[]> newLoads = new HashMap<>();
       published.result().values().forEach(byStream -> byStream.forEach(e -> {
         JsonArray a = (JsonArray) e.getValue();
