@@ -11,6 +11,7 @@ import io.dockline.wire.Addresses;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -201,6 +202,22 @@ class NetworkIT {
     assertEquals("10.252.0.50 on lan is taken by " + ids.get("c") + " on m2", e.getMessage());
     e = bus.failure(Addresses.NETWORK_ALLOCATE, new JsonObject().put("network", "lan"));
     assertEquals(Addresses.IPAM_BAD_REQUEST, e.failureCode());
+    // nobody takes over a container's lease, nor names the member that would renew a lease for ever
+    e = bus.failure(Addresses.NETWORK_ALLOCATE, alloc(ids.get("c"), null));
+    assertEquals(Addresses.IPAM_TAKEN, e.failureCode());
+    assertEquals("the lease of " + ids.get("c") + " on lan belongs to m2 (container lease): only its owner renews or"
+        + " moves it", e.getMessage());
+    e = bus.failure(Addresses.NETWORK_ALLOCATE, alloc("squat", null).put("host", "m2"));
+    assertEquals(Addresses.IPAM_BAD_REQUEST, e.failureCode());
+    assertEquals("'host' cannot be named: a lease belongs to the member that answers", e.getMessage());
+    e = bus.failure(Addresses.NETWORK_ALLOCATE, alloc("host:m3", null));
+    assertEquals(Addresses.IPAM_BAD_REQUEST, e.failureCode());
+    // and by default the gateway's bridge passes no request that changes leases (no token is set here)
+    for (String change : Addresses.NETWORK_CHANGES) {
+      HttpResponse<String> r = new Api(members[1], null).post("/bridge/" + change, alloc("squat", null).encode());
+      assertEquals(403, r.statusCode(), change + ": " + r.body());
+    }
+    assertEquals(200, new Api(members[1], null).post("/bridge/" + Addresses.NETWORK_LEASES, "{}").statusCode());
     e = bus.failure(Addresses.NETWORK_RELEASE, new JsonObject().put("network", "lan").put("containerId", "never"));
     assertEquals(Addresses.IPAM_UNKNOWN, e.failureCode());
     for (int i = 0; i < 5; i++) {
@@ -260,7 +277,7 @@ class NetworkIT {
     System.out.printf("NetworkIT: leases of the killed member freed %d ms after kill -9 (TTL %d s + grace %d s)%n",
         freedAfter, TTL_S, GRACE_S);
     // someone else gets b's address while m2 is away
-    JsonObject intruder = bus.request(Addresses.NETWORK_ALLOCATE, alloc("intruder", b).put("host", "m1"));
+    JsonObject intruder = bus.request(Addresses.NETWORK_ALLOCATE, alloc("intruder", b));
     assertEquals(b, intruder.getString("ip"));
 
     members[2] = started(member(2));

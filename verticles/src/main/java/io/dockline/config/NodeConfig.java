@@ -1,5 +1,6 @@
 package io.dockline.config;
 
+import io.dockline.wire.Addresses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
@@ -57,8 +58,9 @@ public final class NodeConfig {
     AUTH_TOKEN("auth-token", "",
         "when set, /api, /bridge and /eventbus require 'Authorization: Bearer <token>' (or ?access_token=)"),
     BRIDGE_INBOUND("bridge-inbound", "dockline.api.logs,dockline.api.containers,dockline.api.cluster,"
-        + "dockline.ring.state,dockline.network.allocate,dockline.network.release,dockline.network.leases",
-        "addresses bridge clients may send to (comma list; a trailing * matches a prefix)"),
+        + "dockline.ring.state,dockline.network.leases",
+        "addresses bridge clients may send to (comma list; a trailing * matches a prefix); "
+            + "dockline.network.allocate and .release only with auth-token set"),
     BRIDGE_OUTBOUND("bridge-outbound", "dockline.tail.*",
         "addresses bridge clients may receive from (comma list; a trailing * matches a prefix)"),
     BRIDGE_ORIGINS("bridge-origins", "",
@@ -220,6 +222,14 @@ public final class NodeConfig {
     positive(Setting.NETWORK_LEASE_TTL, 1, 86_400);
     positive(Setting.NETWORK_LEASE_GRACE, 0, 86_400);
     networks();
+    if (authToken().isEmpty()) {
+      for (String change : Addresses.NETWORK_CHANGES) {
+        if (listed(bridgeInbound(), change)) {
+          throw bad(Setting.BRIDGE_INBOUND, get(Setting.BRIDGE_INBOUND), "lets anyone reach " + change
+              + ", which takes addresses from containers: set --auth-token, or leave it out of the list");
+        }
+      }
+    }
     String f = get(Setting.FSYNC);
     if (!"true".equals(f) && !"false".equals(f)) throw bad(Setting.FSYNC, f, "expected true or false");
     String docker = dockerHost();
@@ -331,6 +341,14 @@ public final class NodeConfig {
   public List<String> bridgeInbound() { return list(Setting.BRIDGE_INBOUND); }
   public List<String> bridgeOutbound() { return list(Setting.BRIDGE_OUTBOUND); }
   public List<String> bridgeOrigins() { return list(Setting.BRIDGE_ORIGINS); }
+
+  /** Whether a list of addresses ({@code bridge-inbound}, ...) names this one: exactly, or by a prefix ending in '*'. */
+  public static boolean listed(List<String> entries, String address) {
+    for (String e : entries) {
+      if (e.endsWith("*") ? address.startsWith(e.substring(0, e.length() - 1)) : address.equals(e)) return true;
+    }
+    return false;
+  }
 
   private List<String> list(Setting s) {
     List<String> out = new ArrayList<>();

@@ -198,12 +198,20 @@ public final class NetworkVerticle extends VerticleBase {
     String network = b.getString("network");
     String key = b.getString("containerId");
     String ip = b.getString("ip");
-    String host = b.getString("host", config.nodeName());
     if (network == null || network.isBlank() || key == null || key.isBlank()) {
       msg.fail(Addresses.IPAM_BAD_REQUEST, "network and containerId are required");
       return;
     }
-    ipam.allocate(network, key, ip, ip != null, host, Lease.KIND_API, holdMs).onComplete(ar -> {
+    // a request naming the owner could make a lease that some live member renews for ever
+    if (b.containsKey("host")) {
+      msg.fail(Addresses.IPAM_BAD_REQUEST, "'host' cannot be named: a lease belongs to the member that answers");
+      return;
+    }
+    if (key.startsWith(HostShim.leaseKey(""))) {
+      msg.fail(Addresses.IPAM_BAD_REQUEST, "containerId '" + key + "' is reserved for the members' shim addresses");
+      return;
+    }
+    ipam.allocate(network, key, ip, ip != null, config.nodeName(), Lease.KIND_API, holdMs).onComplete(ar -> {
       if (ar.failed()) fail(msg, ar.cause());
       else msg.reply(ar.result().lease().toJson().put("existing", ar.result().existing())
           .put("answeredBy", config.nodeName()));
