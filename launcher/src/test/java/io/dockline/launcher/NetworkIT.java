@@ -361,10 +361,8 @@ class NetworkIT {
     return null;
   }
 
-  /** The container's endpoint on lan as Docker shows it, or null when it is not on lan. */
   private JsonObject endpoint(int host, String id) {
-    JsonObject info = new JsonArray(lab.docker(host, "inspect", id)).getJsonObject(0);
-    return info.getJsonObject("NetworkSettings").getJsonObject("Networks").getJsonObject("lan");
+    return lab.endpoint(host, id, "lan");
   }
 
   /** Waits until the container runs on lan with an address of the cluster range pinned (kept on restart). */
@@ -384,18 +382,7 @@ class NetworkIT {
     throw new AssertionError("container " + id + " on host " + host + " never got its leased address: " + ep);
   }
 
-  /** Docker's own view on every host: no address of lan is on two containers. */
   private void assertNoAddressTwiceOnAnyHost() {
-    Map<String, String> seen = new HashMap<>();
-    for (int h = 1; h <= 3; h++) {
-      String ids = lab.docker(h, "ps", "-q");
-      for (String id : ids.split("\\s+")) {
-        if (id.isBlank()) continue;
-        JsonObject ep = endpoint(h, id);
-        if (ep == null || ep.getString("IPAddress", "").isEmpty()) continue;
-        String other = seen.put(ep.getString("IPAddress"), h + "/" + id);
-        assertNull(other, ep.getString("IPAddress") + " on " + other + " and " + h + "/" + id);
-      }
-    }
+    lab.assertNoAddressTwice("lan");
   }
 }

@@ -69,7 +69,10 @@ public final class NodeConfig {
     NETWORK_LEASE_TTL("network-lease-ttl", "30",
         "role network: seconds a lost member's address leases stay valid without renewal"),
     NETWORK_LEASE_GRACE("network-lease-grace", "30",
-        "role network: seconds added to the TTL before a lost member's leases are freed");
+        "role network: seconds added to the TTL before a lost member's leases are freed"),
+    NETWORK_QUORUM("network-quorum", "1",
+        "role network: data members a side of a split cluster needs to change leases (a majority, e.g. 2 of 3); "
+            + "a member without it allocates nothing and after the TTL takes its containers off (1: off)");
 
     private final String key;
     private final String defaultValue;
@@ -94,6 +97,12 @@ public final class NodeConfig {
       return null;
     }
   }
+
+  /**
+   * With {@code network-quorum}: how long a member counts another one it has not heard a heartbeat from. A
+   * member cut off notices this long (and one heartbeat check) after the cut.
+   */
+  public static final long QUORUM_TOLERANCE_MS = 5_000;
 
   public enum Role {
     AGENT, ROUTER, COLLECTOR, GATEWAY, NETWORK;
@@ -221,6 +230,16 @@ public final class NodeConfig {
     }
     positive(Setting.NETWORK_LEASE_TTL, 1, 86_400);
     positive(Setting.NETWORK_LEASE_GRACE, 0, 86_400);
+    positive(Setting.NETWORK_QUORUM, 1, 1_000);
+    // a cut-off member takes its containers off about TTL after its last heartbeat got through (a second or two
+    // later: heartbeats, checks, Docker); the others free its leases TTL + grace after its last renewal, which
+    // may be TTL/3 older
+    long minGraceMs = networkLeaseTtlMs() / 3 + 5_000;
+    if (networkQuorum() > 1 && networkLeaseGraceMs() < minGraceMs) {
+      throw bad(Setting.NETWORK_LEASE_GRACE, get(Setting.NETWORK_LEASE_GRACE), "with --network-quorum it must be at least"
+          + " TTL/3 + 5 s (" + (minGraceMs + 999) / 1000 + " s), so a member cut off has taken its containers off"
+          + " before the others free their addresses");
+    }
     networks();
     if (authToken().isEmpty()) {
       for (String change : Addresses.NETWORK_CHANGES) {
@@ -319,6 +338,7 @@ public final class NodeConfig {
   public double ringEpsilon() { return Double.parseDouble(get(Setting.RING_EPSILON)); }
   public long networkLeaseTtlMs() { return number(Setting.NETWORK_LEASE_TTL) * 1000; }
   public long networkLeaseGraceMs() { return number(Setting.NETWORK_LEASE_GRACE) * 1000; }
+  public int networkQuorum() { return (int) number(Setting.NETWORK_QUORUM); }
 
   /** The configured networks as JSON objects; each is checked by the network role itself. */
   public List<JsonObject> networks() {

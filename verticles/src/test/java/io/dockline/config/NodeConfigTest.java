@@ -109,4 +109,17 @@ class NodeConfigTest {
     assertFalse(NodeConfig.listed(NodeConfig.resolve(Map.of("auth-token", "s3cret")).bridgeInbound(),
         "dockline.network.release"), "a token alone does not list them");
   }
+
+  @Test
+  void aNetworkQuorumNeedsAGraceLongEnoughThatACutOffMemberLeavesFirst() {
+    assertEquals(1, NodeConfig.resolve().networkQuorum());
+    assertEquals(2, NodeConfig.resolve(Map.of("network-quorum", "2")).networkQuorum(), "the default TTL and grace fit");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(
+        Map.of("network-quorum", "2", "network-lease-ttl", "4", "network-lease-grace", "3")));
+    assertEquals("invalid --network-lease-grace '3': with --network-quorum it must be at least TTL/3 + 5 s (7 s), so a"
+        + " member cut off has taken its containers off before the others free their addresses", e.getMessage());
+    NodeConfig.resolve(Map.of("network-quorum", "2", "network-lease-ttl", "4", "network-lease-grace", "7"));
+    NodeConfig.resolve(Map.of("network-lease-ttl", "4", "network-lease-grace", "3"));
+    assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(Map.of("network-quorum", "0")));
+  }
 }
