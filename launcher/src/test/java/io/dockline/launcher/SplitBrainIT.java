@@ -165,12 +165,14 @@ class SplitBrainIT {
     // the earliest the majority could free it: its last renewal that reached the majority, plus TTL + grace
     long freeable = last.getLong("renewedAt") + last.getLong("expiresAfterMs");
     long fencedAt = disconnectedAt(c3, cut);
+    assertTrue(fencedAt > 0, "member 3 never took its container off lan");
     System.out.printf("SplitBrainIT: after the cut, member 3 took its container off lan at %d ms; the majority could "
         + "free its lease from %d ms on (TTL %d s, grace %d s)%n", fencedAt - cut, freeable - cut, TTL_S, GRACE_S);
-    assertTrue(fencedAt > 0, "member 3 never took its container off lan");
     assertTrue(fencedAt < freeable, "taken off at " + (fencedAt - cut) + " ms, freeable at " + (freeable - cut) + " ms");
     // counted from its last heartbeat, which came at most a second before the cut
     assertTrue(fencedAt - cut > (TTL_S - 1) * 1000, "taken off only after the TTL without quorum: " + (fencedAt - cut) + " ms");
+    // and not much later: the TTL after its last heartbeat, plus noticing it (a second or so) and Docker's time
+    assertTrue(fencedAt - cut < TTL_S * 1000 + 4_000, "taken off " + (fencedAt - cut) + " ms after the cut");
     // the majority kept allocating, member 3 allocated nothing
     assertNotNull(bus.request(Addresses.NETWORK_ALLOCATE, new JsonObject().put("network", "lan").put("containerId", "majority"))
         .getString("ip"));

@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -130,18 +129,14 @@ public final class Provisioner {
     return ids;
   }
 
-  /** One container, after whatever is already running for it. */
-  public Future<Void> reconcile(String id) {
-    return queue(id, () -> reconcileNow(id));
-  }
-
   /**
-   * Work on one container, after whatever is already running for it. Fencing does not queue: a reconcile may
-   * wait long on a pool whose partition is on the other side, and it checks the quorum again before it connects.
+   * One container, after whatever is already running for it. Fencing does not wait for it: a reconcile may wait
+   * long on a pool whose partition is on the other side of a cut, and it checks the quorum again when it has
+   * its lease and after it connected.
    */
-  private Future<Void> queue(String id, Supplier<Future<Void>> work) {
+  public Future<Void> reconcile(String id) {
     Future<Void> previous = inFlight.getOrDefault(id, Future.succeededFuture());
-    Future<Void> next = previous.transform(ar -> work.get()).recover(err -> {
+    Future<Void> next = previous.transform(ar -> reconcileNow(id)).recover(err -> {
       LOG.warning("container " + shortId(id) + ": " + err.getMessage());
       return Future.succeededFuture();
     });
