@@ -1,5 +1,7 @@
 package io.dockline.wire;
 
+import java.util.List;
+
 /**
  * Every event-bus address and cluster-wide map name dockline uses, in one place.
  * Addresses that end in a node name are per member; the rest are node-local.
@@ -38,25 +40,33 @@ public final class Addresses {
 
   /**
    * Cluster-wide, answered by any member running the role network: allocate an address.
-   * Request {@code {"network", "containerId", "ip"?, "host"?}}: {@code containerId} is the lease key (any string
-   * for leases not tied to a container), {@code ip} asks for that address, {@code host} names the owning member
-   * (default: the member that answers). Asking again with the same key returns the same lease.
+   * Request {@code {"network", "containerId", "ip"?}}: {@code containerId} is the lease key (any string for leases
+   * not tied to a container; {@code host:*} is reserved), {@code ip} asks for that address. The lease (kind
+   * {@code api}) belongs to the member that answers: it renews it while it lives. Asking again with the same key
+   * returns the same lease; a key held by a container or a host is refused ({@link #IPAM_TAKEN}).
    * Reply: a lease {@code {"network", "containerId", "ip", "prefix", "mac", "host", "kind": "container"|"api",
    * "createdAt", "renewedAt", "expiresAfterMs", "existing": bool, "answeredBy"}}.
    * Failures ({@link io.vertx.core.eventbus.ReplyException} codes): {@link #IPAM_BAD_REQUEST} (missing field, address
    * not IPv4, outside the range, excluded), {@link #IPAM_UNKNOWN} (unknown network), {@link #IPAM_TAKEN} (address held by
    * another lease; the key already holds another address), {@link #IPAM_EXHAUSTED} (no free address),
-   * {@link #IPAM_UNAVAILABLE} (the member is not ready yet). A failure changes nothing. Until the cluster has
+   * {@link #IPAM_UNAVAILABLE} (the member is not ready yet, or has no quorum). A failure changes nothing. Until the cluster has
    * dropped a member that died (a few seconds), a request may be routed to it and time out: use a send timeout
    * of a few seconds and ask again (asking again is safe: same key, same lease).
    */
   public static final String NETWORK_ALLOCATE = "dockline.network.allocate";
 
   /**
-   * Cluster-wide: release a lease. Request {@code {"network", "containerId"}}; reply the released lease.
+   * Cluster-wide: release a lease, whoever holds it (the operator's way; a member's provisioner frees only its
+   * own). Request {@code {"network", "containerId"}}; reply the released lease.
    * Failures: {@link #IPAM_UNKNOWN} (unknown network, or no lease with that key), {@link #IPAM_BAD_REQUEST}.
    */
   public static final String NETWORK_RELEASE = "dockline.network.release";
+
+  /**
+   * The addresses that change leases: whoever may send to them can take addresses from containers, so the
+   * gateway's bridge passes them only when a token guards it and the operator lists them.
+   */
+  public static final List<String> NETWORK_CHANGES = List.of(NETWORK_ALLOCATE, NETWORK_RELEASE);
 
   /**
    * Cluster-wide: list networks and their leases. Request {@code {"network"?, "host"?}} filters by network and by

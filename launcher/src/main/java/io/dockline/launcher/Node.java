@@ -14,6 +14,7 @@ import io.dockline.config.NodeConfig.Role;
 import io.dockline.config.NodeConfig.Setting;
 import io.dockline.config.NodeStatus;
 import io.dockline.gateway.GatewayVerticle;
+import io.dockline.network.NetworkQuorum;
 import io.dockline.network.NetworkVerticle;
 import io.dockline.routing.RouterVerticle;
 import io.dockline.wire.Addresses;
@@ -117,12 +118,15 @@ public final class Node {
       if (!members.contains(self)) members.add(self);
       join.getTcpIpConfig().setEnabled(true).setMembers(members);
     }
-    if (hz.getMapConfigOrNull(Addresses.IPAM_POOLS_MAP) == null) {
+    MapConfig pools = hz.getMapConfigOrNull(Addresses.IPAM_POOLS_MAP);
+    if (pools == null) {
       // pools are changed in place by entry processors: no (de)serialization of the whole pool per allocation;
       // one synchronous backup (a lost member loses nothing) and one asynchronous (nor do two, most of the time)
-      hz.addMapConfig(new MapConfig(Addresses.IPAM_POOLS_MAP).setInMemoryFormat(InMemoryFormat.OBJECT)
-          .setBackupCount(1).setAsyncBackupCount(1));
+      pools = new MapConfig(Addresses.IPAM_POOLS_MAP).setInMemoryFormat(InMemoryFormat.OBJECT)
+          .setBackupCount(1).setAsyncBackupCount(1);
+      hz.addMapConfig(pools);
     }
+    NetworkQuorum.configure(hz, pools, config.networkQuorum());
     return hz;
   }
 

@@ -26,19 +26,24 @@ final class ClusterClient implements AutoCloseable {
   }
 
   static ClusterClient join(String clusterName, int memberPort) throws Exception {
+    return join(clusterName, "127.0.0.1", "127.0.0.1:" + memberPort);
+  }
+
+  /** Joins through {@code member} (host:port), bound to {@code host}. */
+  static ClusterClient join(String clusterName, String host, String member) throws Exception {
     Config hz = new Config().setClusterName(clusterName).setLiteMember(true);
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     hz.setProperty("hazelcast.shutdownhook.enabled", "false");
     hz.setProperty("hazelcast.wait.seconds.before.join", "0");
     hz.getNetworkConfig().setPort(NodeProcess.freePort()).setPortAutoIncrement(false)
-        .getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-    hz.setProperty("hazelcast.local.localAddress", "127.0.0.1");
+        .getInterfaces().setEnabled(true).addInterface(host);
+    hz.setProperty("hazelcast.local.localAddress", host);
     JoinConfig join = hz.getNetworkConfig().getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(List.of("127.0.0.1:" + memberPort));
+    join.getTcpIpConfig().setEnabled(true).setMembers(List.of(member));
     VertxOptions options = new VertxOptions();
-    options.getEventBusOptions().setHost("127.0.0.1").setClusterPublicHost("127.0.0.1").setPort(0);
+    options.getEventBusOptions().setHost(host).setClusterPublicHost(host).setPort(0);
     HazelcastClusterManager cluster = new HazelcastClusterManager(hz);
     Vertx v = Vertx.builder().with(options).withClusterManager(cluster).buildClustered()
         .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -1,12 +1,16 @@
 package io.dockline.launcher;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -60,6 +64,26 @@ final class NetLab implements AutoCloseable {
 
   String docker(int h, String... args) {
     return Docker.runOn(dockerHost(h), args);
+  }
+
+  /** The container's endpoint on a network as daemon {@code h} shows it, or null when it is not on it. */
+  JsonObject endpoint(int h, String id, String network) {
+    JsonObject info = new JsonArray(docker(h, "inspect", id)).getJsonObject(0);
+    return info.getJsonObject("NetworkSettings").getJsonObject("Networks").getJsonObject(network);
+  }
+
+  /** Docker's own view on every daemon of the lab: no address of the network is on two running containers. */
+  void assertNoAddressTwice(String network) {
+    Map<String, String> seen = new HashMap<>();
+    for (int h = 1; h <= daemons.size(); h++) {
+      for (String id : docker(h, "ps", "-q").split("\\s+")) {
+        if (id.isBlank()) continue;
+        JsonObject ep = endpoint(h, id, network);
+        if (ep == null || ep.getString("IPAddress", "").isEmpty()) continue;
+        String other = seen.put(ep.getString("IPAddress"), h + "/" + id);
+        if (other != null) throw new AssertionError(ep.getString("IPAddress") + " on " + other + " and " + h + "/" + id);
+      }
+    }
   }
 
   /** Stops daemon {@code h} (its containers stop with it) and starts it again on the same data root. */

@@ -11,6 +11,7 @@ import io.dockline.wire.Addresses;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Role network on three hosts: three Docker daemons of their own on one veth pair (host 1 and 3 on one end,
@@ -35,6 +37,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class NetworkIT {
   static final long TTL_S = 4;
   static final long GRACE_S = 3;
@@ -201,6 +204,22 @@ class NetworkIT {
     assertEquals("10.252.0.50 on lan is taken by " + ids.get("c") + " on m2", e.getMessage());
     e = bus.failure(Addresses.NETWORK_ALLOCATE, new JsonObject().put("network", "lan"));
     assertEquals(Addresses.IPAM_BAD_REQUEST, e.failureCode());
+    // nobody takes over a container's lease, nor names the member that would renew a lease for ever
+    e = bus.failure(Addresses.NETWORK_ALLOCATE, alloc(ids.get("c"), null));
+    assertEquals(Addresses.IPAM_TAKEN, e.failureCode());
+    assertEquals("the lease of " + ids.get("c") + " on lan belongs to m2 (container lease): only its owner renews or"
+        + " moves it", e.getMessage());
+    e = bus.failure(Addresses.NETWORK_ALLOCATE, alloc("squat", null).put("host", "m2"));
+    assertEquals(Addresses.IPAM_BAD_REQUEST, e.failureCode());
+    assertEquals("'host' cannot be named: a lease belongs to the member that answers", e.getMessage());
+    e = bus.failure(Addresses.NETWORK_ALLOCATE, alloc("host:m3", null));
+    assertEquals(Addresses.IPAM_BAD_REQUEST, e.failureCode());
+    // and by default the gateway's bridge passes no request that changes leases (no token is set here)
+    for (String change : Addresses.NETWORK_CHANGES) {
+      HttpResponse<String> r = new Api(members[1], null).post("/bridge/" + change, alloc("squat", null).encode());
+      assertEquals(403, r.statusCode(), change + ": " + r.body());
+    }
+    assertEquals(200, new Api(members[1], null).post("/bridge/" + Addresses.NETWORK_LEASES, "{}").statusCode());
     e = bus.failure(Addresses.NETWORK_RELEASE, new JsonObject().put("network", "lan").put("containerId", "never"));
     assertEquals(Addresses.IPAM_UNKNOWN, e.failureCode());
     for (int i = 0; i < 5; i++) {
@@ -260,7 +279,7 @@ class NetworkIT {
     System.out.printf("NetworkIT: leases of the killed member freed %d ms after kill -9 (TTL %d s + grace %d s)%n",
         freedAfter, TTL_S, GRACE_S);
     // someone else gets b's address while m2 is away
-    JsonObject intruder = bus.request(Addresses.NETWORK_ALLOCATE, alloc("intruder", b).put("host", "m1"));
+    JsonObject intruder = bus.request(Addresses.NETWORK_ALLOCATE, alloc("intruder", b));
     assertEquals(b, intruder.getString("ip"));
 
     members[2] = started(member(2));
@@ -344,10 +363,8 @@ class NetworkIT {
     return null;
   }
 
-  /** The container's endpoint on lan as Docker shows it, or null when it is not on lan. */
   private JsonObject endpoint(int host, String id) {
-    JsonObject info = new JsonArray(lab.docker(host, "inspect", id)).getJsonObject(0);
-    return info.getJsonObject("NetworkSettings").getJsonObject("Networks").getJsonObject("lan");
+    return lab.endpoint(host, id, "lan");
   }
 
   /** Waits until the container runs on lan with an address of the cluster range pinned (kept on restart). */
@@ -367,18 +384,7 @@ class NetworkIT {
     throw new AssertionError("container " + id + " on host " + host + " never got its leased address: " + ep);
   }
 
-  /** Docker's own view on every host: no address of lan is on two containers. */
   private void assertNoAddressTwiceOnAnyHost() {
-    Map<String, String> seen = new HashMap<>();
-    for (int h = 1; h <= 3; h++) {
-      String ids = lab.docker(h, "ps", "-q");
-      for (String id : ids.split("\\s+")) {
-        if (id.isBlank()) continue;
-        JsonObject ep = endpoint(h, id);
-        if (ep == null || ep.getString("IPAddress", "").isEmpty()) continue;
-        String other = seen.put(ep.getString("IPAddress"), h + "/" + id);
-        assertNull(other, ep.getString("IPAddress") + " on " + other + " and " + h + "/" + id);
-      }
-    }
+    lab.assertNoAddressTwice("lan");
   }
 }

@@ -28,6 +28,11 @@ final class NodeProcess implements AutoCloseable {
   private final List<String> extraArgs;
   /** Members of one test cluster share a name; by default each node is a cluster of its own. */
   String clusterName;
+  /** What the java command runs under (e.g. {@code ip netns exec NS}) and its JVM options. */
+  final List<String> launcher = new ArrayList<>();
+  final List<String> jvmOptions = new ArrayList<>();
+  /** Where its HTTP API answers (its --http-host). */
+  String httpHost = "127.0.0.1";
   private Process process;
   private String scheme = "http";
   private HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -75,11 +80,14 @@ final class NodeProcess implements AutoCloseable {
 
   /** The gateway's base URL. */
   String url() {
-    return scheme + "://127.0.0.1:" + httpPort;
+    return scheme + "://" + httpHost + ":" + httpPort;
   }
 
   NodeProcess start() throws IOException {
-    List<String> cmd = new ArrayList<>(List.of("java", "-Xmx1g", "-jar", JAR.toString(),
+    List<String> cmd = new ArrayList<>(launcher);
+    cmd.addAll(List.of("java", "-Xmx1g"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", JAR.toString(),
         "--node-name", name, "--data-dir", dataDir.toString(), "--http-port", String.valueOf(httpPort),
         "--cluster-port", String.valueOf(clusterPort), "--cluster-name", clusterName));
     cmd.addAll(extraArgs);

@@ -1,5 +1,6 @@
 package io.dockline.config;
 
+import io.dockline.wire.Addresses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
@@ -67,8 +68,9 @@ public final class NodeConfig {
     AUTH_TOKEN("auth-token", "",
         "when set, /api, /bridge and /eventbus require 'Authorization: Bearer <token>' (or ?access_token=)"),
     BRIDGE_INBOUND("bridge-inbound", "dockline.api.logs,dockline.api.containers,dockline.api.cluster,"
-        + "dockline.ring.state,dockline.network.allocate,dockline.network.release,dockline.network.leases",
-        "addresses bridge clients may send to (comma list; a trailing * matches a prefix)"),
+        + "dockline.ring.state,dockline.network.leases",
+        "addresses bridge clients may send to (comma list; a trailing * matches a prefix); "
+            + "dockline.network.allocate and .release only with auth-token set"),
     BRIDGE_OUTBOUND("bridge-outbound", "dockline.tail.*",
         "addresses bridge clients may receive from (comma list; a trailing * matches a prefix)"),
     BRIDGE_ORIGINS("bridge-origins", "",
@@ -83,7 +85,10 @@ public final class NodeConfig {
     START_GATE_SOCKET("start-gate-socket", "/run/docker/plugins/dockline.sock",
         "the start gate's plugin socket; its file name without .sock is the plugin's name in daemon.json"),
     START_GATE_TIMEOUT("start-gate-timeout", "2000",
-        "milliseconds a start is held at most while its attach opens; then it is let through and counted");
+        "milliseconds a start is held at most while its attach opens; then it is let through and counted"),
+    NETWORK_QUORUM("network-quorum", "1",
+        "role network: data members a side of a split cluster needs to change leases (a majority, e.g. 2 of 3); "
+            + "a member without it allocates nothing and after the TTL takes its containers off (1: off)");
 
     private final String key;
     private final String defaultValue;
@@ -108,6 +113,12 @@ public final class NodeConfig {
       return null;
     }
   }
+
+  /**
+   * With {@code network-quorum}: how long a member counts another one it has not heard a heartbeat from. A
+   * member cut off notices this long (and one heartbeat check) after the cut.
+   */
+  public static final long QUORUM_TOLERANCE_MS = 5_000;
 
   public enum Role {
     AGENT, ROUTER, COLLECTOR, GATEWAY, NETWORK;
@@ -242,7 +253,25 @@ public final class NodeConfig {
       throw bad(Setting.START_GATE_SOCKET, gateSocket, "expected an absolute path ending in .sock (at most 100 characters)");
     }
     positive(Setting.START_GATE_TIMEOUT, 10, 60_000);
+    positive(Setting.NETWORK_QUORUM, 1, 1_000);
+    // a cut-off member takes its containers off about TTL after its last heartbeat got through (a second or two
+    // later: heartbeats, checks, Docker); the others free its leases TTL + grace after its last renewal, which
+    // may be TTL/3 older
+    long minGraceMs = networkLeaseTtlMs() / 3 + 5_000;
+    if (networkQuorum() > 1 && networkLeaseGraceMs() < minGraceMs) {
+      throw bad(Setting.NETWORK_LEASE_GRACE, get(Setting.NETWORK_LEASE_GRACE), "with --network-quorum it must be at least"
+          + " TTL/3 + 5 s (" + (minGraceMs + 999) / 1000 + " s), so a member cut off has taken its containers off"
+          + " before the others free their addresses");
+    }
     networks();
+    if (authToken().isEmpty()) {
+      for (String change : Addresses.NETWORK_CHANGES) {
+        if (listed(bridgeInbound(), change)) {
+          throw bad(Setting.BRIDGE_INBOUND, get(Setting.BRIDGE_INBOUND), "lets anyone reach " + change
+              + ", which takes addresses from containers: set --auth-token, or leave it out of the list");
+        }
+      }
+    }
     tls(Setting.CLUSTER_TLS_KEY, Setting.CLUSTER_TLS_CERT, Setting.CLUSTER_TLS_CA);
     tls(Setting.HTTP_TLS_KEY, Setting.HTTP_TLS_CERT, null);
     String f = get(Setting.FSYNC);
@@ -365,6 +394,7 @@ public final class NodeConfig {
   public boolean startGate() { return "on".equals(get(Setting.START_GATE)); }
   public Path startGateSocket() { return Path.of(get(Setting.START_GATE_SOCKET)); }
   public long startGateTimeoutMs() { return number(Setting.START_GATE_TIMEOUT); }
+  public int networkQuorum() { return (int) number(Setting.NETWORK_QUORUM); }
 
   /** The configured networks as JSON objects; each is checked by the network role itself. */
   public List<JsonObject> networks() {
@@ -400,6 +430,14 @@ public final class NodeConfig {
   public List<String> bridgeInbound() { return list(Setting.BRIDGE_INBOUND); }
   public List<String> bridgeOutbound() { return list(Setting.BRIDGE_OUTBOUND); }
   public List<String> bridgeOrigins() { return list(Setting.BRIDGE_ORIGINS); }
+
+  /** Whether a list of addresses ({@code bridge-inbound}, ...) names this one: exactly, or by a prefix ending in '*'. */
+  public static boolean listed(List<String> entries, String address) {
+    for (String e : entries) {
+      if (e.endsWith("*") ? address.startsWith(e.substring(0, e.length() - 1)) : address.equals(e)) return true;
+    }
+    return false;
+  }
 
   private List<String> list(Setting s) {
     List<String> out = new ArrayList<>();

@@ -90,10 +90,7 @@ final class Bridge {
   }
 
   static boolean isPermitted(List<String> entries, String address) {
-    for (String e : entries) {
-      if (e.endsWith("*") ? address.startsWith(e.substring(0, e.length() - 1)) : address.equals(e)) return true;
-    }
-    return false;
+    return NodeConfig.listed(entries, address);
   }
 
   private void request(RoutingContext rc) {

@@ -29,7 +29,9 @@ import java.util.logging.Logger;
  * Role network: macvlan networks on this host, addresses from pools shared by the cluster. On start it
  * defines the pools, creates (or adopts) the Docker networks, then reconciles this host's containers with the
  * leases before it answers any allocation. While it lives it renews the leases it owns; every member frees
- * the leases of a member not heard from for its TTL plus grace.
+ * the leases of a member not heard from for its TTL plus grace. With {@code network-quorum}, a member that is
+ * cut off from the quorum takes its containers off the networks (see {@link NetworkQuorum}) before the others
+ * may give their addresses away, and connects them again when it is back.
  */
 public final class NetworkVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(NetworkVerticle.class.getName());
@@ -50,6 +52,12 @@ public final class NetworkVerticle extends VerticleBase {
   /** The number of the current Docker event subscription, and why it ended (null while it runs). */
   private int subscription;
   private Throwable eventsEnded;
+  private NetworkQuorum quorum;
+  /** Monotonic ms of the last check that found the quorum present. */
+  private long lastQuorate;
+  private boolean quorumLost;
+  private boolean fencedAll;
+  private String readyDetail;
 
   public NetworkVerticle(NodeConfig config, NodeStatus status, HazelcastInstance hazelcast) {
     this.config = config;
@@ -67,7 +75,10 @@ public final class NetworkVerticle extends VerticleBase {
     }
     docker = new DockerHost(DockerEndpoint.parse(config.dockerHost()));
     ipam = new Ipam(hazelcast, context);
-    provisioner = new Provisioner(vertx, docker, ipam, specs, config.nodeName(), holdMs);
+    quorum = NetworkQuorum.of(hazelcast);
+    lastQuorate = monotonicMs();
+    provisioner = new Provisioner(vertx, docker, ipam, specs, config.nodeName(), holdMs, quorum::present);
+    if (quorum.configured()) vertx.setPeriodic(250, t -> watchQuorum());
     status.set(NodeConfig.Role.NETWORK, false, "defining pools");
     long tick = Math.max(250, config.networkLeaseTtlMs() / 3);
     vertx.setPeriodic(tick, t -> renewAndExpire());
@@ -87,10 +98,10 @@ public final class NetworkVerticle extends VerticleBase {
         .onSuccess(v -> {
           ready = true;
           lastProblem = null;
-          String detail = specs.isEmpty() ? "no networks on this host (allocation API only)"
+          readyDetail = specs.isEmpty() ? "no networks on this host (allocation API only)"
               : "networks " + specs.keySet() + " on Docker at " + config.dockerHost();
-          status.set(NodeConfig.Role.NETWORK, true, detail);
-          LOG.info("network role ready: " + detail);
+          report();
+          LOG.info("network role ready: " + readyDetail);
         })
         .onFailure(this::retry);
   }
@@ -104,6 +115,57 @@ public final class NetworkVerticle extends VerticleBase {
     if (!problem.equals(lastProblem)) LOG.warning(problem);
     lastProblem = problem;
     vertx.setTimer(RETRY_MS, t -> bringUp());
+  }
+
+  /** Ready, unless the quorum is missing (then every request is refused with the reason). */
+  private void report() {
+    if (quorumLost) status.set(NodeConfig.Role.NETWORK, false, quorum.refusal());
+    else if (ready) status.set(NodeConfig.Role.NETWORK, true, readyDetail);
+  }
+
+  /**
+   * Self-fencing. On losing the quorum, containers connected in the last seconds go off the networks at once;
+   * after the lease TTL without it, all of them (and the shims' addresses): the other side frees their leases
+   * TTL + grace after their last renewal. The time without quorum counts from the last check that found it
+   * less the tolerance: it was lost when the last heartbeat came, which this member learns only that much later.
+   */
+  private void watchQuorum() {
+    if (stopped) return;
+    long now = monotonicMs();
+    if (quorum.present()) {
+      lastQuorate = now;
+      if (!quorumLost) return;
+      quorumLost = false;
+      fencedAll = false;
+      LOG.info("quorum back: connecting this host's containers again");
+      report();
+      provisioner.online();
+      // every fenced container is connected again (its old address if nobody took it); not ready yet: bringUp does it
+      if (ready) ensureShims().compose(v -> provisioner.sweep())
+          .onFailure(e -> LOG.warning("reconnecting after the quorum came back: " + e.getMessage() + "; the sweep tries again"));
+      return;
+    }
+    if (!quorumLost) {
+      quorumLost = true;
+      LOG.warning(quorum.refusal() + "; containers connected in the last seconds leave the networks now, all others"
+          + " after " + config.networkLeaseTtlMs() / 1000 + " s without quorum");
+      report();
+      provisioner.fenceRecent(lastQuorate - NodeConfig.QUORUM_TOLERANCE_MS - 2_000);
+    }
+    if (!fencedAll && now - (lastQuorate - NodeConfig.QUORUM_TOLERANCE_MS) > config.networkLeaseTtlMs()) {
+      fencedAll = true;
+      LOG.warning("no quorum for longer than the lease TTL: taking this host's containers off " + specs.keySet()
+          + " before the rest of the cluster may give their addresses to others");
+      provisioner.fenceAll();
+      for (NetworkSpec s : specs.values()) {
+        if (s.shim() != null) vertx.executeBlocking(() -> HostShim.takeDown(s.shim()))
+            .onFailure(e -> LOG.warning("shim " + s.shim() + ": " + e.getMessage()));
+      }
+    }
+  }
+
+  private static long monotonicMs() {
+    return System.nanoTime() / 1_000_000;
   }
 
   private Future<Void> definePools() {
@@ -198,12 +260,20 @@ public final class NetworkVerticle extends VerticleBase {
     String network = b.getString("network");
     String key = b.getString("containerId");
     String ip = b.getString("ip");
-    String host = b.getString("host", config.nodeName());
     if (network == null || network.isBlank() || key == null || key.isBlank()) {
       msg.fail(Addresses.IPAM_BAD_REQUEST, "network and containerId are required");
       return;
     }
-    ipam.allocate(network, key, ip, ip != null, host, Lease.KIND_API, holdMs).onComplete(ar -> {
+    // a request naming the owner could make a lease that some live member renews for ever
+    if (b.containsKey("host")) {
+      msg.fail(Addresses.IPAM_BAD_REQUEST, "'host' cannot be named: a lease belongs to the member that answers");
+      return;
+    }
+    if (key.startsWith(HostShim.leaseKey(""))) {
+      msg.fail(Addresses.IPAM_BAD_REQUEST, "containerId '" + key + "' is reserved for the members' shim addresses");
+      return;
+    }
+    ipam.allocate(network, key, ip, ip != null, config.nodeName(), Lease.KIND_API, holdMs).onComplete(ar -> {
       if (ar.failed()) fail(msg, ar.cause());
       else msg.reply(ar.result().lease().toJson().put("existing", ar.result().existing())
           .put("answeredBy", config.nodeName()));

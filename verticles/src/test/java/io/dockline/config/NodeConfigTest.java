@@ -90,4 +90,36 @@ class NodeConfigTest {
     assertEquals(List.of("https://app.example"), guarded.bridgeOrigins());
     assertFalse(guarded.toJson().encode().contains("s3cret"));
   }
+
+  @Test
+  void addressesThatChangeLeasesAreOnTheBridgeOnlyWithATokenAndWhenListed() {
+    NodeConfig open = NodeConfig.resolve();
+    for (String change : List.of("dockline.network.allocate", "dockline.network.release")) {
+      assertFalse(NodeConfig.listed(open.bridgeInbound(), change), change + " is not on the bridge by default");
+    }
+    assertTrue(NodeConfig.listed(open.bridgeInbound(), "dockline.network.leases"));
+    for (String list : List.of("dockline.network.allocate", "dockline.network.*", "dockline.*", "*")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> NodeConfig.resolve(Map.of("bridge-inbound", list)));
+      assertTrue(e.getMessage().startsWith("invalid --bridge-inbound '" + list + "': lets anyone reach dockline.network."),
+          e.getMessage());
+    }
+    NodeConfig guarded = NodeConfig.resolve(Map.of("auth-token", "s3cret", "bridge-inbound", "dockline.network.*"));
+    assertTrue(NodeConfig.listed(guarded.bridgeInbound(), "dockline.network.allocate"));
+    assertFalse(NodeConfig.listed(NodeConfig.resolve(Map.of("auth-token", "s3cret")).bridgeInbound(),
+        "dockline.network.release"), "a token alone does not list them");
+  }
+
+  @Test
+  void aNetworkQuorumNeedsAGraceLongEnoughThatACutOffMemberLeavesFirst() {
+    assertEquals(1, NodeConfig.resolve().networkQuorum());
+    assertEquals(2, NodeConfig.resolve(Map.of("network-quorum", "2")).networkQuorum(), "the default TTL and grace fit");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(
+        Map.of("network-quorum", "2", "network-lease-ttl", "4", "network-lease-grace", "3")));
+    assertEquals("invalid --network-lease-grace '3': with --network-quorum it must be at least TTL/3 + 5 s (7 s), so a"
+        + " member cut off has taken its containers off before the others free their addresses", e.getMessage());
+    NodeConfig.resolve(Map.of("network-quorum", "2", "network-lease-ttl", "4", "network-lease-grace", "7"));
+    NodeConfig.resolve(Map.of("network-lease-ttl", "4", "network-lease-grace", "3"));
+    assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(Map.of("network-quorum", "0")));
+  }
 }

@@ -44,6 +44,12 @@ public final class HostShim {
     for (String block : blocks(rangeFirst, rangeLast)) ip("route", "replace", block, "dev", iface);
   }
 
+  /** Removes the interface's addresses (their lease may be given away); {@link #ensure} puts the leased one back. */
+  public static Void takeDown(String iface) throws IOException, InterruptedException {
+    if (java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net", iface))) ip("addr", "flush", "dev", iface);
+    return null;
+  }
+
   /** The fewest CIDR blocks that cover {@code [first, last]} exactly. */
   static List<String> blocks(long first, long last) {
     List<String> out = new ArrayList<>();

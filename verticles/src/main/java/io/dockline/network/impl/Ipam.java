@@ -2,6 +2,8 @@ package io.dockline.network.impl;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
+import io.dockline.network.NetworkQuorum;
 import io.dockline.wire.Addresses;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -13,10 +15,12 @@ import java.util.TreeMap;
 public final class Ipam {
   private final IMap<String, PoolState> pools;
   private final Context context;
+  private final String noQuorum;
 
   public Ipam(HazelcastInstance hz, Context context) {
     this.pools = hz.getMap(Addresses.IPAM_POOLS_MAP);
     this.context = context;
+    this.noQuorum = NetworkQuorum.of(hz).refusal();
   }
 
   public Future<Void> define(PoolDefinition def) {
@@ -42,7 +46,7 @@ public final class Ipam {
 
   /** One pool as it is now (a copy). */
   public Future<PoolState> pool(String network) {
-    return Future.fromCompletionStage(pools.getAsync(network), context).recover(Ipam::unavailable)
+    return Future.fromCompletionStage(pools.getAsync(network), context).recover(this::unavailable)
         .compose(p -> p == null ? Future.failedFuture(new IpamException(Addresses.IPAM_UNKNOWN,
             "unknown network '" + network + "'")) : Future.succeededFuture(p));
   }
@@ -50,21 +54,26 @@ public final class Ipam {
   /** Every pool, by name. */
   public Future<List<PoolState>> pools() {
     return context.owner().<List<PoolState>>executeBlocking(() -> new ArrayList<>(new TreeMap<>(pools).values()), false)
-        .recover(Ipam::unavailable);
+        .recover(this::unavailable);
   }
 
   /** The names of every pool in the cluster. */
   public Future<List<String>> names() {
-    return context.owner().<List<String>>executeBlocking(() -> new ArrayList<>(pools.keySet()), false).recover(Ipam::unavailable);
+    return context.owner().<List<String>>executeBlocking(() -> new ArrayList<>(pools.keySet()), false).recover(this::unavailable);
   }
 
   private Future<IpamResult> run(String network, PoolProcessor p) {
-    return Future.fromCompletionStage(pools.submitToKey(network, p), context).recover(Ipam::unavailable)
+    return Future.fromCompletionStage(pools.submitToKey(network, p), context).recover(this::unavailable)
         .compose(r -> r.failed() ? Future.failedFuture(new IpamException(r.code(), r.message()))
             : Future.succeededFuture(r));
   }
 
-  private static <T> Future<T> unavailable(Throwable t) {
+  private <T> Future<T> unavailable(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof SplitBrainProtectionException) {
+        return Future.failedFuture(new IpamException(Addresses.IPAM_UNAVAILABLE, noQuorum));
+      }
+    }
     return Future.failedFuture(new IpamException(Addresses.IPAM_UNAVAILABLE, "cluster pools unavailable: " + t));
   }
 }

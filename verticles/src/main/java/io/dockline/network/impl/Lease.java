@@ -3,13 +3,16 @@ package io.dockline.network.impl;
 import io.vertx.core.json.JsonObject;
 import java.io.Serializable;
 
-/** One address held by one key (a container id), owned by the member that asked for it. */
+/**
+ * One address held by one key (a container id), owned by the member that serves the container (for API leases,
+ * the member that answered): only the owner renews it, and it never changes owner.
+ */
 public final class Lease implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Leases the provisioner made for a container on its host; reconciled against that host's Docker. */
   public static final String KIND_CONTAINER = "container";
-  /** Leases asked for through the event bus; kept until released or their owner is lost. */
+  /** Leases asked for through the event bus (an operator's); kept until released or their owner is lost. */
   public static final String KIND_API = "api";
   /** A host's own address (its shim interface); kept while the host's member lives. */
   public static final String KIND_HOST = "host";
@@ -20,7 +23,7 @@ public final class Lease implements Serializable {
   final int prefix;
   final String kind;
   final long createdAt;
-  String owner;
+  final String owner;
   long renewedAt;
   /** How long after its last renewal the lease outlives a lost owner (the owner's TTL plus grace). */
   long holdMs;

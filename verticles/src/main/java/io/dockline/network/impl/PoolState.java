@@ -30,8 +30,11 @@ public final class PoolState implements Serializable {
   }
 
   /**
-   * Leases an address to {@code key}. Asked again with the same key, answers the same lease (renewed, owned by
-   * the new asker). {@code requested} with {@code strict}: that address or an error; without: preferred if free.
+   * Leases an address to {@code key}, owned by {@code owner} (the member asking: it renews the lease while it
+   * lives). Asked again by its owner, answers the same lease, renewed. A lease is never moved to another owner
+   * or kind: asked for by anyone else, it is refused, except that an API lease asked for again through the API
+   * (answered by whichever member) is answered unchanged. {@code requested} with {@code strict}: that address or
+   * an error; without: preferred if free.
    */
   IpamResult allocate(String key, String requested, boolean strict, String owner, String kind, long holdMs, long now) {
     if (key == null || key.isBlank()) return IpamResult.error(Addresses.IPAM_BAD_REQUEST, "containerId is required");
@@ -49,7 +52,11 @@ public final class PoolState implements Serializable {
         return IpamResult.error(Addresses.IPAM_TAKEN, key + " already holds " + held.ip() + " on " + def.name
             + " (release it first)");
       }
-      held.owner = owner;
+      if (!held.kind.equals(kind) || !held.owner.equals(owner)) {
+        if (Lease.KIND_API.equals(kind) && Lease.KIND_API.equals(held.kind)) return IpamResult.ok(held, true, false);
+        return IpamResult.error(Addresses.IPAM_TAKEN, "the lease of " + key + " on " + def.name + " belongs to "
+            + held.owner + " (" + held.kind + " lease): only its owner renews or moves it");
+      }
       held.renewedAt = now;
       held.holdMs = holdMs;
       return IpamResult.ok(held, true, true);

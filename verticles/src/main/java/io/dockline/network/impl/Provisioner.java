@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -22,6 +23,9 @@ import java.util.logging.Logger;
  * {@code dockline.network=<name>} (or attached to a managed network) is connected with its leased address;
  * an address it holds that the cluster gave to someone else is taken away; a removed container's lease is
  * freed. All on the verticle's context; one container is reconciled at a time (events come in bursts).
+ * Without quorum ({@code network-quorum}) it takes containers off the networks: at once those it connected in
+ * the seconds before the member noticed (their leases may never have reached the other side), all of them when
+ * the member asks it to (after the lease TTL), and it connects them again when the quorum is back.
  */
 public final class Provisioner {
   private static final Logger LOG = Logger.getLogger(Provisioner.class.getName());
@@ -34,18 +38,29 @@ public final class Provisioner {
   private final Map<String, NetworkSpec> specs;
   private final String member;
   private final long holdMs;
+  private final BooleanSupplier quorate;
   private final Map<String, Future<Void>> inFlight = new HashMap<>();
+  /** When this member last connected a container with a new lease (monotonic ms): fenced at once on quorum loss. */
+  private final Map<Attachment, Long> granted = new HashMap<>();
+  /** Containers taken off a network for lack of quorum, with the address they had: connected again after it. */
+  private final Map<Attachment, String> fenced = new HashMap<>();
+  /** Every container is off the networks (no quorum for longer than the TTL): none is let on again until it is back. */
+  private boolean offline;
   /** The last warning per container: events come in threes (create, connect, start), one line is enough. */
   private final Map<String, String> warned = new HashMap<>();
 
+  /** A container on one of the managed networks. */
+  private record Attachment(String container, String network) {}
+
   public Provisioner(Vertx vertx, DockerHost docker, Ipam ipam, Map<String, NetworkSpec> specs, String member,
-      long holdMs) {
+      long holdMs, BooleanSupplier quorate) {
     this.vertx = vertx;
     this.docker = docker;
     this.ipam = ipam;
     this.specs = specs;
     this.member = member;
     this.holdMs = holdMs;
+    this.quorate = quorate;
   }
 
   /** Reacts to the Docker events that can change what a container should have. */
@@ -84,6 +99,7 @@ public final class Provisioner {
         present.add(c.getId());
         if (concernsUs(c)) work.add(reconcile(c.getId()));
       }
+      for (String id : fencedContainers()) if (!present.contains(id) || !concernsUs(containers, id)) work.add(reconcile(id));
       for (int i = 0; i < pools.size(); i++) {
         for (Lease l : cf.<PoolState>resultAt(i).leases()) {
           if (member.equals(l.owner) && Lease.KIND_CONTAINER.equals(l.kind) && !present.contains(l.key)) {
@@ -102,7 +118,22 @@ public final class Provisioner {
     return false;
   }
 
-  /** One container, after whatever is already running for it. */
+  private boolean concernsUs(List<Container> containers, String id) {
+    for (Container c : containers) if (c.getId().equals(id)) return concernsUs(c);
+    return false;
+  }
+
+  private Set<String> fencedContainers() {
+    Set<String> ids = new HashSet<>();
+    for (Attachment a : fenced.keySet()) ids.add(a.container());
+    return ids;
+  }
+
+  /**
+   * One container, after whatever is already running for it. Fencing does not wait for it: a reconcile may wait
+   * long on a pool whose partition is on the other side of a cut, and it checks the quorum again when it has
+   * its lease and after it connected.
+   */
   public Future<Void> reconcile(String id) {
     Future<Void> previous = inFlight.getOrDefault(id, Future.succeededFuture());
     Future<Void> next = previous.transform(ar -> reconcileNow(id)).recover(err -> {
@@ -128,7 +159,9 @@ public final class Provisioner {
       List<Future<Void>> all = new ArrayList<>();
       for (String net : specs.keySet()) {
         boolean labelled = net.equals(wanted);
-        all.add(reconcileOn(net, info, attached.get(net), labelled, labelled ? labels.get(IP_LABEL) : null));
+        // a container fenced off a network belongs on it as much as a labelled one
+        boolean wants = labelled || fenced.containsKey(new Attachment(id, net));
+        all.add(reconcileOn(net, info, attached.get(net), wants, labelled ? labels.get(IP_LABEL) : null));
       }
       return Future.join(all).mapEmpty();
     });
@@ -140,22 +173,46 @@ public final class Provisioner {
    * address or nothing.
    */
   private Future<Void> reconcileOn(String net, InspectContainerResponse info, ContainerNetwork endpoint,
-      boolean labelled, String requestedIp) {
+      boolean wanted, String requestedIp) {
     String id = info.getId();
-    if (!labelled && endpoint == null) return releaseMine(net, id);
+    Attachment at = new Attachment(id, net);
+    if (!wanted && endpoint == null) return releaseMine(net, id);
     String current = DockerHost.addressOn(endpoint);
     boolean strict = requestedIp != null && !requestedIp.isBlank();
-    return ipam.allocate(net, id, strict ? requestedIp : current, strict, member, Lease.KIND_CONTAINER, holdMs)
+    String had = fenced.get(at);
+    String preferred = strict ? requestedIp : current != null ? current : had == null || had.isEmpty() ? null : had;
+    return ipam.allocate(net, id, preferred, strict, member, Lease.KIND_CONTAINER, holdMs)
         .compose(r -> {
           Lease lease = r.lease();
-          if (DockerHost.pinnedTo(endpoint, lease.ip())) return Future.<Void>succeededFuture();
+          if (!quorate.getAsBoolean()) {
+            // lost meanwhile: the lease may live on this side only
+            return endpoint == null ? remember(at, lease.ip()) : takeOff(at, "the quorum was lost while it was leased");
+          }
+          if (DockerHost.pinnedTo(endpoint, lease.ip())) {
+            fenced.remove(at);
+            if (!r.existing()) granted(at);
+            return Future.<Void>succeededFuture();
+          }
           return blocking(() -> {
             if (endpoint != null) docker.disconnect(net, id);
             docker.connect(net, id, lease);
             return null;
-          }).<Void>mapEmpty().onSuccess(v -> LOG.info("container " + name(info) + " connected to " + net + " as "
-              + lease.ip() + (current == null || current.equals(lease.ip()) ? "" : " (it had " + current + ")")));
+          }).<Void>mapEmpty().compose(v -> {
+            // fencing does not wait for a reconcile: one that connected meanwhile is taken off again
+            if (offline || !quorate.getAsBoolean()) return takeOff(at, "the quorum was lost while it was connected");
+            fenced.remove(at);
+            granted(at);
+            LOG.info("container " + name(info) + " connected to " + net + " as " + lease.ip()
+                + (preferred == null || preferred.equals(lease.ip()) ? "" : " (it had " + preferred + ")"));
+            return Future.succeededFuture();
+          });
         }, err -> {
+          if (err instanceof IpamException && ((IpamException) err).code() == Addresses.IPAM_UNAVAILABLE
+              && endpoint != null && !quorate.getAsBoolean() && (offline || !DockerHost.pinnedTo(endpoint, current))) {
+            // nothing is leased without quorum: an address Docker gave it (or any, once all are off) may be another's
+            warn(id, "container " + name(info) + " gets no address on " + net + ": " + err.getMessage());
+            return takeOff(at, "no quorum");
+          }
           if (!(err instanceof IpamException) || ((IpamException) err).code() == Addresses.IPAM_UNAVAILABLE) {
             return Future.failedFuture(err);
           }
@@ -171,7 +228,11 @@ public final class Provisioner {
 
   private Future<Void> releaseEverywhere(String id) {
     List<Future<Void>> all = new ArrayList<>();
-    for (String net : specs.keySet()) all.add(releaseMine(net, id));
+    for (String net : specs.keySet()) {
+      fenced.remove(new Attachment(id, net));
+      granted.remove(new Attachment(id, net));
+      all.add(releaseMine(net, id));
+    }
     warned.remove(id);
     return Future.join(all).mapEmpty();
   }
@@ -183,6 +244,80 @@ public final class Provisioner {
         .<Void>mapEmpty()
         .recover(err -> err instanceof IpamException && ((IpamException) err).code() != Addresses.IPAM_UNAVAILABLE
             ? Future.succeededFuture() : Future.failedFuture(err));
+  }
+
+  private void granted(Attachment at) {
+    long now = monotonicMs();
+    granted.values().removeIf(t -> now - t > 60_000);
+    granted.put(at, now);
+  }
+
+  /**
+   * Quorum lost: takes off at once the containers connected with a new lease since {@code sinceMs} (monotonic):
+   * such a lease may have been written on this side only, and the other side may give the address away as soon
+   * as it drops this member.
+   */
+  public Future<Void> fenceRecent(long sinceMs) {
+    List<Future<Void>> all = new ArrayList<>();
+    for (Map.Entry<Attachment, Long> e : new ArrayList<>(granted.entrySet())) {
+      Attachment at = e.getKey();
+      if (e.getValue() >= sinceMs) all.add(takeOff(at, "connected just before the quorum was lost"));
+    }
+    return Future.join(all).mapEmpty();
+  }
+
+  /**
+   * No quorum for longer than the lease TTL: every container of this host leaves the managed networks before the
+   * other side may free its leases (TTL + grace after their last renewal) and give the addresses to others.
+   */
+  public Future<Void> fenceAll() {
+    offline = true;
+    if (specs.isEmpty()) return Future.succeededFuture();
+    return blocking(docker::containers).compose(containers -> {
+      List<Future<Void>> all = new ArrayList<>();
+      for (Container c : containers) {
+        Map<String, ContainerNetwork> nets = c.getNetworkSettings() == null ? null : c.getNetworkSettings().getNetworks();
+        if (nets == null) continue;
+        for (String net : nets.keySet()) {
+          if (specs.containsKey(net)) {
+            Attachment at = new Attachment(c.getId(), net);
+            all.add(takeOff(at, "no quorum for longer than the lease TTL"));
+          }
+        }
+      }
+      return Future.join(all).mapEmpty();
+    });
+  }
+
+  /** The quorum is back: containers may be connected again (the next sweep connects the fenced ones). */
+  public void online() {
+    offline = false;
+  }
+
+  /** Disconnects a container from one network, remembering the address it had (to ask for it again later). */
+  private Future<Void> takeOff(Attachment at, String why) {
+    return blocking(() -> docker.inspect(at.container())).compose(info -> {
+      ContainerNetwork ep = info == null || info.getNetworkSettings() == null
+          || info.getNetworkSettings().getNetworks() == null ? null : info.getNetworkSettings().getNetworks().get(at.network());
+      if (ep == null) return Future.succeededFuture();
+      String had = DockerHost.addressOn(ep);
+      remember(at, had);
+      return blocking(() -> {
+        docker.disconnect(at.network(), at.container());
+        return null;
+      }).<Void>mapEmpty().onSuccess(v -> LOG.warning("container " + name(info) + " taken off " + at.network()
+          + " (it had " + had + "): " + why + "; it is connected again when the quorum is back"));
+    });
+  }
+
+  private Future<Void> remember(Attachment at, String address) {
+    granted.remove(at);
+    fenced.merge(at, address == null ? "" : address, (old, now) -> old.isEmpty() ? now : old);
+    return Future.succeededFuture();
+  }
+
+  private static long monotonicMs() {
+    return System.nanoTime() / 1_000_000;
   }
 
   private void warn(String id, String message) {

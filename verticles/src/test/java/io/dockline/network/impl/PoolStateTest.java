@@ -30,10 +30,10 @@ class PoolStateTest {
   void sameKeyTwiceGetsTheSameAddress() {
     PoolState p = pool("10.252.0.10-10.252.0.20");
     Lease a = ok(p.allocate("c1", null, false, "h1", Lease.KIND_CONTAINER, 1000, 1));
-    IpamResult again = p.allocate("c1", null, false, "h2", Lease.KIND_CONTAINER, 1000, 2);
+    IpamResult again = p.allocate("c1", null, false, "h1", Lease.KIND_CONTAINER, 1000, 2);
     assertEquals(a.ip(), ok(again).ip());
     assertTrue(again.existing());
-    assertEquals("h2", again.lease().owner(), "the last asker owns it");
+    assertEquals("h1", again.lease().owner());
     assertEquals("02:42:0a:fc:00:0a", a.mac());
     assertEquals(1, p.leases().size());
   }
@@ -67,6 +67,32 @@ class PoolStateTest {
     assertNotEquals("10.252.0.15", l.ip());
     assertEquals("10.252.0.11", ok(p.allocate("c3", "10.252.0.2", false, "h2", "container", 1000, 1)).ip(),
         "an address outside the range is not kept");
+  }
+
+  @Test
+  void aLeaseNeverChangesOwnerOrKind() {
+    PoolState p = pool("10.252.0.10-10.252.0.20");
+    Lease c = ok(p.allocate("c1", null, false, "h1", Lease.KIND_CONTAINER, 1000, 1));
+    for (String[] asker : new String[][] {{"h2", Lease.KIND_CONTAINER}, {"h1", Lease.KIND_API}, {"h2", Lease.KIND_API}}) {
+      IpamResult r = p.allocate("c1", null, false, asker[0], asker[1], 1000, 5);
+      assertEquals(Addresses.IPAM_TAKEN, r.code(), String.join("/", asker));
+      assertEquals("the lease of c1 on lan belongs to h1 (container lease): only its owner renews or moves it",
+          r.message());
+    }
+    assertEquals(Addresses.IPAM_TAKEN, p.allocate("c1", "10.252.0.15", true, "h2", Lease.KIND_CONTAINER, 1000, 5).code());
+    Lease now = p.leases().get(0);
+    assertEquals(c.ip(), now.ip());
+    assertEquals("h1", now.owner());
+    assertEquals(1, now.renewedAt, "not renewed by anyone else");
+    // an API lease asked for again through another member is answered as it is
+    Lease api = ok(p.allocate("k", null, false, "h1", Lease.KIND_API, 1000, 1));
+    IpamResult again = p.allocate("k", null, false, "h2", Lease.KIND_API, 1000, 7);
+    assertEquals(api.ip(), ok(again).ip());
+    assertEquals("h1", again.lease().owner());
+    assertEquals(1, again.lease().renewedAt);
+    // renewal goes by owner: h2 renews nothing of h1's, which expires when h1 is gone
+    p.renew("h2", 1000, 1500);
+    assertEquals(2, p.expire(1002).leases().size());
   }
 
   @Test
