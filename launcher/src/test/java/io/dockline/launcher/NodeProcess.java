@@ -25,6 +25,8 @@ final class NodeProcess implements AutoCloseable {
   final int httpPort;
   final int clusterPort;
   private final List<String> extraArgs;
+  /** The node's working directory (where a relative path it writes would land); null: the test's own. */
+  Path workingDir;
   /** Members of one test cluster share a name; by default each node is a cluster of its own. */
   String clusterName;
   private Process process;
@@ -52,12 +54,14 @@ final class NodeProcess implements AutoCloseable {
   }
 
   NodeProcess start() throws IOException {
-    List<String> cmd = new ArrayList<>(List.of("java", "-Xmx1g", "-jar", JAR.toString(),
+    List<String> cmd = new ArrayList<>(List.of("java", "-Xmx1g", "-jar", JAR.toAbsolutePath().toString(),
         "--node-name", name, "--data-dir", dataDir.toString(), "--http-port", String.valueOf(httpPort),
         "--cluster-port", String.valueOf(clusterPort), "--cluster-name", clusterName));
     cmd.addAll(extraArgs);
-    process = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    if (workingDir != null) pb.directory(workingDir.toFile());
+    process = pb.start();
     return this;
   }
 
