@@ -18,6 +18,11 @@ final class BridgeSocket implements AutoCloseable {
   private final WebSocket ws;
 
   BridgeSocket(NodeProcess node, String token) throws Exception {
+    this(node, token, true);
+  }
+
+  /** {@code keepReading} false: a client that stops reading after its first message (its TCP window fills). */
+  BridgeSocket(NodeProcess node, String token, boolean keepReading) throws Exception {
     String uri = "ws://127.0.0.1:" + node.httpPort + "/eventbus/websocket" + (token == null ? "" : "?access_token=" + token);
     ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(URI.create(uri), new WebSocket.Listener() {
       private final StringBuilder partial = new StringBuilder();
@@ -39,7 +44,7 @@ final class BridgeSocket implements AutoCloseable {
           received.add(new JsonObject(partial.toString()));
           partial.setLength(0);
         }
-        w.request(1);
+        if (keepReading) w.request(1);
         return null;
       }
     }).get(10, TimeUnit.SECONDS);

@@ -45,6 +45,7 @@ class HardeningIT {
   private final String ticker = run + "-tick";
   private final String longLines = run + "-long";
   private final String escapes = run + "-esc";
+  private final String fast = run + "-fast";
   private Path cwd;
   private NodeProcess node;
   private Api api;
@@ -77,7 +78,7 @@ class HardeningIT {
   @AfterAll
   void stopNode() throws Exception {
     if (node != null) node.close();
-    Docker.run("rm", "-f", ticker, longLines, escapes);
+    Docker.removeTestContainers();
   }
 
   // --- 2. DNS rebinding: the Host header names the gateway, on every route ---
@@ -221,6 +222,27 @@ class HardeningIT {
       c.register(tail + ticker);
       JsonObject line = c.next(m -> (tail + ticker).equals(m.getString("address"))).getJsonObject("body");
       assertTrue(line.getString("line").startsWith("tick "), line.encode());
+    }
+    awaitTailsOpen(0);
+  }
+
+  @Test
+  void aBridgeClientThatStopsReadingHoldsItsTailBackInsteadOfFillingTheGateway() throws Exception {
+    awaitTailsOpen(0);
+    int written = 10_000;
+    // 10,000 lines of 5,000 bytes (50 MB), in bursts of 500
+    String id = Docker.create(fast, false, "l=$(head -c 5000 /dev/zero | tr '\\0' f); i=0; while [ $i -lt 20 ]; do "
+        + "yes \"$l\" | head -n 500; sleep 0.1; i=$((i+1)); done");
+    double servedBefore = node.metric("dockline_gateway_lines_served_total");
+    try (BridgeSocket slow = new BridgeSocket(node, READER, false)) {
+      slow.register("dockline.tail." + fast);
+      awaitTailsOpen(1);
+      node.startWhenAttached(id);
+      api.awaitStored(fast, written, 120_000);
+      Thread.sleep(3000);
+      double served = node.metric("dockline_gateway_lines_served_total") - servedBefore;
+      // what waits in socket buffers and the connection's write queue, not the whole output
+      assertTrue(served > 0 && served < written / 2.0, served + " of " + written + " lines given to a client that reads none");
     }
     awaitTailsOpen(0);
   }
