@@ -318,7 +318,7 @@ class HardeningIT {
   // --- 8. small ones ---
 
   @Test
-  void hugeTimesAreABadRequestOverHttpAndTheBridge() throws Exception {
+  void hugeTimesAndBadFiltersAreABadRequestOverHttpAndTheBridge() throws Exception {
     String huge = "99999999999999999999s";
     for (String param : List.of("since", "until")) {
       HttpResponse<String> r = api.get("/api/containers/" + escapes + "/logs?" + param + "=" + huge);
@@ -329,6 +329,9 @@ class HardeningIT {
       assertEquals(400, viaBridge.statusCode(), viaBridge.body());
     }
     assertEquals(400, api.get("/api/containers/" + escapes + "/logs?since=9999999999999d").statusCode());
+    // a bad filter on the bridge is answered too, not left to time out
+    HttpResponse<String> badLabel = api.post("/bridge/dockline.api.containers?timeout=5000", "{\"label\": \"=x\"}");
+    assertEquals(400, badLabel.statusCode(), badLabel.body());
     try (BridgeSocket socket = new BridgeSocket(node, FULL)) {
       socket.send(new JsonObject().put("type", "send").put("address", "dockline.api.logs").put("replyAddress", "r-huge")
           .put("body", new JsonObject().put("container", escapes).put("since", huge)));

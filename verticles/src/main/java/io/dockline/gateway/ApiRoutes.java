@@ -149,11 +149,14 @@ final class ApiRoutes {
       }
     }).start();
     long keepalive = vertx.setPeriodic(SSE_KEEPALIVE_MS, t -> resp.write(": keepalive\n\n"));
-    resp.closeHandler(v -> {
+    Runnable end = () -> {
       tail.stop();
       vertx.cancelTimer(keepalive);
       metrics.tailClosed();
-    });
+    };
+    // a client gone before the handler is set would hold its place under max-tails for good
+    if (resp.closed()) end.run();
+    else resp.closeHandler(v -> end.run());
   }
 
   /** {@code host} exact, {@code name} a part of the name (any case), each {@code label} {@code key} or {@code key=value}. */

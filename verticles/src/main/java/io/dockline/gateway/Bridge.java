@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -75,9 +76,9 @@ final class Bridge {
   /** Answers the gateway's own addresses, on this node only: a bridge client is answered by the gateway it reached. */
   Future<Void> start() {
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.API_CONTAINERS,
-        m -> answer(m, api.containers(ApiRoutes.ContainerFilter.of(k -> param(m.body(), k), labels(m.body()))))));
-    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.API_LOGS, this::logs));
-    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.API_CLUSTER, m -> answer(m, view.members())));
+        m -> answer(m, () -> api.containers(ApiRoutes.ContainerFilter.of(k -> param(m.body(), k), labels(m.body()))))));
+    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.API_LOGS, m -> answer(m, () -> logs(m.body()))));
+    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.API_CLUSTER, m -> answer(m, view::members)));
     return Future.join(consumers.stream().map(MessageConsumer::completion).collect(Collectors.toList())).mapEmpty();
   }
 
@@ -148,27 +149,30 @@ final class Bridge {
     }).onFailure(e -> Http.fail(rc, ClusterView.replyFailure(e, "no handler for '" + address + "'")));
   }
 
-  private void logs(Message<JsonObject> m) {
-    JsonObject body = m.body() == null ? new JsonObject() : m.body();
-    String container = body.getString("container");
-    if (container == null || container.isBlank()) {
-      m.fail(400, "'container' (id or name) is required");
-      return;
-    }
-    Future<JsonObject> page;
-    try {
-      LogQuery q = LogQuery.parse(k -> k.equals("follow") ? null : param(body, k), System.currentTimeMillis() * 1_000_000L);
-      page = view.container(container).compose(c -> pages.page(c, q).map(p -> {
-        metrics.linesServed(p.lines.size());
-        return p.toJson(c);
-      }));
-    } catch (ApiException e) {
-      page = Future.failedFuture(e);
-    }
-    answer(m, page);
+  private Future<JsonObject> logs(JsonObject request) {
+    JsonObject body = request == null ? new JsonObject() : request;
+    String container = param(body, "container");
+    if (container == null || container.isBlank()) throw ApiException.badRequest("'container' (id or name) is required");
+    LogQuery q = LogQuery.parse(k -> k.equals("follow") ? null : param(body, k), System.currentTimeMillis() * 1_000_000L);
+    return view.container(container).compose(c -> pages.page(c, q).map(p -> {
+      metrics.linesServed(p.lines.size());
+      return p.toJson(c);
+    }));
   }
 
-  private static void answer(Message<?> m, Future<?> result) {
+  /**
+   * Replies with what {@code work} gives, or fails the message with the code it failed with: every request is
+   * answered, one that throws too (a bridge client would otherwise wait for its timeout).
+   */
+  private static void answer(Message<?> m, Supplier<Future<?>> work) {
+    Future<?> result;
+    try {
+      result = work.get();
+    } catch (ApiException e) {
+      result = Future.failedFuture(e);
+    } catch (ClassCastException e) {
+      result = Future.failedFuture(ApiException.badRequest("the body must be a JSON object of the documented fields"));
+    }
     result.onSuccess(m::reply).onFailure(e -> {
       ApiException a = ClusterView.replyFailure(e, "not available");
       m.fail(a.status, a.getMessage());
