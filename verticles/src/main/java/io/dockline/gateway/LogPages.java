@@ -59,10 +59,8 @@ final class LogPages {
     private long bytes;
 
     Found(JsonObject container) {
-      // what every line of the container repeats: its ids, names and labels, and the fields' names
-      metaBytes = 200 + container.getString("id", "").length() + container.getString("name", "").length()
-          + container.getString("image", "").length() + container.getString("host", "").length()
-          + container.getJsonObject("labels", new JsonObject()).encode().length();
+      // what every line repeats: the container's id, names and labels (its JSON holds them, and a little more)
+      metaBytes = 100 + container.encode().length();
     }
 
     /** Adds a line; true when the page is full by size. */
