@@ -3,6 +3,7 @@ package io.dockline.wire;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.buffer.Buffer;
@@ -80,6 +81,50 @@ class LineBatchCodecTest {
     LineBatch tail = rest.tail(2);
     assertEquals(9, tail.firstSeq());
     assertEquals("line-8", tail.lineText(0));
+  }
+
+  /**
+   * A frame of two lines "ab" and "cde" for container ("i", "n", "m", "h") without labels; its fields are at
+   * fixed places: frame length 0, strings from 5, label count 25, first seq 29, line count 37, line headers from
+   * 41 (14 bytes each: time, stream, flags, length at +10), text from 69.
+   */
+  private static Buffer smallFrame() {
+    LineBatchBuilder b = new LineBatchBuilder();
+    b.add(1, StreamKind.STDOUT.code(), (byte) 0, "ab".getBytes(StandardCharsets.UTF_8), 0, 2);
+    b.add(2, StreamKind.STDOUT.code(), (byte) 0, "cde".getBytes(StandardCharsets.UTF_8), 0, 3);
+    Buffer wire = Buffer.buffer();
+    new LineBatchCodec().encodeToWire(wire, b.take(new ContainerMeta("i", "n", "m", "h", Map.of()), 7, 10, 1 << 20));
+    return wire;
+  }
+
+  private static String refusal(Buffer frame) {
+    return assertThrows(IllegalArgumentException.class, () -> new LineBatchCodec().decodeFromWire(0, frame)).getMessage();
+  }
+
+  @Test
+  void countsAndLengthsReadOffTheWireAreCheckedBeforeAnythingIsAllocated() {
+    Buffer ok = smallFrame();
+    assertEquals(74, ok.length());
+    LineBatch back = new LineBatchCodec().decodeFromWire(0, ok);
+    assertEquals("cde", back.lineText(1));
+    assertEquals(7, back.firstSeq());
+
+    // each of these asked for gigabytes (or threw an index error deep inside) before the check
+    assertEquals("malformed line-batch frame: line count 1000000000 does not fit the 33 bytes left",
+        refusal(smallFrame().setInt(37, 1_000_000_000)));
+    assertTrue(refusal(smallFrame().setInt(37, -1)).contains("line count -1"));
+    assertTrue(refusal(smallFrame().setInt(25, Integer.MAX_VALUE)).contains("label count"));
+    assertTrue(refusal(smallFrame().setInt(5, 1 << 30)).contains("string length"));
+    assertTrue(refusal(smallFrame().setInt(5, -5)).contains("string length"));
+    assertEquals("malformed line-batch frame: line 1 of 2000000000 bytes does not fit the 3 bytes left",
+        refusal(smallFrame().setInt(41 + 14 + 10, 2_000_000_000)));
+    assertTrue(refusal(smallFrame().setInt(41 + 10, -1)).contains("line 0 of -1 bytes"));
+    assertTrue(refusal(smallFrame().setInt(0, 75)).contains("frame length 75 outside the 74 bytes"));
+    assertTrue(refusal(smallFrame().setInt(0, 2)).contains("frame length 2"));
+    assertTrue(refusal(Buffer.buffer(new byte[3])).contains("shorter than its header"));
+    // the frame length bounds the rest, even when the buffer goes on (a frame inside a larger message)
+    Buffer cut = smallFrame().setInt(0, 40);
+    assertTrue(refusal(cut).contains("frame ends before the line count"), refusal(cut));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.dockline.launcher;
 
 import io.dockline.config.TlsFiles;
+import io.dockline.config.Printable;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -50,6 +51,8 @@ final class Client {
   private String token;
   private String tlsCa;
   private boolean json;
+  /** Container output as it is, control characters and all (default: escaped, see {@link Printable}). */
+  private boolean raw;
 
   Client(PrintStream out, PrintStream err, Map<String, String> env) {
     this.out = out;
@@ -69,15 +72,16 @@ final class Client {
       else status(args);
       return 0;
     } catch (Failure f) {
-      err.println("dockline: " + f.getMessage());
+      err.println("dockline: " + Printable.escape(f.getMessage()));
       return f.exit;
     }
   }
 
   static String usage() {
     return "Client commands (against a node's HTTP API):\n"
-        + "  java -jar dockline.jar logs [-f] [--since T] [--until T] [--tail N] [--grep TEXT] [-t] [--json] CONTAINER\n"
+        + "  java -jar dockline.jar logs [-f] [--since T] [--until T] [--tail N] [--grep TEXT] [-t] [--json] [--raw] CONTAINER\n"
         + "      print a container's lines (stdout lines on stdout, stderr lines on stderr); -f follows;\n"
+        + "      control characters (ESC, CR, ...) are shown escaped unless --raw;\n"
         + "      T is RFC 3339, Unix seconds or an age such as 10m; -t prefixes each line with its time\n"
         + "  java -jar dockline.jar status [--json]\n"
         + "      cluster members and their roles, the ring, containers; exit 1 when a member is not ready\n"
@@ -99,6 +103,7 @@ final class Client {
         case "-f": case "--follow": follow = true; break;
         case "-t": case "--timestamps": timestamps = true; break;
         case "--json": json = true; break;
+        case "--raw": raw = true; break;
         case "--url": url = value(args, ++i, a); break;
         case "--token": token = value(args, ++i, a); break;
         case "--tls-ca": tlsCa = value(args, ++i, a); break;
@@ -200,7 +205,8 @@ final class Client {
       return;
     }
     PrintStream to = "stderr".equals(line.getString("stream")) ? err : out;
-    to.println(timestamps ? line.getString("time") + " " + line.getString("line") : line.getString("line"));
+    String text = raw ? line.getString("line") : Printable.escape(line.getString("line"));
+    to.println(timestamps ? line.getString("time") + " " + text : text);
   }
 
   // --- status ---
@@ -242,7 +248,8 @@ final class Client {
       JsonObject r = m.getJsonObject("roles", new JsonObject());
       for (String role : r.fieldNames()) {
         JsonObject s = r.getJsonObject(role);
-        roles.append(role).append(s.getBoolean("ready") ? "" : " (not ready: " + s.getString("detail") + ")").append("  ");
+        roles.append(role).append(s.getBoolean("ready") ? "" : " (not ready: " + Printable.escape(s.getString("detail")) + ")")
+            .append("  ");
       }
       out.printf("%-24s %-6s %s%n", m.getString("node"), m.getBoolean("ready", false) ? "yes" : "no", roles.toString().trim());
     }
@@ -338,12 +345,15 @@ final class Client {
     return new Failure(1, errorOf(body) + " (HTTP " + status + ")");
   }
 
+  /** The error a node answered with, printable. */
   private static String errorOf(String body) {
+    String error;
     try {
-      return new JsonObject(body).getString("error", body);
+      error = new JsonObject(body).getString("error", body);
     } catch (DecodeException | ClassCastException e) {
-      return body.length() > 200 ? body.substring(0, 200) : body;
+      error = body.length() > 200 ? body.substring(0, 200) : body;
     }
+    return Printable.escape(error);
   }
 
   private static String value(String[] args, int i, String option) throws Failure {

@@ -1,5 +1,6 @@
 package io.dockline.launcher;
 
+import io.dockline.config.Printable;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.LocalDateTime;
@@ -32,7 +33,9 @@ final class Logging {
         String name = r.getLoggerName() == null ? "" : r.getLoggerName();
         String shortName = name.substring(name.lastIndexOf('.') + 1);
         StringBuilder sb = new StringBuilder().append(TIME.format(LocalDateTime.now())).append(' ')
-            .append(r.getLevel().getName()).append(' ').append(shortName).append(": ").append(formatMessage(r))
+            .append(r.getLevel().getName()).append(' ').append(shortName).append(": ")
+            // one record, one line: a message quoting container output or a damaged file cannot forge more
+            .append(Printable.escape(formatMessage(r)))
             .append(System.lineSeparator());
         if (r.getThrown() != null && Logger.getLogger(name).isLoggable(Level.FINE)) {
           StringWriter sw = new StringWriter();

@@ -17,10 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -270,61 +267,30 @@ class GatewayIT {
 
   @Test
   void sockJsBridgeAnswersRequestsStreamsATailAndRefusesTheRest() throws Exception {
-    BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
-    WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-        .buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort + "/eventbus/websocket?access_token=" + TOKEN),
-            new WebSocket.Listener() {
-              private final StringBuilder partial = new StringBuilder();
-
-              @Override
-              public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                return frame(w, data, last);
-              }
-
-              /** The raw WebSocket endpoint sends each bridge message as a binary frame of JSON text. */
-              @Override
-              public CompletionStage<?> onBinary(WebSocket w, java.nio.ByteBuffer data, boolean last) {
-                return frame(w, StandardCharsets.UTF_8.decode(data), last);
-              }
-
-              private CompletionStage<?> frame(WebSocket w, CharSequence data, boolean last) {
-                partial.append(data);
-                if (last) {
-                  received.add(new JsonObject(partial.toString()));
-                  partial.setLength(0);
-                }
-                w.request(1);
-                return null;
-              }
-            }).get(10, TimeUnit.SECONDS);
-    try {
-      ws.sendText(new JsonObject().put("type", "send").put("address", "dockline.api.cluster").put("body", new JsonObject())
-          .put("replyAddress", "reply-1").encode(), true).get(5, TimeUnit.SECONDS);
-      JsonObject reply = poll(received, m -> "reply-1".equals(m.getString("address")));
+    try (BridgeSocket ws = new BridgeSocket(node, TOKEN)) {
+      ws.send(new JsonObject().put("type", "send").put("address", "dockline.api.cluster").put("body", new JsonObject())
+          .put("replyAddress", "reply-1"));
+      JsonObject reply = ws.next(m -> "reply-1".equals(m.getString("address")));
       assertEquals("gateway", reply.getJsonObject("body").getString("gateway"));
 
-      ws.sendText(new JsonObject().put("type", "send").put("address", "dockline.router.batch").put("body", new JsonObject())
-          .put("replyAddress", "reply-2").encode(), true).get(5, TimeUnit.SECONDS);
-      JsonObject denied = poll(received, m -> "err".equals(m.getString("type")));
+      ws.send(new JsonObject().put("type", "send").put("address", "dockline.router.batch").put("body", new JsonObject())
+          .put("replyAddress", "reply-2"));
+      JsonObject denied = ws.next(m -> "err".equals(m.getString("type")));
       assertEquals("access_denied", denied.getString("body"));
 
       String tail = "dockline.tail." + ticker;
-      ws.sendText(new JsonObject().put("type", "register").put("address", tail).encode(), true).get(5, TimeUnit.SECONDS);
+      ws.register(tail);
       long prev = -1;
       for (int i = 0; i < 10; i++) {
-        JsonObject msg = poll(received, m -> tail.equals(m.getString("address")));
+        JsonObject msg = ws.next(m -> tail.equals(m.getString("address")));
         JsonObject line = msg.getJsonObject("body");
         assertTrue(line.getString("line").startsWith("tick "));
         if (prev >= 0) assertEquals(prev + 1, line.getLong("seq"));
         prev = line.getLong("seq");
       }
-      ws.sendText(new JsonObject().put("type", "register").put("address", "dockline.collector.gateway.write").encode(), true)
-          .get(5, TimeUnit.SECONDS);
-      assertEquals("access_denied", poll(received, m -> "err".equals(m.getString("type"))).getString("body"));
+      ws.register("dockline.collector.gateway.write");
+      assertEquals("access_denied", ws.next(m -> "err".equals(m.getString("type"))).getString("body"));
       assertTrue(node.metric("dockline_gateway_tails_open") >= 1);
-    } finally {
-      ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").exceptionally(e -> ws).get(5, TimeUnit.SECONDS);
-      ws.abort();
     }
     long end = System.currentTimeMillis() + 10_000;
     while (node.metric("dockline_gateway_tails_open") > 0 && System.currentTimeMillis() < end) Thread.sleep(100);
@@ -349,16 +315,6 @@ class GatewayIT {
       assertTrue(e.getCause() instanceof WebSocketHandshakeException, e.toString());
       assertEquals(401, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
     }
-  }
-
-  private static JsonObject poll(BlockingQueue<JsonObject> q, java.util.function.Predicate<JsonObject> wanted)
-      throws InterruptedException {
-    long end = System.currentTimeMillis() + 15_000;
-    while (System.currentTimeMillis() < end) {
-      JsonObject m = q.poll(100, TimeUnit.MILLISECONDS);
-      if (m != null && wanted.test(m)) return m;
-    }
-    throw new AssertionError("no such message within 15 s");
   }
 
   @Test

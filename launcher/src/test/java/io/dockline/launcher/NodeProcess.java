@@ -26,6 +26,8 @@ final class NodeProcess implements AutoCloseable {
   final int httpPort;
   final int clusterPort;
   private final List<String> extraArgs;
+  /** The node's working directory (where a relative path it writes would land); null: the test's own. */
+  Path workingDir;
   /** Members of one test cluster share a name; by default each node is a cluster of its own. */
   String clusterName;
   /** What the java command runs under (e.g. {@code ip netns exec NS}) and its JVM options. */
@@ -87,12 +89,14 @@ final class NodeProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>(launcher);
     cmd.addAll(List.of("java", "-Xmx1g"));
     cmd.addAll(jvmOptions);
-    cmd.addAll(List.of("-jar", JAR.toString(),
+    cmd.addAll(List.of("-jar", JAR.toAbsolutePath().toString(),
         "--node-name", name, "--data-dir", dataDir.toString(), "--http-port", String.valueOf(httpPort),
         "--cluster-port", String.valueOf(clusterPort), "--cluster-name", clusterName));
     cmd.addAll(extraArgs);
-    process = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    if (workingDir != null) pb.directory(workingDir.toFile());
+    process = pb.start();
     return this;
   }
 

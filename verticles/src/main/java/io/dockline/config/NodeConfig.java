@@ -30,6 +30,8 @@ public final class NodeConfig {
     DATA_DIR("data-dir", "./data", "where collectors store lines and agents keep their state"),
     HTTP_HOST("http-host", "127.0.0.1", "gateway HTTP interface"),
     HTTP_PORT("http-port", "8080", "gateway HTTP port"),
+    HTTP_HOSTNAMES("http-hostnames", "",
+        "host names the gateway answers to besides IP addresses and localhost (comma list; * for any name)"),
     CLUSTER_NAME("cluster-name", "dockline", "Hazelcast cluster name; members only join a cluster of the same name"),
     CLUSTER_HOST("cluster-host", "127.0.0.1", "interface the cluster member binds to and announces"),
     CLUSTER_PORT("cluster-port", "5701", "cluster member port"),
@@ -66,7 +68,11 @@ public final class NodeConfig {
     RING_EPSILON("ring-epsilon", "0.25",
         "bounded loads: no collector takes more than (1 + this) x the mean measured load"),
     AUTH_TOKEN("auth-token", "",
-        "when set, /api, /bridge and /eventbus require 'Authorization: Bearer <token>' (or ?access_token=)"),
+        "tokens with full access (comma list); when a token is set, /api, /bridge and /eventbus require "
+            + "'Authorization: Bearer <token>' (or ?access_token=)"),
+    READ_TOKEN("read-token", "", "tokens that may read (logs, containers, cluster, tails) but change nothing (comma list)"),
+    MAX_TAILS("max-tails", "256", "live tails a gateway runs at most (SSE follows and bridge tail addresses)"),
+    MAX_TAILS_PER_SOCKET("max-tails-per-socket", "16", "tail addresses one bridge connection may register at most"),
     BRIDGE_INBOUND("bridge-inbound", "dockline.api.logs,dockline.api.containers,dockline.api.cluster,"
         + "dockline.ring.state,dockline.network.leases",
         "addresses bridge clients may send to (comma list; a trailing * matches a prefix); "
@@ -244,6 +250,12 @@ public final class NodeConfig {
     if (!"block".equals(policy) && !"drop-newest".equals(policy)) {
       throw bad(Setting.AGENT_SPOOL_POLICY, policy, "expected block or drop-newest");
     }
+    positive(Setting.MAX_TAILS, 1, 1_000_000);
+    positive(Setting.MAX_TAILS_PER_SOCKET, 1, 1_000_000);
+    if (list(Setting.AUTH_TOKEN).stream().anyMatch(list(Setting.READ_TOKEN)::contains)) {
+      // the value is a secret: the message names the setting, not the token
+      throw new IllegalArgumentException("invalid --read-token: a token is listed in auth-token too");
+    }
     positive(Setting.NETWORK_LEASE_TTL, 1, 86_400);
     positive(Setting.NETWORK_LEASE_GRACE, 0, 86_400);
     String gate = get(Setting.START_GATE);
@@ -264,7 +276,7 @@ public final class NodeConfig {
           + " before the others free their addresses");
     }
     networks();
-    if (authToken().isEmpty()) {
+    if (authTokens().isEmpty()) {
       for (String change : Addresses.NETWORK_CHANGES) {
         if (listed(bridgeInbound(), change)) {
           throw bad(Setting.BRIDGE_INBOUND, get(Setting.BRIDGE_INBOUND), "lets anyone reach " + change
@@ -425,8 +437,15 @@ public final class NodeConfig {
         : Optional.of(new TlsFiles(Path.of(get(Setting.HTTP_TLS_KEY)), Path.of(get(Setting.HTTP_TLS_CERT)), null));
   }
 
-  /** Empty when the API is open. */
-  public String authToken() { return get(Setting.AUTH_TOKEN); }
+  /** Tokens with full access; with {@link #readTokens()} both empty the API is open. */
+  public List<String> authTokens() { return list(Setting.AUTH_TOKEN); }
+  /** Tokens that may read but change nothing. */
+  public List<String> readTokens() { return list(Setting.READ_TOKEN); }
+  /** True when /api, /bridge and /eventbus need a token. */
+  public boolean tokenRequired() { return !authTokens().isEmpty() || !readTokens().isEmpty(); }
+  public List<String> httpHostnames() { return list(Setting.HTTP_HOSTNAMES); }
+  public int maxTails() { return (int) number(Setting.MAX_TAILS); }
+  public int maxTailsPerSocket() { return (int) number(Setting.MAX_TAILS_PER_SOCKET); }
   public List<String> bridgeInbound() { return list(Setting.BRIDGE_INBOUND); }
   public List<String> bridgeOutbound() { return list(Setting.BRIDGE_OUTBOUND); }
   public List<String> bridgeOrigins() { return list(Setting.BRIDGE_ORIGINS); }
@@ -452,7 +471,8 @@ public final class NodeConfig {
   public JsonObject toJson() {
     JsonObject o = new JsonObject();
     // the token is a secret: whoever prints the config must not leak it
-    values.forEach((k, v) -> o.put(k.key, k == Setting.AUTH_TOKEN && !v.isEmpty() ? "(set)" : v));
+    values.forEach((k, v) -> o.put(k.key, (k == Setting.AUTH_TOKEN || k == Setting.READ_TOKEN) && !v.isEmpty()
+        ? "(set)" : v));
     return o;
   }
 }

@@ -22,12 +22,14 @@ final class ApiRoutes {
   private final ClusterView view;
   private final LogPages pages;
   private final GatewayMetrics metrics;
+  private final int maxTails;
 
-  ApiRoutes(Vertx vertx, ClusterView view, LogPages pages, GatewayMetrics metrics) {
+  ApiRoutes(Vertx vertx, ClusterView view, LogPages pages, GatewayMetrics metrics, int maxTails) {
     this.vertx = vertx;
     this.view = view;
     this.pages = pages;
     this.metrics = metrics;
+    this.maxTails = maxTails;
   }
 
   void mount(Router router) {
@@ -109,14 +111,22 @@ final class ApiRoutes {
    * EventSource (which sends Last-Event-ID) continues where it stopped.
    */
   private void follow(RoutingContext rc, String idOrName, LogQuery q) {
-    String lastEventId = rc.request().getHeader("Last-Event-ID");
-    view.container(idOrName).compose(c -> pages.startAfter(c, q).map(after -> {
-      if (lastEventId != null && lastEventId.matches("\\d+")) return Long.parseLong(lastEventId);
-      return after;
-    })).onSuccess(after -> stream(rc, idOrName, q, after)).onFailure(e -> Http.fail(rc, e));
+    Long resumeAfter = lastEventId(rc.request().getHeader("Last-Event-ID"));
+    view.container(idOrName).compose(c -> resumeAfter != null ? Future.succeededFuture(resumeAfter) : pages.startAfter(c, q))
+        .onSuccess(after -> stream(rc, idOrName, q, after)).onFailure(e -> Http.fail(rc, e));
+  }
+
+  /** The seq a reconnecting EventSource saw last, or null when the header is absent or not a seq. */
+  private static Long lastEventId(String header) {
+    if (header == null || !header.matches("\\d{1,18}")) return null;
+    return Long.parseLong(header);
   }
 
   private void stream(RoutingContext rc, String idOrName, LogQuery q, long after) {
+    if (!metrics.tryOpenTail(maxTails)) {
+      Http.error(rc, 503, "this gateway runs its most live tails already (setting max-tails)");
+      return;
+    }
     HttpServerResponse resp = rc.response();
     resp.setChunked(true).putHeader("content-type", "text/event-stream; charset=utf-8")
         .putHeader("cache-control", "no-cache").putHeader("X-Accel-Buffering", "no");
@@ -138,13 +148,15 @@ final class ApiRoutes {
         return resp.writeQueueFull();
       }
     }).start();
-    metrics.tailOpened();
     long keepalive = vertx.setPeriodic(SSE_KEEPALIVE_MS, t -> resp.write(": keepalive\n\n"));
-    resp.closeHandler(v -> {
+    Runnable end = () -> {
       tail.stop();
       vertx.cancelTimer(keepalive);
       metrics.tailClosed();
-    });
+    };
+    // a client gone before the handler is set would hold its place under max-tails for good
+    if (resp.closed()) end.run();
+    else resp.closeHandler(v -> end.run());
   }
 
   /** {@code host} exact, {@code name} a part of the name (any case), each {@code label} {@code key} or {@code key=value}. */

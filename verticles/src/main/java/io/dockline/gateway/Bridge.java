@@ -13,15 +13,17 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -34,6 +36,14 @@ import java.util.stream.Collectors;
 final class Bridge {
   private static final long DEFAULT_TIMEOUT_MS = 10_000;
   private static final long MAX_TIMEOUT_MS = 60_000;
+  /** A request body or SockJS frame posted to the bridge. */
+  private static final long MAX_BODY_BYTES = 1 << 20;
+  /**
+   * The addresses a read-only token may send to: they answer questions and change nothing. Every other
+   * address, including any an operator adds to {@code bridge-inbound}, needs a full-access token.
+   */
+  static final Set<String> READ_ADDRESSES = Set.of(Addresses.API_LOGS, Addresses.API_CONTAINERS,
+      Addresses.API_CLUSTER, Addresses.RING_STATE, Addresses.NETWORK_LEASES);
 
   private final Vertx vertx;
   private final ClusterView view;
@@ -42,7 +52,9 @@ final class Bridge {
   private final GatewayMetrics metrics;
   private final List<String> inbound;
   private final List<String> outbound;
-  private final List<String> origins;
+  private final int maxTails;
+  private final int maxTailsPerSocket;
+  private int maxAddressLength;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   /** Tail address to its running tail; one tail feeds every client registered on the address. */
   private final Map<String, SharedTail> tails = new HashMap<>();
@@ -57,29 +69,29 @@ final class Bridge {
     this.metrics = metrics;
     this.inbound = config.bridgeInbound();
     this.outbound = config.bridgeOutbound();
-    this.origins = config.bridgeOrigins();
+    this.maxTails = config.maxTails();
+    this.maxTailsPerSocket = config.maxTailsPerSocket();
   }
 
   /** Answers the gateway's own addresses, on this node only: a bridge client is answered by the gateway it reached. */
   Future<Void> start() {
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.API_CONTAINERS,
-        m -> answer(m, api.containers(ApiRoutes.ContainerFilter.of(k -> param(m.body(), k), labels(m.body()))))));
-    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.API_LOGS, this::logs));
-    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.API_CLUSTER, m -> answer(m, view.members())));
+        m -> answer(m, () -> api.containers(ApiRoutes.ContainerFilter.of(k -> param(m.body(), k), labels(m.body()))))));
+    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.API_LOGS, m -> answer(m, () -> logs(m.body()))));
+    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.API_CLUSTER, m -> answer(m, view::members)));
     return Future.join(consumers.stream().map(MessageConsumer::completion).collect(Collectors.toList())).mapEmpty();
   }
 
   void mount(Router router) {
-    OriginCheck sameOrigin = new OriginCheck(origins);
-    router.route("/eventbus/*").handler(sameOrigin);
-    router.route("/bridge/*").handler(sameOrigin);
     SockJSBridgeOptions options = new SockJSBridgeOptions()
         .setInboundPermitteds(inbound.stream().map(Bridge::permitted).collect(Collectors.toList()))
         .setOutboundPermitteds(outbound.stream().map(Bridge::permitted).collect(Collectors.toList()));
+    maxAddressLength = options.getMaxAddressLength();
     // SockJS's XHR transports post their frames: they need the body read
-    router.post("/eventbus/*").handler(BodyHandler.create().setBodyLimit(1 << 20));
+    router.post("/eventbus/*").handler(Http.bodyOf(MAX_BODY_BYTES));
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(options, this::onBridgeEvent));
-    router.post("/bridge/:address").handler(BodyHandler.create().setBodyLimit(1 << 20)).handler(this::request);
+    // the address is checked before the body is read: a refused request costs no more than its headers
+    router.post("/bridge/:address").handler(this::mayRequest).handler(Http.bodyOf(MAX_BODY_BYTES)).handler(this::request);
   }
 
   /** A configured entry: an exact address, or a prefix when it ends in '*'. */
@@ -93,13 +105,21 @@ final class Bridge {
     return NodeConfig.listed(entries, address);
   }
 
-  private void request(RoutingContext rc) {
+  private void mayRequest(RoutingContext rc) {
     String address = rc.pathParam("address");
     if (!isPermitted(inbound, address)) {
       metrics.bridgeRefused();
       Http.error(rc, 403, "address '" + address + "' is not permitted on the bridge");
-      return;
+    } else if (!BearerAuth.mayChange(rc) && !READ_ADDRESSES.contains(address)) {
+      metrics.bridgeRefused();
+      Http.error(rc, 403, "a read-only token may not send to '" + address + "' (setting read-token)");
+    } else {
+      rc.next();
     }
+  }
+
+  private void request(RoutingContext rc) {
+    String address = rc.pathParam("address");
     JsonObject body;
     long timeout;
     try {
@@ -126,27 +146,30 @@ final class Bridge {
     }).onFailure(e -> Http.fail(rc, ClusterView.replyFailure(e, "no handler for '" + address + "'")));
   }
 
-  private void logs(Message<JsonObject> m) {
-    JsonObject body = m.body() == null ? new JsonObject() : m.body();
-    String container = body.getString("container");
-    if (container == null || container.isBlank()) {
-      m.fail(400, "'container' (id or name) is required");
-      return;
-    }
-    Future<JsonObject> page;
-    try {
-      LogQuery q = LogQuery.parse(k -> k.equals("follow") ? null : param(body, k), System.currentTimeMillis() * 1_000_000L);
-      page = view.container(container).compose(c -> pages.page(c, q).map(p -> {
-        metrics.linesServed(p.lines.size());
-        return p.toJson(c);
-      }));
-    } catch (ApiException e) {
-      page = Future.failedFuture(e);
-    }
-    answer(m, page);
+  private Future<JsonObject> logs(JsonObject request) {
+    JsonObject body = request == null ? new JsonObject() : request;
+    String container = param(body, "container");
+    if (container == null || container.isBlank()) throw ApiException.badRequest("'container' (id or name) is required");
+    LogQuery q = LogQuery.parse(k -> k.equals("follow") ? null : param(body, k), System.currentTimeMillis() * 1_000_000L);
+    return view.container(container).compose(c -> pages.page(c, q).map(p -> {
+      metrics.linesServed(p.lines.size());
+      return p.toJson(c);
+    }));
   }
 
-  private static void answer(Message<?> m, Future<?> result) {
+  /**
+   * Replies with what {@code work} gives, or fails the message with the code it failed with: every request is
+   * answered, one that throws too (a bridge client would otherwise wait for its timeout).
+   */
+  private static void answer(Message<?> m, Supplier<Future<?>> work) {
+    Future<?> result;
+    try {
+      result = work.get();
+    } catch (ApiException e) {
+      result = Future.failedFuture(e);
+    } catch (ClassCastException e) {
+      result = Future.failedFuture(ApiException.badRequest("the body must be a JSON object of the documented fields"));
+    }
     result.onSuccess(m::reply).onFailure(e -> {
       ApiException a = ClusterView.replyFailure(e, "not available");
       m.fail(a.status, a.getMessage());
@@ -169,36 +192,67 @@ final class Bridge {
   private void onBridgeEvent(BridgeEvent event) {
     JsonObject raw = event.getRawMessage();
     String address = raw == null ? null : raw.getString("address");
+    boolean take = true;
     switch (event.type()) {
       case SEND:
       case PUBLISH:
-        if (address != null && isPermitted(inbound, address)) metrics.bridgeRequest();
-        else metrics.bridgeRefused();
+        if (address == null || !isPermitted(inbound, address)) {
+          metrics.bridgeRefused(); // the bridge answers access_denied itself
+        } else if (!BearerAuth.mayChange(event.socket().routingContext()) && !READ_ADDRESSES.contains(address)) {
+          metrics.bridgeRefused();
+          take = false;
+        } else {
+          metrics.bridgeRequest();
+        }
         break;
       case REGISTER:
-        // the bridge checks permissions after this hook: only a permitted registration starts a tail
-        if (address != null && address.startsWith(Addresses.TAIL_PREFIX) && isPermitted(outbound, address)) {
-          registrations.computeIfAbsent(event.socket(), s -> new ArrayList<>()).add(address);
-          tails.computeIfAbsent(address, this::startTail).clients++;
-        }
+        take = register(event.socket(), address);
         break;
       case UNREGISTER:
         List<String> mine = registrations.get(event.socket());
-        if (address != null && mine != null && mine.remove(address)) release(address);
+        if (address != null && mine != null && mine.remove(address)) release(address, event.socket());
         break;
       case SOCKET_CLOSED:
         List<String> all = registrations.remove(event.socket());
-        if (all != null) all.forEach(this::release);
+        if (all != null) all.forEach(a -> release(a, event.socket()));
         break;
       default:
         break;
     }
-    event.complete(true);
+    event.complete(take);
+  }
+
+  /**
+   * Vert.x checks a registration (address length, permission, a second one for the same address) only after
+   * this hook, so they are checked here first: only a registration the bridge will take starts or joins a tail.
+   * One it will refuse passes untouched (the client gets the bridge's own error); one past a cap is refused
+   * here (the client gets {@code rejected}) and counted.
+   */
+  private boolean register(SockJSSocket socket, String address) {
+    if (address == null || !address.startsWith(Addresses.TAIL_PREFIX) || address.length() > maxAddressLength
+        || !isPermitted(outbound, address)) {
+      return true;
+    }
+    List<String> mine = registrations.computeIfAbsent(socket, s -> new ArrayList<>());
+    if (mine.contains(address)) return true;
+    if (mine.size() >= maxTailsPerSocket) {
+      metrics.tailRefused();
+      return false;
+    }
+    SharedTail shared = tails.get(address);
+    if (shared == null) {
+      if (!metrics.tryOpenTail(maxTails)) return false;
+      shared = startTail(address);
+      tails.put(address, shared);
+    }
+    shared.sockets.add(socket);
+    mine.add(address);
+    return true;
   }
 
   /** A tail shared by every client registered on one address; lines are published to this node only. */
-  private final class SharedTail {
-    int clients;
+  private static final class SharedTail {
+    final Set<SockJSSocket> sockets = new HashSet<>();
     LogTail tail;
     boolean stopped;
   }
@@ -221,29 +275,36 @@ final class Bridge {
         public void gap(long from, long to) {
           vertx.eventBus().publish(address, new JsonObject().put("gap", true).put("from", from).put("to", to), localOnly);
         }
+
+        /** The tail goes at the pace of its slowest client: what a socket has not sent yet is bounded. */
+        @Override
+        public boolean full() {
+          for (SockJSSocket s : shared.sockets) if (s.writeQueueFull()) return true;
+          return false;
+        }
       }).start();
-      metrics.tailOpened();
     });
     return shared;
   }
 
-  private void release(String address) {
+  private void release(String address, SockJSSocket socket) {
     SharedTail shared = tails.get(address);
-    if (shared == null || --shared.clients > 0) return;
+    if (shared == null) return;
+    shared.sockets.remove(socket);
+    if (!shared.sockets.isEmpty()) return;
     tails.remove(address);
     shared.stopped = true;
-    if (shared.tail != null) {
-      shared.tail.stop();
-      metrics.tailClosed();
-    }
+    if (shared.tail != null) shared.tail.stop();
+    metrics.tailClosed();
   }
 
   Future<Void> stop() {
-    new ArrayList<>(tails.keySet()).forEach(a -> {
-      SharedTail t = tails.get(a);
-      t.clients = 1;
-      release(a);
-    });
+    for (SharedTail t : tails.values()) {
+      t.stopped = true;
+      if (t.tail != null) t.tail.stop();
+      metrics.tailClosed();
+    }
+    tails.clear();
     return Future.join(consumers.stream().map(MessageConsumer::unregister).collect(Collectors.toList())).mapEmpty();
   }
 }

@@ -12,6 +12,7 @@ final class GatewayMetrics {
   private final AtomicInteger tailsOpen = new AtomicInteger();
   private final Counter bridgeIn;
   private final Counter bridgeRefused;
+  private final Counter tailsRefused;
 
   GatewayMetrics(MeterRegistry registry, String node) {
     linesServed = Meters.counter(registry, node, "dockline.gateway.lines.served",
@@ -21,11 +22,24 @@ final class GatewayMetrics {
     bridgeIn = Meters.counter(registry, node, "dockline.bridge.requests",
         "requests sent through the event-bus bridge (SockJS and POST /bridge)");
     bridgeRefused = Meters.counter(registry, node, "dockline.bridge.refused",
-        "bridge messages refused: address not permitted or not authenticated");
+        "bridge messages refused: address not permitted, or not for a read-only token");
+    tailsRefused = Meters.counter(registry, node, "dockline.gateway.tails.refused",
+        "live tails refused at a cap (max-tails, max-tails-per-socket)");
   }
 
   void linesServed(int n) { linesServed.increment(n); }
-  void tailOpened() { tailsOpen.incrementAndGet(); }
+
+  /** Takes a live tail's place unless {@code max} tails are open; a refusal is counted. */
+  boolean tryOpenTail(int max) {
+    if (tailsOpen.get() >= max) {
+      tailsRefused.increment();
+      return false;
+    }
+    tailsOpen.incrementAndGet();
+    return true;
+  }
+
+  void tailRefused() { tailsRefused.increment(); }
   void tailClosed() { tailsOpen.decrementAndGet(); }
   void bridgeRequest() { bridgeIn.increment(); }
   void bridgeRefused() { bridgeRefused.increment(); }

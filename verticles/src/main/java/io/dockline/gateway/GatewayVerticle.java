@@ -38,18 +38,20 @@ public final class GatewayVerticle extends VerticleBase {
     ClusterView view = new ClusterView(vertx, config, status);
     LogPages pages = new LogPages(view);
     GatewayMetrics metrics = new GatewayMetrics(registry, config.nodeName());
-    ApiRoutes api = new ApiRoutes(vertx, view, pages, metrics);
+    ApiRoutes api = new ApiRoutes(vertx, view, pages, metrics, config.maxTails());
     bridge = new Bridge(vertx, config, view, pages, api, metrics);
     return bridge.start().compose(v -> listen(router(api)));
   }
 
   private Router router(ApiRoutes api) {
     Router router = Router.router(vertx);
+    router.route().handler(new HostCheck(config.httpHostnames(), config.httpHost()));
     new HealthRoutes(vertx, config, status).mount(router);
     router.get("/metrics").handler(this::metrics);
-    if (!config.authToken().isEmpty()) {
-      BearerAuth auth = new BearerAuth(config.authToken());
-      for (String guarded : new String[] {"/api/*", "/bridge/*", "/eventbus/*"}) router.route(guarded).handler(auth);
+    BearerAuth auth = new BearerAuth(config.authTokens(), config.readTokens());
+    OriginCheck sameOrigin = new OriginCheck(config.bridgeOrigins());
+    for (String guarded : new String[] {"/api/*", "/bridge/*", "/eventbus/*"}) {
+      router.route(guarded).handler(sameOrigin).handler(auth);
     }
     api.mount(router);
     bridge.mount(router);
@@ -75,7 +77,8 @@ public final class GatewayVerticle extends VerticleBase {
     router.route().failureHandler(rc -> {
       if (rc.failure() instanceof ApiException) Http.fail(rc, rc.failure());
       else Http.error(rc, rc.statusCode() > 0 ? rc.statusCode() : 500,
-          rc.failure() == null ? "request failed" : String.valueOf(rc.failure().getMessage()));
+          rc.failure() != null ? String.valueOf(rc.failure().getMessage())
+              : rc.statusCode() == 413 ? "the request body is too large" : "request failed");
     });
   }
 
@@ -87,7 +90,7 @@ public final class GatewayVerticle extends VerticleBase {
           status.set(NodeConfig.Role.GATEWAY, true, "listening on " + config.httpHost() + ":" + s.actualPort());
           LOG.info("HTTP API on " + (options.isSsl() ? "https://" : "http://") + config.httpHost() + ":"
               + s.actualPort() + " (console /console/, bridge /eventbus, "
-              + (config.authToken().isEmpty() ? "no token required" : "bearer token required") + ")");
+              + (config.tokenRequired() ? "bearer token required" : "no token required") + ")");
         })
         .onFailure(e -> LOG.severe("cannot listen on " + config.httpHost() + ":" + config.httpPort() + ": "
             + e.getMessage()));

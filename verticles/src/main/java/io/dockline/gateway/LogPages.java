@@ -14,6 +14,11 @@ import java.util.List;
 final class LogPages {
   /** Lines looked at for one answer when a filter skips most of them; the answer says where it stopped. */
   static final int SCAN_BUDGET = 200_000;
+  /**
+   * Bytes of lines one answer holds at most (their text, and their metadata): a page of long lines stops
+   * here, at least one line in, and says there is more. Without it {@code limit} lines of 1 MiB each were held.
+   */
+  static final long MAX_PAGE_BYTES = 16 << 20;
   private static final int PAGE = 5_000;
 
   private final ClusterView view;
@@ -45,19 +50,36 @@ final class LogPages {
   }
 
   Future<Page> page(JsonObject container, LogQuery q) {
-    return startAfter(container, q).compose(after -> scan(container, q, after, new ArrayList<>(), 0));
+    return startAfter(container, q).compose(after -> scan(container, q, after, new Found(container), 0));
   }
 
-  private Future<Page> scan(JsonObject container, LogQuery q, long after, List<JsonObject> found, int scanned) {
+  /** The lines a page has found so far, and their size. */
+  private static final class Found extends ArrayList<JsonObject> {
+    private final long metaBytes;
+    private long bytes;
+
+    Found(JsonObject container) {
+      // what every line repeats: the container's id, names and labels (its JSON holds them, and a little more)
+      metaBytes = 100 + container.encode().length();
+    }
+
+    /** Adds a line; true when the page is full by size. */
+    boolean addAndFull(JsonObject line) {
+      add(line);
+      bytes += metaBytes + line.getString("line", "").length() + line.getString("lineBase64", "").length();
+      return bytes >= MAX_PAGE_BYTES;
+    }
+  }
+
+  private Future<Page> scan(JsonObject container, LogQuery q, long after, Found found, int scanned) {
     int want = q.since == null && q.until == null && q.text == null ? q.limit - found.size() : PAGE;
     return view.lines(container, after, Math.max(1, want)).compose(lines -> {
       long last = after;
       for (JsonObject l : lines) {
         if (q.pastUntil(l)) return Future.succeededFuture(new Page(found, last, false));
         last = l.getLong("seq");
-        if (q.matches(l)) {
-          found.add(l);
-          if (found.size() == q.limit) return Future.succeededFuture(new Page(found, last, true));
+        if (q.matches(l) && (found.addAndFull(l) || found.size() == q.limit)) {
+          return Future.succeededFuture(new Page(found, last, true));
         }
       }
       int total = scanned + lines.size();

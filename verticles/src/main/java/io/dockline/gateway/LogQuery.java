@@ -101,29 +101,33 @@ final class LogQuery {
     return LineJson.formatTime(parseTime(v.trim(), nowNanos, name));
   }
 
-  /** Epoch nanoseconds of an RFC 3339 time, Unix seconds, or an age before {@code nowNanos}. */
+  /**
+   * Epoch nanoseconds of an RFC 3339 time, Unix seconds, or an age before {@code nowNanos}; a time outside
+   * what epoch nanoseconds hold (about the years 1678 to 2262) is refused like a malformed one.
+   * @throws ApiException 400 naming the parameter
+   */
   static long parseTime(String v, long nowNanos, String name) {
-    Matcher age = AGE.matcher(v.toLowerCase(Locale.ROOT));
-    if (age.matches()) {
-      long n = Long.parseLong(age.group(1));
-      long unit;
-      switch (age.group(2)) {
-        case "ms": unit = 1_000_000L; break;
-        case "s": unit = 1_000_000_000L; break;
-        case "m": unit = 60_000_000_000L; break;
-        case "h": unit = 3_600_000_000_000L; break;
-        default: unit = 86_400_000_000_000L;
-      }
-      return nowNanos - n * unit;
-    }
     try {
+      Matcher age = AGE.matcher(v.toLowerCase(Locale.ROOT));
+      if (age.matches()) {
+        long n = Long.parseLong(age.group(1));
+        long unit;
+        switch (age.group(2)) {
+          case "ms": unit = 1_000_000L; break;
+          case "s": unit = 1_000_000_000L; break;
+          case "m": unit = 60_000_000_000L; break;
+          case "h": unit = 3_600_000_000_000L; break;
+          default: unit = 86_400_000_000_000L;
+        }
+        return Math.subtractExact(nowNanos, Math.multiplyExact(n, unit));
+      }
       if (v.matches("\\d+(\\.\\d{1,9})?")) {
         java.math.BigDecimal secs = new java.math.BigDecimal(v);
         return secs.movePointRight(9).longValueExact();
       }
       Instant t = OffsetDateTime.parse(v).toInstant();
-      return t.getEpochSecond() * 1_000_000_000L + t.getNano();
-    } catch (DateTimeParseException | ArithmeticException e) {
+      return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+    } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
       throw ApiException.badRequest("'" + name + "' must be an RFC 3339 time, Unix seconds or an age such as 10m, got '"
           + v + "'");
     }

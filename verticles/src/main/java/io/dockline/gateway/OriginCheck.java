@@ -6,9 +6,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
 /**
- * Refuses browser requests to the bridge from pages of other origins. A WebSocket or a form POST is not held
- * back by CORS, so without this any web page open in a browser on the operator's machine could read logs
- * through a node on 127.0.0.1, or allocate addresses. Requests without an Origin header (services, curl) and
+ * Refuses browser requests to the API and the bridge from pages of other origins. A WebSocket or a form POST is
+ * not held back by CORS, so without this any web page open in a browser on the operator's machine could read
+ * logs through a node on 127.0.0.1, or allocate addresses. (A page whose own name was rebound to the node's
+ * address is the same origin as far as this check sees: {@link HostCheck} refuses its host name.) Requests without an Origin header (services, curl) and
  * the gateway's own pages (the console) pass; other origins only when listed in {@code bridge-origins}.
  */
 final class OriginCheck implements Handler<RoutingContext> {
@@ -25,7 +26,7 @@ final class OriginCheck implements Handler<RoutingContext> {
       rc.next();
       return;
     }
-    Http.error(rc, 403, "origin '" + origin + "' may not use the bridge (setting bridge-origins)");
+    Http.error(rc, 403, "origin '" + origin + "' may not use the API or the bridge (setting bridge-origins)");
   }
 
   private static boolean sameOrigin(RoutingContext rc, String origin) {

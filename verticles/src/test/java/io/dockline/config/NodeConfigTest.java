@@ -79,13 +79,15 @@ class NodeConfigTest {
   @Test
   void theBridgeAndTokenSettingsAreListsAndTheTokenIsNeverPrinted() {
     NodeConfig open = NodeConfig.resolve();
-    assertEquals("", open.authToken());
+    assertTrue(open.authTokens().isEmpty());
+    assertFalse(open.tokenRequired());
     assertTrue(open.bridgeInbound().contains("dockline.api.logs"));
     assertEquals(List.of("dockline.tail.*"), open.bridgeOutbound());
     assertTrue(open.bridgeOrigins().isEmpty());
     NodeConfig guarded = NodeConfig.resolve(NodeConfig.layerOfEnv(Map.of("DOCKLINE_AUTH_TOKEN", "s3cret")),
         Map.of("bridge-inbound", "a, b.*", "bridge-origins", "https://app.example"));
-    assertEquals("s3cret", guarded.authToken());
+    assertEquals(List.of("s3cret"), guarded.authTokens());
+    assertTrue(guarded.tokenRequired());
     assertEquals(List.of("a", "b.*"), guarded.bridgeInbound());
     assertEquals(List.of("https://app.example"), guarded.bridgeOrigins());
     assertFalse(guarded.toJson().encode().contains("s3cret"));
@@ -121,5 +123,21 @@ class NodeConfigTest {
     NodeConfig.resolve(Map.of("network-quorum", "2", "network-lease-ttl", "4", "network-lease-grace", "7"));
     NodeConfig.resolve(Map.of("network-lease-ttl", "4", "network-lease-grace", "3"));
     assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(Map.of("network-quorum", "0")));
+  }
+
+  @Test
+  void tokensAreListsForRotationAndReadOnlyTokensAreTheirOwnSetting() {
+    NodeConfig c = NodeConfig.resolve(Map.of("auth-token", "new-one, old-one", "read-token", "viewer"));
+    assertEquals(List.of("new-one", "old-one"), c.authTokens());
+    assertEquals(List.of("viewer"), c.readTokens());
+    assertFalse(c.toJson().encode().contains("viewer"));
+    assertTrue(NodeConfig.resolve(Map.of("read-token", "viewer")).tokenRequired());
+    IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.resolve(Map.of("auth-token", "same", "read-token", "same")));
+    assertFalse(both.getMessage().contains("same"), both.getMessage());
+    assertEquals(256, NodeConfig.resolve().maxTails());
+    assertEquals(16, NodeConfig.resolve().maxTailsPerSocket());
+    assertEquals("invalid --max-tails '0': expected a number from 1 to 1000000",
+        assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(Map.of("max-tails", "0"))).getMessage());
   }
 }

@@ -46,6 +46,15 @@ class LogQueryTest {
       assertTrue(e.getMessage().contains("'" + bad.keySet().iterator().next() + "'"), e.getMessage());
     }
     assertEquals(400, assertThrows(ApiException.class, () -> parse(Map.of("since", "1m", "until", "1h"))).status);
+    // numbers past a long, and times past what epoch nanoseconds hold, are bad parameters too (not a 500)
+    for (String huge : java.util.List.of("99999999999999999999s", "9999999999999d", "99999999999999999999",
+        "9999999999", "+999999999-01-01T00:00:00Z")) {
+      for (String name : java.util.List.of("since", "until")) {
+        ApiException e = assertThrows(ApiException.class, () -> parse(Map.of(name, huge)), huge);
+        assertEquals(400, e.status);
+        assertTrue(e.getMessage().contains("'" + name + "'"), e.getMessage());
+      }
+    }
     assertEquals(400, assertThrows(ApiException.class, () -> parse(Map.of("follow", "true", "until", "1h"))).status);
     assertEquals(400, assertThrows(ApiException.class, () -> parse(Map.of("tail", "5", "since", "1h"))).status);
   }
