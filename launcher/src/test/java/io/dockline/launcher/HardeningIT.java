@@ -56,7 +56,10 @@ class HardeningIT {
     cwd = Files.createDirectories(work.resolve("cwd"));
     node = new NodeProcess("hardened", work, "--auth-token", FULL + "," + OLD_FULL, "--read-token", READER,
         "--max-tails", String.valueOf(MAX_TAILS), "--max-tails-per-socket", String.valueOf(MAX_TAILS_PER_SOCKET),
-        "--http-hostnames", "dockline.test");
+        "--http-hostnames", "dockline.test",
+        // the addresses that change leases are on the bridge only when listed, and only with a token set
+        "--bridge-inbound", "dockline.api.logs,dockline.api.containers,dockline.api.cluster,dockline.ring.state,"
+            + "dockline.network.leases,dockline.network.allocate,dockline.network.release");
     node.workingDir = cwd;
     node.start();
     Docker.run("run", "-d", "--network", "none", "--label", Docker.RUN_LABEL, "--log-driver", "none", "--name", ticker,

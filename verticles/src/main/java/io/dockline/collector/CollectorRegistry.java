@@ -27,6 +27,12 @@ public final class CollectorRegistry {
    * stays in the map until its TTL; so is one without a member id. {@code members} null means no cluster
    * (a single Vert.x instance): every ready entry is then its own.
    */
+  /** {@link #ready(Map, Set)} against this Vert.x instance's current cluster membership. */
+  public static Set<String> ready(io.vertx.core.Vertx vertx, Map<String, JsonObject> entries) {
+    io.vertx.core.spi.cluster.ClusterManager cm = ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
+    return ready(entries, cm == null ? null : new java.util.HashSet<>(cm.getNodes()));
+  }
+
   public static Set<String> ready(Map<String, JsonObject> entries, Set<String> members) {
     Set<String> ready = new TreeSet<>();
     entries.forEach((node, entry) -> {

@@ -1,5 +1,7 @@
 package io.dockline.gateway;
 
+import io.dockline.collector.CollectorRegistry;
+
 import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeStatus;
 import io.dockline.wire.Addresses;
@@ -167,12 +169,7 @@ final class ClusterView {
   Future<List<String>> readyCollectors() {
     return vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.COLLECTOR_REGISTRY_MAP)
         .compose(AsyncMap::entries)
-        .map(entries -> {
-          List<String> nodes = new ArrayList<>();
-          entries.forEach((node, reg) -> { if (reg.getBoolean("ready", false)) nodes.add(node); });
-          nodes.sort(null);
-          return nodes;
-        });
+        .map(entries -> new ArrayList<>(CollectorRegistry.ready(vertx, entries))); // sorted, members only
   }
 
   /** The ring as a router sees it; 503 when no router answers. */

@@ -108,9 +108,7 @@ public final class RouterVerticle extends VerticleBase {
     Future<Map<String, JsonObject>> published = this.<JsonObject>clusterMap(Addresses.STREAM_LOAD_MAP)
         .compose(AsyncMap::entries);
     Future.all(collectors, published).onSuccess(v -> {
-      ClusterManager cm = ((VertxInternal) vertx).clusterManager();
-      Set<String> ready = CollectorRegistry.ready(collectors.result(),
-          cm == null ? null : new java.util.HashSet<>(cm.getNodes()));
+      Set<String> ready = CollectorRegistry.ready(vertx, collectors.result());
       Map<String, double[]> newLoads = new HashMap<>();
       published.result().values().forEach(byStream -> byStream.forEach(e -> {
         JsonArray a = (JsonArray) e.getValue();
