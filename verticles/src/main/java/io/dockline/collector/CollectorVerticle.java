@@ -5,6 +5,7 @@ import io.dockline.config.Meters;
 import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeStatus;
 import io.dockline.wire.Addresses;
+import io.dockline.wire.CollectorQuery;
 import io.dockline.wire.BatchAck;
 import io.dockline.wire.LineBatch;
 import io.micrometer.core.instrument.Counter;
@@ -217,16 +218,16 @@ public final class CollectorVerticle extends VerticleBase {
 
   private void onQuery(Message<JsonObject> msg) {
     JsonObject q = msg.body();
-    String op = q.getString("op", "");
+    String op = q.getString(CollectorQuery.OP, "");
     switch (op) {
-      case "last-seq":
+      case CollectorQuery.LAST_SEQ:
         onStoreThread(() -> new JsonObject().put("lastSeq", store.lastSeq(q.getString("containerId", ""))))
             .onComplete(ar -> reply(msg, ar.succeeded() ? ar.result() : null, ar.cause()));
         break;
-      case "containers":
+      case CollectorQuery.CONTAINERS:
         onStoreThread(this::containers).onComplete(ar -> reply(msg, ar.succeeded() ? ar.result() : null, ar.cause()));
         break;
-      case "logs": {
+      case CollectorQuery.LOGS: {
         String id = q.getString("containerId", "");
         long after = q.getLong("after", 0L);
         int limit = Math.max(0, Math.min(MAX_READ_LINES, q.getInteger("limit", 1000)));
@@ -235,7 +236,7 @@ public final class CollectorVerticle extends VerticleBase {
         break;
       }
       default:
-        msg.fail(400, "unknown query op '" + op + "'");
+        msg.fail(CollectorQuery.BAD_REQUEST, "unknown query op '" + op + "'");
     }
   }
 
@@ -251,7 +252,7 @@ public final class CollectorVerticle extends VerticleBase {
   }
 
   private static void reply(Message<?> msg, Object result, Throwable failure) {
-    if (failure != null) msg.fail(500, String.valueOf(failure.getMessage()));
+    if (failure != null) msg.fail(CollectorQuery.STORE_FAILED, String.valueOf(failure.getMessage()));
     else msg.reply(result);
   }
 

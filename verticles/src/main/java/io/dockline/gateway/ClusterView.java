@@ -5,6 +5,7 @@ import io.dockline.collector.CollectorRegistry;
 import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeStatus;
 import io.dockline.wire.Addresses;
+import io.dockline.wire.CollectorQuery;
 import io.dockline.wire.LineBatch;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -67,7 +68,7 @@ final class ClusterView {
       List<Future<JsonArray>> answers = new ArrayList<>();
       for (String node : nodes) {
         answers.add(vertx.eventBus().<JsonArray>request(Addresses.collectorQuery(node),
-            new JsonObject().put("op", "containers"), QUERY).map(m -> m.body()));
+            CollectorQuery.containers(), QUERY).map(m -> m.body()));
       }
       return Future.join(answers).otherwiseEmpty().map(cf -> merge(answers));
     });
@@ -130,7 +131,7 @@ final class ClusterView {
     List<Future<LineBatch>> parts = new ArrayList<>();
     JsonArray holders = container.getJsonArray("collectors");
     for (Object h : holders) {
-      JsonObject q = new JsonObject().put("op", "logs").put("containerId", id).put("after", after).put("limit", limit);
+      JsonObject q = CollectorQuery.logs(id, after, limit);
       String node = ((JsonObject) h).getString("node");
       parts.add(vertx.eventBus().<LineBatch>request(Addresses.collectorQuery(node), q, QUERY).map(m -> m.body()));
     }

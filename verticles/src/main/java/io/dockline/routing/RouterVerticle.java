@@ -6,6 +6,7 @@ import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeStatus;
 import io.dockline.routing.impl.StreamRates;
 import io.dockline.wire.Addresses;
+import io.dockline.wire.CollectorQuery;
 import io.dockline.wire.BatchAck;
 import io.dockline.wire.LineBatch;
 import io.micrometer.core.instrument.Counter;
@@ -46,8 +47,6 @@ import java.util.stream.Collectors;
  */
 public final class RouterVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(RouterVerticle.class.getName());
-  /** Failure code when no collector is ready. */
-  public static final int NO_COLLECTOR = 503;
   private static final long REFRESH_MS = 1_000;
   private static final long PUBLISH_MS = 5_000;
   private static final long LOAD_TTL_MS = 20_000;
@@ -168,7 +167,7 @@ public final class RouterVerticle extends VerticleBase {
     LineBatch batch = msg.body();
     String owner = ring.owner(batch.container().id());
     if (owner == null) {
-      msg.fail(NO_COLLECTOR, "no collector is ready");
+      msg.fail(CollectorQuery.NO_COLLECTOR, "no collector is ready");
       return;
     }
     rates.record(batch.container().id(), batch.count(), batch.dataLength());
@@ -192,10 +191,10 @@ public final class RouterVerticle extends VerticleBase {
    */
   private void lastSeq(Message<JsonObject> msg) {
     if (ring.isEmpty()) {
-      msg.fail(NO_COLLECTOR, "no collector is ready");
+      msg.fail(CollectorQuery.NO_COLLECTOR, "no collector is ready");
       return;
     }
-    JsonObject query = msg.body().copy().put("op", "last-seq");
+    JsonObject query = CollectorQuery.lastSeq(msg.body().getString("containerId", ""));
     List<Future<Long>> answers = new ArrayList<>();
     for (String collector : ring.members()) {
       answers.add(vertx.eventBus().<JsonObject>request(Addresses.collectorQuery(collector), query,

@@ -1,0 +1,45 @@
+package io.dockline.wire;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The read protocol of a collector on {@link Addresses#collectorQuery(String)}: JSON requests
+ * {@code {"op", ...}}, answered by JSON. One place for the ops, their fields and the failure codes of every
+ * collector and router reply.
+ *
+ * <ul>
+ *   <li>{@code last-seq} {@code {"containerId"}} → {@code {"lastSeq"}} (0 when it holds nothing);</li>
+ *   <li>{@code containers} → {@code [{"id", "name", "image", "host", "labels", "firstSeq", "lastSeq", "lines",
+ *       "bytes", "collector"}]};</li>
+ *   <li>{@code logs} {@code {"containerId", "after", "limit"}} → the lines after that seq, at most {@code limit}.</li>
+ * </ul>
+ */
+public final class CollectorQuery {
+  private CollectorQuery() {}
+
+  public static final String OP = "op";
+  public static final String LAST_SEQ = "last-seq";
+  public static final String CONTAINERS = "containers";
+  public static final String LOGS = "logs";
+
+  /** Failure code: a malformed request or an unknown op. */
+  public static final int BAD_REQUEST = 400;
+  /** Failure code of a batch that starts after the collector's next expected seq ({@link BatchAck#GAP_FAILURE}). */
+  public static final int GAP = BatchAck.GAP_FAILURE;
+  /** Failure code: the store failed or cannot be trusted (a failed fsync). */
+  public static final int STORE_FAILED = 500;
+  /** Failure code of a router that has no ready collector. */
+  public static final int NO_COLLECTOR = 503;
+
+  public static JsonObject lastSeq(String containerId) {
+    return new JsonObject().put(OP, LAST_SEQ).put("containerId", containerId);
+  }
+
+  public static JsonObject containers() {
+    return new JsonObject().put(OP, CONTAINERS);
+  }
+
+  public static JsonObject logs(String containerId, long after, int limit) {
+    return new JsonObject().put(OP, LOGS).put("containerId", containerId).put("after", after).put("limit", limit);
+  }
+}
