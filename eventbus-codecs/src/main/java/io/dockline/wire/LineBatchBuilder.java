@@ -25,6 +25,9 @@ public final class LineBatchBuilder {
   public int count() { return count; }
   public int dataLength() { return offsets[first + count] - offsets[first]; }
   public boolean isEmpty() { return count == 0; }
+  /** The time of held line {@code i} (0 is the oldest). */
+  public long timeNanos(int i) { return times[first + i]; }
+  public byte streamCode(int i) { return streams[first + i]; }
 
   public void add(long timeNanos, byte stream, byte flag, byte[] src, int off, int len) {
     int i = first + count;

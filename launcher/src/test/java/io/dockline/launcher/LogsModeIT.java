@@ -8,10 +8,12 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Containers whose log driver keeps their output (json-file) are read through the logs endpoint with Docker's
@@ -92,5 +94,28 @@ class LogsModeIT {
       node.awaitStored(brief.get(i), 1, 30_000);
       assertEquals("here and gone " + i, node.allLines(brief.get(i)).get(0).getString("line"));
     }
+  }
+
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void aTtyProgressBarWithoutNewlinesIsStoredInPiecesOfMaxLineBytesWhileItRuns() throws Exception {
+    // progress redrawn with "\r", never a newline, then the container waits: the agent must not wait for a
+    // newline holding it all, but store it in pieces of max-line-bytes (1 MiB) as it comes, as in attach mode
+    int count = 400_000;
+    String id = Docker.run("run", "-d", "-t", "--network", "none", "--label", Docker.RUN_LABEL, "--log-driver",
+        "local", "--name", run + "-bar", Docker.IMAGE, "sh", "-c", "seq 1 " + count + " | tr '\\n' '\\r'; sleep 300");
+    StringBuilder written = new StringBuilder();
+    for (int i = 1; i <= count; i++) written.append(i).append('\r');
+    int mib = 1 << 20;
+    node.awaitStored(id, 2, 120_000);
+    assertEquals("running", Docker.run("inspect", "-f", "{{.State.Status}}", id), "no newline came yet");
+    List<JsonObject> lines = node.allLines(id);
+    assertEquals(2, lines.size(), "two whole pieces; the rest is less than one");
+    for (int k = 0; k < 2; k++) {
+      assertEquals(Boolean.TRUE, lines.get(k).getBoolean("partial"));
+      assertEquals(written.substring(k * mib, (k + 1) * mib), lines.get(k).getString("line"),
+          "piece " + k + ": the bytes written, without the timestamps of Docker's 16 KiB pieces");
+    }
+    Docker.run("rm", "-f", id);
   }
 }

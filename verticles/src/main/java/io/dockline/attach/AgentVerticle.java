@@ -246,8 +246,10 @@ public final class AgentVerticle extends VerticleBase {
   }
 
   private ContainerReader newReader(String id) {
-    return new ContainerReader(vertx, http, endpoint.address(), metrics, spool, id, config.nodeName(),
-        config.maxLineBytes(), config.agentBufferBytes());
+    ContainerReader reader = new ContainerReader(vertx, http, endpoint.address(), metrics, spool, id,
+        config.nodeName(), config.maxLineBytes(), config.agentBufferBytes());
+    reader.setLogsReorderTolerance(config.logsReorderToleranceMs());
+    return reader;
   }
 
   private void forget(String id, ContainerReader reader) {

@@ -57,6 +57,8 @@ public final class NodeConfig {
         "Vert.x event-loop threads; with one, a line passes agent, router and collector without a thread switch"),
     BACKGROUND_PRIORITY("background-priority", "10",
         "CPU priority of a collector's writes and an agent's spool: a nice value 1-19, idle (Linux SCHED_IDLE) or normal"),
+    LOGS_REORDER_TOLERANCE("logs-reorder-tolerance", "2000",
+        "logs mode: milliseconds a log line may be stamped before a line Docker wrote earlier; a resume reads this far back"),
     AGENT_SPOOL_POLICY("agent-spool-policy", "block",
         "when the spool is full: block (stop reading the container) or drop-newest (discard, counted)"),
     INCLUDE_LABELS("include-labels", "", "agents read only containers with one of these labels (key or key=value, comma-separated)"),
@@ -256,6 +258,7 @@ public final class NodeConfig {
       // the value is a secret: the message names the setting, not the token
       throw new IllegalArgumentException("invalid --read-token: a token is listed in auth-token too");
     }
+    positive(Setting.LOGS_REORDER_TOLERANCE, 1, 3_600_000);
     positive(Setting.NETWORK_LEASE_TTL, 1, 86_400);
     positive(Setting.NETWORK_LEASE_GRACE, 0, 86_400);
     String gate = get(Setting.START_GATE);
@@ -397,6 +400,7 @@ public final class NodeConfig {
   public long agentSpoolBytes() { return number(Setting.AGENT_SPOOL_BYTES); }
   public int eventLoops() { return (int) number(Setting.EVENT_LOOPS); }
   public BackgroundPriority backgroundPriority() { return BackgroundPriority.parse(get(Setting.BACKGROUND_PRIORITY)); }
+  public long logsReorderToleranceMs() { return number(Setting.LOGS_REORDER_TOLERANCE); }
   public boolean agentSpoolDropsNewest() { return "drop-newest".equals(get(Setting.AGENT_SPOOL_POLICY)); }
   /** The container filter settings, by key ({@code include-labels}, ...). */
   public String filter(Setting s) { return get(s); }

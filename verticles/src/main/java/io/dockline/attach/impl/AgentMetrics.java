@@ -15,6 +15,8 @@ public final class AgentMetrics {
   final Counter readerPauses;
   final Counter lateAttaches;
   final Counter linesDropped;
+  final Counter logsOutOfOrder;
+  final Counter logsResumeMismatches;
   final AtomicLong streamsOpen = new AtomicLong();
   final AtomicLong pendingLines = new AtomicLong();
 
@@ -28,6 +30,10 @@ public final class AgentMetrics {
     lateAttaches = Meters.counter(registry, node, "dockline.attach.late", "attach streams opened after the container started: output before it is not read");
     registry.gauge("dockline.attach.streams.open", io.micrometer.core.instrument.Tags.of("node", node), streamsOpen);
     linesDropped = Meters.counter(registry, node, "dockline.lines.dropped", "lines discarded: spool full under the drop-newest policy, or never numbered when stopping");
+    logsOutOfOrder = Meters.counter(registry, node, "dockline.logs.out.of.order", "logs-mode lines stamped before a"
+        + " line of their stream written earlier, or more than logs-reorder-tolerance before any line written earlier");
+    logsResumeMismatches = Meters.counter(registry, node, "dockline.logs.resume.mismatches", "logs-mode resumes that"
+        + " did not find the checkpoint's last line as saved (the log rotated past it or changed)");
     registry.gauge("dockline.agent.spool.bytes", io.micrometer.core.instrument.Tags.of("node", node), spool.usedBytes);
     registry.gauge("dockline.agent.pending.lines", io.micrometer.core.instrument.Tags.of("node", node), pendingLines);
   }

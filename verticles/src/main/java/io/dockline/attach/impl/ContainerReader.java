@@ -92,15 +92,23 @@ public final class ContainerReader implements LineSink {
   private LogsDecoder logsDecoder;
   /** False until the checkpoint of a logs-mode container was loaded: numbering starts from it. */
   private boolean checkpointLoaded = true;
-  /** The last acknowledged line (logs mode), saved to disk at most once a second and on stop. */
-  private Checkpoint acked;
+  /**
+   * Logs mode: per stream, the last acknowledged line, with the seq of the last one; saved to disk at most once a
+   * second and on stop. Null while a first-format checkpoint's line is looked for.
+   */
+  private LogPosition acked;
+  private long ackedSeq;
   private boolean checkpointSaveScheduled;
-  /** The last line read (logs mode): a stream reopened after the container restarted continues after it. */
-  private long readTimeOfLast = -1;
-  private int readRunOfLast;
-  /** Resuming: lines at exactly this time were read before, this many of them are skipped. */
-  private long skipTime = -1;
-  private int skipLeft;
+  /** Logs mode: the checkpoint loaded, and what the stream being read passed (a reopened stream continues after it). */
+  private Checkpoint loadedCheckpoint;
+  private LogResume reading;
+  private boolean logsOpened;
+  /** New lines the logs stream being read brought (not those read again after a resume). */
+  private long logsStreamNewLines;
+  /** Per stream, the time of a line whose pieces a closed stream left unread (Long.MAX_VALUE: none). */
+  private final long[] droppedPieces = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
+  private long logsToleranceNanos = 2_000_000_000L; // NodeConfig's logs-reorder-tolerance sets it
+  private int outOfOrderLogged;
 
   /** When asking the collectors for the stored seq first failed (0: it has not). */
   private long firstAskFailedMs;
@@ -410,14 +418,13 @@ public final class ContainerReader implements LineSink {
     checkpointLoaded = false;
     java.nio.file.Path file = Checkpoint.fileOf(checkpointDir(), id);
     spool.run(() -> Checkpoint.load(file)).onComplete(ar -> {
-      acked = ar.succeeded() ? ar.result() : null;
+      loadedCheckpoint = ar.succeeded() ? ar.result() : null;
       // numbering is a function of the log: from the checkpoint on, or from 1 at the log's beginning, so lines
       // read again get the seqs they had and the collectors drop them
-      nextSeq = acked == null ? 1 : acked.seq + 1;
-      if (acked != null) {
-        skipTime = acked.timeNanos;
-        skipLeft = acked.run;
-      }
+      nextSeq = loadedCheckpoint == null ? 1 : loadedCheckpoint.seq + 1;
+      ackedSeq = nextSeq - 1;
+      reading = resumeFromCheckpoint();
+      acked = reading.resumedFrom() == null ? null : reading.resumedFrom().copy();
       checkpointLoaded = true;
       followLogs();
       pump();
@@ -460,6 +467,11 @@ public final class ContainerReader implements LineSink {
     return spool.dir.resolveSibling("checkpoints");
   }
 
+  /** Sets how far back in time a log line may be stamped behind one Docker wrote before it (logs mode). */
+  public void setLogsReorderTolerance(long millis) {
+    logsToleranceNanos = millis * 1_000_000L;
+  }
+
   /**
    * Follows the logs endpoint from where reading stopped (the last line read, or the checkpoint); the stream
    * ends when the container stops, and is opened again when it starts.
@@ -468,19 +480,56 @@ public final class ContainerReader implements LineSink {
     if (isAttached() && !stopping) reopenAfterEnd = true; // (re)started while the old run is still being read
     if (!checkpointLoaded || isAttached() || stopping) return Future.succeededFuture();
     reopenAfterEnd = false;
-    String since = "0";
-    if (readTimeOfLast >= 0) {
-      since = new Checkpoint(readTimeOfLast, readRunOfLast, 0).since();
-      skipTime = readTimeOfLast;
-      skipLeft = readRunOfLast;
-      readTimeOfLast = -1; // counted again while the lines read before are skipped
-      readRunOfLast = 0;
-    } else if (acked != null) {
-      since = acked.since();
-    }
-    logsDecoder = new LogsDecoder(tty, maxLineBytes, this::logLine);
+    if (logsOpened) reading = resumeAfterRead();
+    logsOpened = true;
+    logsStreamNewLines = 0;
+    logsDecoder = new LogsDecoder(tty, maxLineBytes, new LogsDecoder.Sink() {
+      @Override
+      public void line(byte stream, byte flags, long timeNanos, byte[] buf, int off, int len) {
+        logLine(stream, flags, timeNanos, buf, off, len);
+      }
+
+      @Override
+      public void lineStarted(byte stream, long timeNanos) {
+        reading.lineStarted(stream, timeNanos);
+      }
+    });
     return openStream(HttpMethod.GET, "/containers/" + id + "/logs?follow=1&stdout=1&stderr=1&timestamps=1&since="
-        + since, "logs of", () -> stopping, this::onLogsData);
+        + LogResume.sinceParameter(reading.since()), "logs of", () -> stopping, this::onLogsData);
+  }
+
+  private LogResume resumeFromCheckpoint() {
+    Checkpoint cp = loadedCheckpoint;
+    LogResume.Listener l = logsListener();
+    if (cp == null) return LogResume.fromStart(logsToleranceNanos, tty, l);
+    if (cp.position == null) return LogResume.afterFirstFormat(cp.firstFormatTime, cp.firstFormatRun, logsToleranceNanos, tty, l);
+    return LogResume.after(cp.position, cp.sinceNanos, Long.MIN_VALUE, logsToleranceNanos, tty, l);
+  }
+
+  /** A stream opened again continues after the last line read (a first-format checkpoint is looked for again). */
+  private LogResume resumeAfterRead() {
+    if (reading.resumedFrom() == null) return resumeFromCheckpoint();
+    LogPosition read = reading.position();
+    long since = LogResume.since(read, droppedPieces, reading.newestSeen(), logsToleranceNanos, tty);
+    return LogResume.after(read, since, reading.newestSeen(), logsToleranceNanos, tty, logsListener());
+  }
+
+  /** Lines read against what resuming relies on are counted and logged (the first few per container). */
+  private LogResume.Listener logsListener() {
+    return new LogResume.Listener() {
+      @Override
+      public void outOfOrder(String what) {
+        metrics.logsOutOfOrder.increment();
+        LOG.log(outOfOrderLogged++ < 3 ? Level.WARNING : Level.FINE, () -> "logs of " + meta.name() + ": " + what
+            + "; a resume around it could lose or repeat lines");
+      }
+
+      @Override
+      public void mismatch(String what) {
+        metrics.logsResumeMismatches.increment();
+        LOG.warning("resuming the logs of " + meta.name() + ": " + what);
+      }
+    };
   }
 
   private void onLogsData(Buffer buf) {
@@ -490,34 +539,25 @@ public final class ContainerReader implements LineSink {
     applyBackPressure();
   }
 
-  /** A line of the logs endpoint; lines already read before a resume are skipped. */
+  /** A line of the logs endpoint; lines passed before a resume are skipped. */
   private void logLine(byte stream, byte flags, long timeNanos, byte[] buf, int off, int len) {
-    boolean readBefore = false;
-    if (skipTime >= 0) {
-      if (timeNanos == skipTime && skipLeft > 0) {
-        skipLeft--;
-        readBefore = true;
-      } else if (timeNanos < skipTime) {
-        return; // before the resume point: `since` should not have sent it
-      } else {
-        skipTime = -1;
-      }
-    }
-    readRunOfLast = timeNanos == readTimeOfLast ? readRunOfLast + 1 : 1;
-    readTimeOfLast = timeNanos;
-    if (readBefore) return;
+    if (!reading.accept(stream, timeNanos, buf, off, len)) return;
+    if (acked == null) acked = reading.resumedFrom().copy(); // a first-format checkpoint's line was found
+    logsStreamNewLines++;
     pending.add(timeNanos, stream, flags, buf, off, len);
     linesDecoded++;
   }
 
-  /** Moves the checkpoint to the last line of an acknowledged batch. */
+  /** Moves the checkpoint over the lines of an acknowledged batch. */
   private void advanceCheckpoint(LineBatch b) {
-    if (!Boolean.TRUE.equals(logsMode) || b.count() == 0) return;
-    long t = b.timeNanos(b.count() - 1);
-    int run = 0;
-    for (int i = b.count() - 1; i >= 0 && b.timeNanos(i) == t; i--) run++;
-    if (run == b.count() && acked != null && acked.timeNanos == t) run += acked.run;
-    acked = new Checkpoint(t, run, b.lastSeq());
+    if (!Boolean.TRUE.equals(logsMode) || b.count() == 0 || acked == null) return;
+    for (int i = 0; i < b.count(); i++) {
+      acked.pass(b.streamCode(i), b.timeNanos(i), b.data(), b.lineOffset(i), b.lineLength(i));
+    }
+    ackedSeq = b.lastSeq();
+    for (byte s = 1; s <= 2; s++) {
+      if (droppedPieces[s] <= acked.mark(s).timeNanos()) droppedPieces[s] = Long.MAX_VALUE; // read again since
+    }
     if (!checkpointSaveScheduled) {
       checkpointSaveScheduled = true;
       vertx.setTimer(1_000, x -> {
@@ -528,13 +568,30 @@ public final class ContainerReader implements LineSink {
   }
 
   private Future<Void> saveCheckpoint(boolean force) {
-    Checkpoint cp = acked;
-    if (cp == null) return Future.succeededFuture();
+    if (acked == null) return Future.succeededFuture();
+    long since = LogResume.since(acked, knownAfterCheckpoint(), reading.newestSeen(), logsToleranceNanos, tty);
+    Checkpoint cp = new Checkpoint(ackedSeq, since, acked.copy());
     java.nio.file.Path file = Checkpoint.fileOf(checkpointDir(), id);
     return spool.run(() -> {
       cp.save(file, force);
       return null;
     }).<Void>mapEmpty().onFailure(e -> LOG.warning("saving the checkpoint of " + meta.name() + " failed: " + e));
+  }
+
+  /**
+   * Per stream, the earliest time of a line after the checkpoint the reader knows of: read and not acknowledged,
+   * in pieces, or left in pieces by a closed stream (Long.MAX_VALUE: none). A resume must read them again.
+   */
+  private long[] knownAfterCheckpoint() {
+    long[] next = droppedPieces.clone();
+    for (LineBatch b : unacked) {
+      for (int i = 0; i < b.count(); i++) next[b.streamCode(i)] = Math.min(next[b.streamCode(i)], b.timeNanos(i));
+    }
+    for (int i = 0; i < pending.count(); i++) {
+      next[pending.streamCode(i)] = Math.min(next[pending.streamCode(i)], pending.timeNanos(i));
+    }
+    for (byte s = 1; s <= 2 && logsDecoder != null; s++) next[s] = Math.min(next[s], logsDecoder.heldTimeNanos(s));
+    return next;
   }
 
   private void onData(Buffer buf) {
@@ -605,11 +662,19 @@ public final class ContainerReader implements LineSink {
     paused = false; // the next stream starts unpaused
     metrics.streamsOpen.decrementAndGet();
     if (Boolean.TRUE.equals(logsMode)) {
-      // the container stopped: its unterminated last line is whole. A broken stream or a stop leaves the
-      // pieces of a line cut short unread: they are read again, whole, from the logs
-      if (logsDecoder != null && !failed && !stopping) logsDecoder.finish();
+      // The container stopped. Docker may end the stream before it sent everything (seen with a reader far
+      // behind), so one that brought new lines is opened again after them; the one that brings nothing new is
+      // the end, and its unterminated last lines are whole. A broken stream or a stop leaves the pieces of a
+      // line cut short unread: they are read again, whole, from the logs
+      boolean maybeCutShort = logsStreamNewLines > 0 && !failed;
+      if (logsDecoder != null && !failed && !stopping && !maybeCutShort) logsDecoder.finish();
+      for (byte s = 1; s <= 2 && logsDecoder != null; s++) {
+        droppedPieces[s] = Math.min(droppedPieces[s], logsDecoder.heldTimeNanos(s));
+      }
       logsDecoder = null;
-      if (reopenAfterEnd && !stopping) vertx.runOnContext(v -> followLogs());
+      if ((reopenAfterEnd || maybeCutShort) && !stopping) {
+        vertx.runOnContext(v -> followLogs().onFailure(e -> checkDrained())); // (removed meanwhile: done)
+      }
     } else if (decoder == null) {
       // not yet described: what came waits in `early` until inspect says how to decode it
     } else if (stopping) {

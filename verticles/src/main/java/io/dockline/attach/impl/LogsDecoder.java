@@ -9,18 +9,29 @@ import java.time.ZoneOffset;
 
 /**
  * Turns the bytes of a logs response ({@code timestamps=1}) into lines with Docker's own timestamps.
- * Non-TTY: one frame per log message, {@code "<RFC 3339 nano> <text>[\n]"}; a message without the newline is
- * a piece of a longer line (Docker cuts lines at 16 KiB) and the next message of that stream continues it.
- * TTY: raw bytes, one message per "\n"-terminated line. Pieces are merged up to the maximum line size; past
- * it the line is cut, like in attach mode, into pieces flagged partial.
+ * Non-TTY: one frame per log message, {@code "<RFC 3339 nano> <text>[\n]"}. Docker cuts a longer line into
+ * messages of exactly {@link #PIECE_BYTES} without the newline, all stamped with the time of the first; the
+ * next message of that stream continues the line. A message without the newline that is shorter ends the line:
+ * the last piece of a long line on the {@code local} driver (which drops its newline) or a line the container
+ * left unterminated when it stopped. TTY: raw bytes, a message ends at "\n" or after {@link #PIECE_BYTES} of
+ * text (the next message's timestamp follows). Pieces are merged up to the maximum line size; past it the line
+ * is cut, like in attach mode, into pieces flagged partial, so output without newlines (a progress bar
+ * redrawn with "\r") holds at most one message and one maximum line in memory.
  */
 public final class LogsDecoder {
   /** Receives whole lines with the time of their first message; the bytes are only valid during the call. */
   public interface Sink {
     void line(byte stream, byte flags, long timeNanos, byte[] buf, int off, int len);
+
+    /** The first message of a line arrived: its time is the line's (checked against the order of the log). */
+    default void lineStarted(byte stream, long timeNanos) {}
   }
 
   private static final int TIMESTAMP_CHARS = 30; // 2026-11-29T04:15:35.379196340Z
+  /** Docker's log copier cuts a line without a newline into messages of this size (its buffer's). */
+  static final int PIECE_BYTES = 16 * 1024;
+  /** The longest TTY message: a timestamp, a space and one piece. */
+  private static final int TTY_MESSAGE_BYTES = TIMESTAMP_CHARS + 1 + PIECE_BYTES;
 
   private final boolean tty;
   private final int maxLineBytes;
@@ -65,18 +76,22 @@ public final class LogsDecoder {
     int p = off;
     if (tty) {
       while (p < end) {
-        int nl = indexOf(buf, p, end, (byte) '\n');
-        if (nl < 0) {
-          message.write(buf, p, end - p);
-          return;
-        }
-        message.write(buf, p, nl + 1 - p);
-        p = nl + 1;
-        onMessage(stdout);
+        int limit = Math.min(end, p + TTY_MESSAGE_BYTES - message.size());
+        int nl = indexOf(buf, p, limit, (byte) '\n');
+        int upTo = nl < 0 ? limit : nl + 1;
+        message.write(buf, p, upTo - p);
+        p = upTo;
+        if (nl >= 0 || message.size() == TTY_MESSAGE_BYTES) onMessage(stdout);
       }
       return;
     }
     frames.feed(buf, off, len);
+  }
+
+  /** The time of the line {@code stream} has in pieces, or Long.MAX_VALUE when none is held. */
+  public long heldTimeNanos(byte stream) {
+    Held h = stream == StreamKind.STDERR.code() ? stderr : stdout;
+    return h.timeNanos < 0 ? Long.MAX_VALUE : h.timeNanos;
   }
 
   /** The stream ended: unterminated last lines are complete lines. */
@@ -100,10 +115,15 @@ public final class LogsDecoder {
       textStart = 0;
     }
     int textEnd = length;
-    boolean complete = textEnd > textStart && m[textEnd - 1] == '\n';
-    if (complete) textEnd--;
-    if (tty && complete && textEnd > textStart && m[textEnd - 1] == '\r') textEnd--;
-    if (target.timeNanos < 0) target.timeNanos = t;
+    boolean newline = textEnd > textStart && m[textEnd - 1] == '\n';
+    if (newline) textEnd--;
+    // without the newline: a piece (the line goes on), unless shorter than Docker's pieces (it ends there)
+    boolean complete = newline || (!tty && textEnd - textStart < PIECE_BYTES);
+    if (tty && newline && textEnd > textStart && m[textEnd - 1] == '\r') textEnd--;
+    if (target.timeNanos < 0) {
+      target.timeNanos = t;
+      sink.lineStarted(target.stream, t);
+    }
     int from = textStart;
     if (complete && target.text.size() == 0 && textEnd - from <= maxLineBytes) {
       // the common case, a whole line in one message: handed on from the message itself
