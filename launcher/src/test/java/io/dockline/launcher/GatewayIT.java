@@ -190,6 +190,37 @@ class GatewayIT {
     assertEquals(404, api.get("/api/nothing").statusCode());
   }
 
+  /** tail=N is the last N lines at the moment of the answer, on every path, also while the container writes fast. */
+  @Test
+  void tailGivesExactlyNLinesOfAWritingContainer() throws Exception {
+    String writer = run + "-fast";
+    Docker.run("run", "-d", "--network", "none", "--label", Docker.RUN_LABEL, "--log-driver", "none", "--name", writer,
+        Docker.IMAGE, "sh", "-c", "i=0; while true; do i=$((i+1)); echo \"fast $i\"; done");
+    try {
+      api.awaitStored(writer, 1_000, 60_000);
+      long first = api.container(writer).getLong("lastSeq");
+      for (int i = 0; i < 8; i++) {
+        long before = api.container(writer).getLong("lastSeq");
+        List<Long> viaHttp = seqs(api.lines("/api/containers/" + writer + "/logs?tail=3"));
+        HttpResponse<String> r = api.post("/bridge/dockline.api.logs",
+            new JsonObject().put("container", writer).put("tail", 3).encode());
+        assertEquals(200, r.statusCode(), r.body());
+        List<Long> viaBridge = new ArrayList<>();
+        for (Object l : new JsonObject(r.body()).getJsonArray("lines")) viaBridge.add(((JsonObject) l).getLong("seq"));
+        long after = api.container(writer).getLong("lastSeq");
+        for (List<Long> got : List.of(viaHttp, viaBridge)) {
+          assertEquals(3, got.size(), () -> "tail=3 gave " + got.size() + " lines from seq " + got.get(0));
+          assertEquals(List.of(got.get(0), got.get(0) + 1, got.get(0) + 2), got, "the last lines, consecutive");
+          assertTrue(got.get(2) >= before && got.get(2) <= after, got + " within " + before + ".." + after);
+        }
+      }
+      long last = api.container(writer).getLong("lastSeq");
+      assertTrue(last > first + 100, "the container was writing meanwhile: " + first + " then " + last);
+    } finally {
+      Docker.run("rm", "-f", writer);
+    }
+  }
+
   private static List<Long> seqs(List<JsonObject> lines) {
     List<Long> out = new ArrayList<>();
     for (JsonObject l : lines) out.add(l.getLong("seq"));
