@@ -278,7 +278,8 @@ class GatewayIT {
 
     for (String origin : List.of("http://evil.example", "http://127.0.0.1:" + node.httpPort)) {
       HttpResponse<String> fromPage = HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-              URI.create(api.base + "/bridge/dockline.api.cluster")).header("Authorization", "Bearer " + TOKEN)
+              URI.create(api.base + "/bridge/dockline.api.cluster")).timeout(java.time.Duration.ofSeconds(60))
+          .header("Authorization", "Bearer " + TOKEN)
           .header("Origin", origin).POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(origin.contains("evil") ? 403 : 200, fromPage.statusCode(), origin + " " + fromPage.body());
@@ -332,7 +333,7 @@ class GatewayIT {
       HttpClient.newHttpClient().newWebSocketBuilder().header("Origin", "http://evil.example")
           .buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort + "/eventbus/websocket?access_token=" + TOKEN),
               new WebSocket.Listener() {})
-          .join();
+          .orTimeout(30, TimeUnit.SECONDS).join();
       throw new AssertionError("the bridge took a connection from another origin");
     } catch (CompletionException e) {
       assertEquals(403, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
@@ -340,7 +341,7 @@ class GatewayIT {
     try {
       HttpClient.newHttpClient().newWebSocketBuilder()
           .buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort + "/eventbus/websocket"), new WebSocket.Listener() {})
-          .join();
+          .orTimeout(30, TimeUnit.SECONDS).join();
       throw new AssertionError("the bridge took a connection without the token");
     } catch (CompletionException e) {
       assertTrue(e.getCause() instanceof WebSocketHandshakeException, e.toString());
@@ -371,7 +372,7 @@ class GatewayIT {
     pb.environment().remove("DOCKLINE_AUTH_TOKEN");
     Path err = Files.createTempFile("dockline-cli", ".err");
     Process p = pb.redirectError(err.toFile()).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String out = new String(Deadlines.killAfter(p, 60).getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     return new String[] {String.valueOf(p.exitValue()), out, Files.readString(err)};
   }
@@ -421,7 +422,8 @@ class GatewayIT {
   void cliFollowsAContainer() throws Exception {
     ProcessBuilder pb = new ProcessBuilder("java", "-jar", NodeProcess.JAR.toString(), "logs", "-f", "--tail", "0",
         "--url", "http://127.0.0.1:" + node.httpPort, "--token", TOKEN, ticker);
-    Process p = pb.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    // killed at the deadline: a follow that prints nothing then ends the read below
+    Process p = Deadlines.killAfter(pb.redirectError(ProcessBuilder.Redirect.DISCARD).start(), 60);
     try {
       java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
           StandardCharsets.UTF_8));
