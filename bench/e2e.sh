@@ -32,11 +32,12 @@ create() { docker create --network none --log-driver none --label dockline.bench
 
 raw_run() {
   local id; id=$(create)
-  curl -sN --unix-socket "$SOCK" -X POST "http://localhost/containers/$id/attach?stream=1&stdout=1&stderr=1" -o /dev/null &
+  curl -sN --max-time 600 --unix-socket "$SOCK" -X POST \
+    "http://localhost/containers/$id/attach?stream=1&stdout=1&stderr=1" -o /dev/null &
   local curl_pid=$!
   sleep 0.5
   docker start "$id" >/dev/null
-  wait "$curl_pid"
+  wait "$curl_pid" || fail "curl did not read the attach stream of ${id:0:12} to its end"
   local t1; t1=$(now)
   local t0; t0=$(started_at "$id")
   docker rm -f "$id" >/dev/null
@@ -53,11 +54,13 @@ start_node() {
     java -jar "$JAR" --roles collector --node-name bench-collector --data-dir "$work/collector" \
       --cluster-port "$COLLECTOR_PORT" --cluster-name "bench-$$" >"$work/collector.log" 2>&1 &
     collector_pid=$!
-    java -jar "$JAR" --roles agent,router,gateway --node-name bench-agent --data-dir "$work/data" \
+    java -jar "$JAR" --roles agent,router,gateway --include-labels dockline.bench --node-name bench-agent \
+      --data-dir "$work/data" \
       --http-port "$HTTP_PORT" --cluster-port "$CLUSTER_PORT" --cluster-name "bench-$$" \
       --join "127.0.0.1:$COLLECTOR_PORT" >"$work/node.log" 2>&1 &
   else
-    java -jar "$JAR" --node-name bench --data-dir "$work/data" --http-port "$HTTP_PORT" --cluster-port "$CLUSTER_PORT" \
+    java -jar "$JAR" --include-labels dockline.bench --node-name bench --data-dir "$work/data" --http-port "$HTTP_PORT" \
+      --cluster-port "$CLUSTER_PORT" \
       --cluster-name "bench-$$" >"$work/node.log" 2>&1 &
   fi
   node_pid=$!
@@ -70,18 +73,10 @@ start_node() {
 
 
 dockline_run() {
+  await_no_streams
   local id; id=$(create)
-  for _ in $(seq 1 100); do   # attached (the reader opened the stream of the created container)
-    [ "$(metric dockline_attach_streams_open)" -ge 1 ] && break
-    sleep 0.1
-  done
-  sleep 0.3
-  docker start "$id" >/dev/null
-  while true; do
-    last=$(curl -s "$API/api/containers" | python3 -c "import json,sys; print(next((c['lastSeq'] for c in json.load(sys.stdin) if c['id']=='$id'),0))")
-    [ "$last" -ge "$LINES" ] && break
-    sleep 0.05
-  done
+  start_attached "$id"
+  await_stored "$id" "$LINES" 300   # every line, once: the time ends when the last is stored and acknowledged
   local t1; t1=$(now)
   local t0; t0=$(started_at "$id")
   docker rm -f "$id" >/dev/null

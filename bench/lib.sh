@@ -13,3 +13,37 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 # the sum of a Prometheus metric's samples on the node at $API
 metric() { curl -s "$API/metrics" | awk -v m="$1" '$1 ~ "^"m"[{ ]" || $1 == m {s += $2} END {printf "%.0f", s}'; }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# A bench fails loudly when what it measured was not what it counts (the script exits non-zero).
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# lines the cluster holds for container $1 (its collectors' counts summed), 0 when none yet
+stored_lines() {
+  curl -s --max-time 10 "$API/api/containers/$1" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin).get("lines", 0))' 2>/dev/null || echo 0
+}
+# waits up to $3 seconds (default 120) until container $1 holds $2 lines; fails on a shortfall or a surplus
+await_stored() {
+  local id=$1 want=$2 limit=${3:-120} got end
+  end=$(( $(date +%s) + limit ))
+  while got=$(stored_lines "$id"); [ "$got" -lt "$want" ]; do
+    [ "$(date +%s)" -lt "$end" ] || fail "container ${id:0:12}: $got of $want lines stored after $limit s"
+    sleep 0.05
+  done
+  [ "$got" -eq "$want" ] || fail "container ${id:0:12}: $got lines stored, $want written"
+}
+# docker wait, bounded: $1 container, $2 seconds (default 300)
+wait_exited() { timeout "${2:-300}" docker wait "$1" >/dev/null || fail "container ${1:0:12} still running after ${2:-300} s"; }
+# Before a measured container is created: the node (reading only the bench's containers) has closed the
+# attach streams of earlier ones, so the next stream that opens is the new container's. At most 30 s.
+await_no_streams() {
+  local open
+  for _ in $(seq 1 300); do open=$(metric dockline_attach_streams_open); [ "$open" -eq 0 ] && return 0; sleep 0.1; done
+  fail "$open attach streams of earlier containers still open after 30 s"
+}
+# Starts measured container $1 once the node has attached to it; fails if that takes over 30 s.
+start_attached() {
+  local id=$1 open
+  for _ in $(seq 1 300); do open=$(metric dockline_attach_streams_open); [ "$open" -ge 1 ] && break; sleep 0.1; done
+  [ "$open" -ge 1 ] || fail "the node did not attach to ${id:0:12} within 30 s"
+  sleep 0.3
+  docker start "$id" >/dev/null
+}

@@ -2,7 +2,7 @@
 # 500 containers per node without a thread each. Starts COUNT containers (busybox, log driver none) that each
 # write one numbered line per second for SECONDS seconds, read by one all-in-one dockline node, and prints
 # the node's resident memory, live thread count and CPU share (of one core) while they run, then checks
-# that every line of every container was stored. Targets: < 300 MB RSS, < 100 threads, < 10 % of one core.
+# that every line of every container was stored (the bench fails otherwise). Targets: < 300 MB RSS, < 100 threads, < 10 % of one core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-500}
@@ -28,7 +28,9 @@ API="http://127.0.0.1:$HTTP_PORT"
 java $JAVA_OPTS -jar "$JAR" --node-name scale --data-dir "$work/data" --http-port "$HTTP_PORT" --cluster-port "$(port)" \
   --cluster-name "scale-$$" --include-labels dockline.scale >"$work/node.log" 2>&1 &
 node_pid=$!
-for _ in $(seq 1 240); do curl -sf "$API/health" >/dev/null 2>&1 && break; sleep 0.5; done
+ready=0
+for _ in $(seq 1 240); do curl -sf "$API/health" >/dev/null 2>&1 && { ready=1; break; }; sleep 0.5; done
+[ "$ready" = 1 ] || { cat "$work/node.log"; fail "node not ready within 120 s"; }
 
 echo "bench/scale: $COUNT containers, one line per second each for $SECONDS_RUN s, $(nproc) cores, node JVM: $JAVA_OPTS"
 SCRIPT="i=1; while [ \$i -le $SECONDS_RUN ]; do echo \"line \$i of \$HOSTNAME\"; i=\$((i+1)); sleep 1; done"
@@ -41,6 +43,7 @@ for _ in $(seq 1 600); do
   sleep 0.5
 done
 echo "  attach streams open: $(metric dockline_attach_streams_open)"
+[ "$(metric dockline_attach_streams_open)" -ge "$COUNT" ] || fail "the node attached to fewer than $COUNT containers"
 t0=$(date +%s)
 xargs -P 8 -n 25 docker start <"$work/ids" >/dev/null
 echo "  started them in $(( $(date +%s) - t0 )) s"
@@ -63,11 +66,21 @@ running=$(docker ps -q --filter label=dockline.scale | wc -l)
 echo "  during 30 s with $running containers running and $(metric dockline_attach_streams_open) streams open:"
 echo "  node RSS peak $((peak_rss / 1024)) MB (target < 300), threads peak $peak_threads (target < 100), CPU $cpu % of one core (target < 10)"
 
-xargs -P 8 -n 50 docker wait <"$work/ids" >/dev/null
+timeout $((SECONDS_RUN + 300)) xargs -P 8 -n 50 docker wait <"$work/ids" >/dev/null \
+  || fail "containers still running $((SECONDS_RUN + 300)) s after the start"
 expected=$((COUNT * SECONDS_RUN))
+# lines held (not lastSeq: a container numbered from a later seq, or with a hole, would count lines never stored)
+count_stored() {
+  curl -s --max-time 30 "$API/api/containers" | python3 -c "import json,sys
+cs = [c for c in json.load(sys.stdin) if c['labels'].get('dockline.scale') == '1']
+print(len(cs), sum(c['lines'] for c in cs), sum(1 for c in cs if c['lines'] != $SECONDS_RUN))"
+}
 for _ in $(seq 1 120); do
-  stored=$(curl -s "$API/api/containers" | python3 -c "import json,sys; print(sum(c['lastSeq'] for c in json.load(sys.stdin) if c['labels'].get('dockline.scale')=='1'))")
+  read -r containers stored off <<<"$(count_stored)"
   [ "$stored" -ge "$expected" ] && break
   sleep 1
 done
-echo "  lines stored $stored of $expected written; late attaches $(metric dockline_attach_late_total)"
+echo "  lines stored $stored of $expected written, in $containers containers ($off not holding $SECONDS_RUN lines);" \
+  "late attaches $(metric dockline_attach_late_total)"
+[ "$containers" -eq "$COUNT" ] && [ "$stored" -eq "$expected" ] && [ "$off" -eq 0 ] \
+  || fail "$stored lines stored in $containers containers, $expected written by $COUNT"

@@ -78,32 +78,62 @@ final class Api {
     throw new AssertionError(name + " stored " + c + ", expected lastSeq " + seq);
   }
 
-  /** A Server-Sent Events stream, read event by event. */
+  /**
+   * A Server-Sent Events stream, read event by event. A thread of its own reads the stream, so {@link #next()}
+   * waits at most {@link #EVENT_WAIT}: a stream that stalls fails the test instead of hanging it.
+   */
   static final class Events implements AutoCloseable {
+    static final Duration EVENT_WAIT = Duration.ofSeconds(30);
+    private static final JsonObject END = new JsonObject();
     final int status;
-    private final BufferedReader reader;
     private final InputStream body;
+    private final java.util.concurrent.BlockingQueue<JsonObject> events = new java.util.concurrent.LinkedBlockingQueue<>();
 
     Events(HttpResponse<InputStream> r) {
       this.status = r.statusCode();
       this.body = r.body();
-      this.reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+      Thread reader = new Thread(this::read, "sse-reader");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    private void read() {
+      BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+      try {
+        JsonObject e = new JsonObject();
+        String l;
+        while ((l = reader.readLine()) != null) {
+          if (l.isEmpty()) {
+            if (e.containsKey("data")) {
+              events.add(e);
+              e = new JsonObject();
+            }
+            continue;
+          }
+          if (l.startsWith(":")) continue;
+          int colon = l.indexOf(": ");
+          e.put(l.substring(0, colon), l.substring(colon + 2));
+        }
+      } catch (IOException closed) {
+        // closed by close(), or the stream broke: next() says the stream ended
+      } finally {
+        events.add(END);
+      }
     }
 
     /** The next event as {"event", "id", "data"}; comments are skipped. */
-    JsonObject next() throws IOException {
-      JsonObject e = new JsonObject();
-      String l;
-      while ((l = reader.readLine()) != null) {
-        if (l.isEmpty()) {
-          if (e.containsKey("data")) return e;
-          continue;
-        }
-        if (l.startsWith(":")) continue;
-        int colon = l.indexOf(": ");
-        e.put(l.substring(0, colon), l.substring(colon + 2));
+    JsonObject next() throws IOException, InterruptedException {
+      return next(EVENT_WAIT);
+    }
+
+    JsonObject next(Duration wait) throws IOException, InterruptedException {
+      JsonObject e = events.poll(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      if (e == null) throw new IOException("no event within " + wait.toMillis() + " ms");
+      if (e == END) {
+        events.add(END);
+        throw new IOException("stream ended");
       }
-      throw new IOException("stream ended");
+      return e;
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -130,6 +131,12 @@ class ClusterIT {
       if (gateway().container(id).getJsonArray("collectors").size() > 1) heldByMoreThanOne++;
     }
     assertTrue(heldByMoreThanOne > 0, "streams moved between collectors");
+    // on disk too, not only through the gateway (which drops repeated seqs): only c2 crashed (kill -9)
+    List<NodeProcess> collectors = List.of(nodes.get("c1"), nodes.get("c2"), nodes.get("c3"), nodes.get("c4"));
+    for (String id : all) {
+      System.out.println("ClusterIT " + id.substring(0, 12) + " lines on disk per collector: "
+          + StoredOnDisk.assertExactlyOnce(collectors, id, LINES, Set.of("c2")));
+    }
     JsonObject ring = new JsonObject(gateway().get("/api/ring").body());
     assertEquals(4, ring.getJsonArray("collectors").size(), ring.encode());
     int streams = 0;

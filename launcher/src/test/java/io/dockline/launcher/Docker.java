@@ -31,7 +31,7 @@ final class Docker {
     cmd.addAll(List.of(args));
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      String out = new String(Deadlines.killAfter(p, 120).getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
         throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
       }

@@ -190,6 +190,37 @@ class GatewayIT {
     assertEquals(404, api.get("/api/nothing").statusCode());
   }
 
+  /** tail=N is the last N lines at the moment of the answer, on every path, also while the container writes fast. */
+  @Test
+  void tailGivesExactlyNLinesOfAWritingContainer() throws Exception {
+    String writer = run + "-fast";
+    Docker.run("run", "-d", "--network", "none", "--label", Docker.RUN_LABEL, "--log-driver", "none", "--name", writer,
+        Docker.IMAGE, "sh", "-c", "i=0; while true; do i=$((i+1)); echo \"fast $i\"; done");
+    try {
+      api.awaitStored(writer, 1_000, 60_000);
+      long first = api.container(writer).getLong("lastSeq");
+      for (int i = 0; i < 8; i++) {
+        long before = api.container(writer).getLong("lastSeq");
+        List<Long> viaHttp = seqs(api.lines("/api/containers/" + writer + "/logs?tail=3"));
+        HttpResponse<String> r = api.post("/bridge/dockline.api.logs",
+            new JsonObject().put("container", writer).put("tail", 3).encode());
+        assertEquals(200, r.statusCode(), r.body());
+        List<Long> viaBridge = new ArrayList<>();
+        for (Object l : new JsonObject(r.body()).getJsonArray("lines")) viaBridge.add(((JsonObject) l).getLong("seq"));
+        long after = api.container(writer).getLong("lastSeq");
+        for (List<Long> got : List.of(viaHttp, viaBridge)) {
+          assertEquals(3, got.size(), () -> "tail=3 gave " + got.size() + " lines from seq " + got.get(0));
+          assertEquals(List.of(got.get(0), got.get(0) + 1, got.get(0) + 2), got, "the last lines, consecutive");
+          assertTrue(got.get(2) >= before && got.get(2) <= after, got + " within " + before + ".." + after);
+        }
+      }
+      long last = api.container(writer).getLong("lastSeq");
+      assertTrue(last > first + 100, "the container was writing meanwhile: " + first + " then " + last);
+    } finally {
+      Docker.run("rm", "-f", writer);
+    }
+  }
+
   private static List<Long> seqs(List<JsonObject> lines) {
     List<Long> out = new ArrayList<>();
     for (JsonObject l : lines) out.add(l.getLong("seq"));
@@ -247,7 +278,8 @@ class GatewayIT {
 
     for (String origin : List.of("http://evil.example", "http://127.0.0.1:" + node.httpPort)) {
       HttpResponse<String> fromPage = HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-              URI.create(api.base + "/bridge/dockline.api.cluster")).header("Authorization", "Bearer " + TOKEN)
+              URI.create(api.base + "/bridge/dockline.api.cluster")).timeout(java.time.Duration.ofSeconds(60))
+          .header("Authorization", "Bearer " + TOKEN)
           .header("Origin", origin).POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(origin.contains("evil") ? 403 : 200, fromPage.statusCode(), origin + " " + fromPage.body());
@@ -301,7 +333,7 @@ class GatewayIT {
       HttpClient.newHttpClient().newWebSocketBuilder().header("Origin", "http://evil.example")
           .buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort + "/eventbus/websocket?access_token=" + TOKEN),
               new WebSocket.Listener() {})
-          .join();
+          .orTimeout(30, TimeUnit.SECONDS).join();
       throw new AssertionError("the bridge took a connection from another origin");
     } catch (CompletionException e) {
       assertEquals(403, ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
@@ -309,7 +341,7 @@ class GatewayIT {
     try {
       HttpClient.newHttpClient().newWebSocketBuilder()
           .buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort + "/eventbus/websocket"), new WebSocket.Listener() {})
-          .join();
+          .orTimeout(30, TimeUnit.SECONDS).join();
       throw new AssertionError("the bridge took a connection without the token");
     } catch (CompletionException e) {
       assertTrue(e.getCause() instanceof WebSocketHandshakeException, e.toString());
@@ -340,7 +372,7 @@ class GatewayIT {
     pb.environment().remove("DOCKLINE_AUTH_TOKEN");
     Path err = Files.createTempFile("dockline-cli", ".err");
     Process p = pb.redirectError(err.toFile()).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String out = new String(Deadlines.killAfter(p, 60).getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     return new String[] {String.valueOf(p.exitValue()), out, Files.readString(err)};
   }
@@ -390,7 +422,8 @@ class GatewayIT {
   void cliFollowsAContainer() throws Exception {
     ProcessBuilder pb = new ProcessBuilder("java", "-jar", NodeProcess.JAR.toString(), "logs", "-f", "--tail", "0",
         "--url", "http://127.0.0.1:" + node.httpPort, "--token", TOKEN, ticker);
-    Process p = pb.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    // killed at the deadline: a follow that prints nothing then ends the read below
+    Process p = Deadlines.killAfter(pb.redirectError(ProcessBuilder.Redirect.DISCARD).start(), 60);
     try {
       java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
           StandardCharsets.UTF_8));

@@ -364,7 +364,7 @@ class HardeningIT {
         "http://127.0.0.1:" + node.httpPort, "--token", READER));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    byte[] out = p.getInputStream().readAllBytes();
+    byte[] out = Deadlines.killAfter(p, 60).getInputStream().readAllBytes();
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, p.exitValue());
     return new String(out, StandardCharsets.UTF_8);

@@ -16,9 +16,12 @@ import java.util.concurrent.TimeUnit;
  * (a) allocations per second through the event bus, answered by three members, ROUNDS rounds of ALLOCATIONS
  * concurrent requests (released between rounds), and (b) for CONTAINERS labelled containers started with
  * {@code docker run}, the time from the container's start (Docker's State.StartedAt) until Docker shows it on
- * the network with its leased address.
+ * the network with its leased address. It fails when an allocation gave no address or a repeated one, or a
+ * container is not connected within a minute.
  */
 public final class IpamBench {
+  /** A container not connected with its lease by then fails the bench instead of holding it. */
+  private static final long CONNECT_WAIT_MS = 60_000;
   private IpamBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -58,6 +61,8 @@ public final class IpamBench {
       List<JsonObject> replies = bus.forKeys(Addresses.NETWORK_ALLOCATE, "lan", "b", n);
       double s = (System.nanoTime() - t0) / 1e9;
       long members = replies.stream().map(j -> j.getString("answeredBy")).distinct().count();
+      long addresses = replies.stream().map(j -> j.getString("ip")).filter(ip -> ip != null).distinct().count();
+      if (addresses != n) throw new AssertionError(n + " allocations gave " + addresses + " distinct addresses");
       bus.forKeys(Addresses.NETWORK_RELEASE, "lan", "b", n);
       System.out.printf("%s %d concurrent allocations answered by %d members: %.2f s, %.0f allocations/s%n",
           r == 0 ? "warm-up" : "round " + r, n, members, s, n / s);
@@ -72,7 +77,12 @@ public final class IpamBench {
           Docker.RUN_LABEL, Docker.IMAGE, "sleep", "600");
       long seen = 0;
       JsonObject ep = null;
+      long deadline = System.currentTimeMillis() + CONNECT_WAIT_MS;
       while (seen == 0) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new AssertionError("container " + id + " on host " + host + " not on 'lan' with its leased address within "
+              + CONNECT_WAIT_MS / 1000 + " s: " + ep);
+        }
         JsonObject info = new JsonArray(lab.docker(host, "inspect", id)).getJsonObject(0);
         ep = info.getJsonObject("NetworkSettings").getJsonObject("Networks").getJsonObject("lan");
         JsonObject ipam = ep == null ? null : ep.getJsonObject("IPAMConfig");

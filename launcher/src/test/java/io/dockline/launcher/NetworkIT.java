@@ -102,7 +102,7 @@ class NetworkIT {
     Process p = new ProcessBuilder("java", "-jar", NodeProcess.JAR.toString(), "--roles", "network", "--networks",
         "[{\"name\": \"lan\", \"parent\": \"eth0\", \"subnet\": \"10.252.0.0/24\", \"range\": \"10.252.0.10-10.252.1.5\"}]")
         .redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+    String out = new String(Deadlines.killAfter(p, 60).getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertEquals(2, p.exitValue());
     assertEquals("dockline: invalid --networks: network 'lan': range '10.252.0.10-10.252.1.5' must lie inside "

@@ -60,7 +60,7 @@ final class NodeProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String out = new String(Deadlines.killAfter(p, 60).getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("java -jar " + String.join(" ", args) + " did not end within 60 s");
@@ -197,7 +197,7 @@ final class NodeProcess implements AutoCloseable {
   int stop() throws InterruptedException {
     process.destroy();
     if (!process.waitFor(90, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor();
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       throw new AssertionError("node did not stop within 90 s on SIGTERM");
     }
     return process.exitValue();

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,6 +79,7 @@ class PipelineIT {
       }
       assertEquals(perStream, out);
       assertEquals(perStream, err);
+      StoredOnDisk.assertExactlyOnce(List.of(node), id, 2L * perStream, Set.of());
       JsonObject first = lines.get(0);
       assertEquals(id, first.getString("containerId"));
       assertTrue(first.getString("containerName").startsWith(run + "-multi-"));

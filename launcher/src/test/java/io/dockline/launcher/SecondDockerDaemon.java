@@ -37,8 +37,10 @@ final class SecondDockerDaemon implements AutoCloseable {
     } catch (IllegalStateException missing) {
       Process save = new ProcessBuilder("sh", "-c", "docker save " + Docker.IMAGE + " | docker -H " + host + " load")
           .redirectErrorStream(true).start();
-      String out = new String(save.getInputStream().readAllBytes());
-      if (save.waitFor() != 0) throw new AssertionError("copying the test image failed: " + out);
+      String out = new String(Deadlines.killAfter(save, 300).getInputStream().readAllBytes());
+      if (!save.waitFor(60, TimeUnit.SECONDS) || save.exitValue() != 0) {
+        throw new AssertionError("copying the test image failed: " + out);
+      }
     }
     Docker.removeTestContainersOn(host);
     return this;
@@ -53,7 +55,7 @@ final class SecondDockerDaemon implements AutoCloseable {
 
   private void stopDaemon() throws InterruptedException {
     process.destroy();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
   }
 
   private void startDaemon() throws Exception {
@@ -82,7 +84,7 @@ final class SecondDockerDaemon implements AutoCloseable {
   private void stopLeftover() throws IOException, InterruptedException {
     if (!Files.exists(pidFile)) return;
     String pid = Files.readString(pidFile).trim();
-    new ProcessBuilder("kill", pid).start().waitFor();
+    new ProcessBuilder("kill", pid).start().waitFor(30, TimeUnit.SECONDS);
     for (int i = 0; i < 100 && Files.exists(pidFile); i++) Thread.sleep(100);
   }
 
@@ -93,7 +95,7 @@ final class SecondDockerDaemon implements AutoCloseable {
       Docker.removeTestContainersOn(host);
     } finally {
       process.destroy();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
   }
 }

@@ -69,7 +69,7 @@ class StartGateIT {
     if (node != null) node.close();
     if (daemon != null) daemon.close();
     // the gate outlives nodes by design: this test ends its own
-    new ProcessBuilder("pkill", "-f", "start-gate-socket " + pluginSocket).start().waitFor();
+    new ProcessBuilder("pkill", "-f", "start-gate-socket " + pluginSocket).start().waitFor(30, TimeUnit.SECONDS);
     Files.deleteIfExists(pluginSocket);
   }
 
@@ -106,7 +106,7 @@ class StartGateIT {
       ids.add(starters.submit(() -> runWriter(name)));
     }
     starters.shutdown();
-    for (Future<String> id : ids) assertRuns(node, id.get(), 1);
+    for (Future<String> id : ids) assertRuns(node, id.get(5, TimeUnit.MINUTES), 1);
     assertTrue(node.metric("dockline_start_gate_holds_total") >= 50, "starts held");
   }
 

@@ -52,6 +52,7 @@ public final class CollectorVerticle extends VerticleBase {
   private static final long COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   private final NodeConfig config;
+  private final LogStoreOptions storeOptions;
   private final NodeStatus status;
   private final MeterRegistry registry;
   private final ScheduledExecutorService storeThread;
@@ -72,6 +73,12 @@ public final class CollectorVerticle extends VerticleBase {
   private Timer groupCommit;
 
   public CollectorVerticle(NodeConfig config, NodeStatus status, MeterRegistry registry) {
+    this(config, status, registry, new LogStoreOptions());
+  }
+
+  /** With store options other than the defaults (tests: a {@link LogStoreOptions.Force} to watch or fail). */
+  public CollectorVerticle(NodeConfig config, NodeStatus status, MeterRegistry registry, LogStoreOptions storeOptions) {
+    this.storeOptions = storeOptions;
     this.config = config;
     this.status = status;
     this.registry = registry;
@@ -102,8 +109,7 @@ public final class CollectorVerticle extends VerticleBase {
 
   private Future<Void> openStore() {
     return onStoreThread(() -> {
-      store = LogStore.open(config.dataDir().resolve("collector"),
-          new LogStoreOptions().segmentBytes(config.segmentBytes()));
+      store = LogStore.open(config.dataDir().resolve("collector"), storeOptions.segmentBytes(config.segmentBytes()));
       return null;
     });
   }

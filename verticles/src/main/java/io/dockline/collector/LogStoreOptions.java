@@ -1,5 +1,9 @@
 package io.dockline.collector;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
 /** Tuning of a {@link LogStore}; fluent setters, defaults suit production. */
 public final class LogStoreOptions {
   public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
@@ -9,6 +13,19 @@ public final class LogStoreOptions {
   private long segmentBytes = DEFAULT_SEGMENT_BYTES;
   private int maxReadBytes = DEFAULT_MAX_READ_BYTES;
   private long logBytes = DEFAULT_LOG_BYTES;
+  private Force force = Force.DISK;
+
+  /**
+   * How the store makes a file or directory durable. Every acknowledgement rests on it, so it is a seam:
+   * tests watch it (what the disk holds at each force) or make it fail.
+   */
+  @FunctionalInterface
+  public interface Force {
+    /** {@link FileChannel#force}: what the kernel has written is on the disk when this returns. */
+    Force DISK = (channel, path, metadata) -> channel.force(metadata);
+
+    void force(FileChannel channel, Path path, boolean metadata) throws IOException;
+  }
 
   /** A container's current segment is closed and a new one started once it holds this many bytes. */
   public long segmentBytes() { return segmentBytes; }
@@ -40,6 +57,13 @@ public final class LogStoreOptions {
   public LogStoreOptions logBytes(long logBytes) {
     if (logBytes < 1) throw new IllegalArgumentException("logBytes must be positive: " + logBytes);
     this.logBytes = logBytes;
+    return this;
+  }
+
+  public Force force() { return force; }
+
+  public LogStoreOptions force(Force force) {
+    this.force = java.util.Objects.requireNonNull(force, "force");
     return this;
   }
 }

@@ -50,7 +50,9 @@ final class LogPages {
   }
 
   Future<Page> page(JsonObject container, LogQuery q) {
-    return startAfter(container, q).compose(after -> scan(container, q, after, new Found(container), 0));
+    // tail=N: the last N lines when the container was looked up, not those plus what was stored since
+    long through = q.tail != null ? container.getLong("lastSeq") : Long.MAX_VALUE;
+    return startAfter(container, q).compose(after -> scan(container, q, after, through, new Found(container), 0));
   }
 
   /** The lines a page has found so far, and their size. */
@@ -71,12 +73,15 @@ final class LogPages {
     }
   }
 
-  private Future<Page> scan(JsonObject container, LogQuery q, long after, Found found, int scanned) {
+  /** Pages on after {@code after}, up to seq {@code through} at most. */
+  private Future<Page> scan(JsonObject container, LogQuery q, long after, long through, Found found, int scanned) {
+    if (after >= through) return Future.succeededFuture(new Page(found, after, false));
     int want = q.since == null && q.until == null && q.text == null ? q.limit - found.size() : PAGE;
+    want = (int) Math.min(want, through - after);
     return view.lines(container, after, Math.max(1, want)).compose(lines -> {
       long last = after;
       for (JsonObject l : lines) {
-        if (q.pastUntil(l)) return Future.succeededFuture(new Page(found, last, false));
+        if (q.pastUntil(l) || l.getLong("seq") > through) return Future.succeededFuture(new Page(found, last, false));
         last = l.getLong("seq");
         if (q.matches(l) && (found.addAndFull(l) || found.size() == q.limit)) {
           return Future.succeededFuture(new Page(found, last, true));
@@ -85,7 +90,7 @@ final class LogPages {
       int total = scanned + lines.size();
       if (lines.isEmpty()) return Future.succeededFuture(new Page(found, last, false));
       if (total >= SCAN_BUDGET) return Future.succeededFuture(new Page(found, last, true));
-      return scan(container, q, last, found, total);
+      return scan(container, q, last, through, found, total);
     });
   }
 

@@ -46,13 +46,15 @@ final class ContainerLog {
   };
   /** Null while the container holds no line. */
   private SegmentWriter active;
+  private final Fsync fsync;
   private long lastSeq;
   private boolean metaUnsynced;
   private boolean dirUnsynced;
 
   private ContainerLog(String id, Path dir, ContainerMeta meta, TreeMap<Long, Long> sealedSegments,
-                       SegmentWriter active, long lastSeq) {
+                       SegmentWriter active, long lastSeq, Fsync fsync) {
     this.id = id;
+    this.fsync = fsync;
     this.idBytes = WriteAheadLog.idBytes(id);
     this.dir = dir;
     this.meta = meta;
@@ -63,9 +65,9 @@ final class ContainerLog {
   }
 
   /** A container seen for the first time: its directory is created, meta.json comes with the first append. */
-  static ContainerLog create(Path root, String id) throws IOException {
+  static ContainerLog create(Path root, String id, Fsync fsync) throws IOException {
     Path dir = Files.createDirectories(root.resolve(id));
-    ContainerLog log = new ContainerLog(id, dir, null, new TreeMap<>(), null, 0);
+    ContainerLog log = new ContainerLog(id, dir, null, new TreeMap<>(), null, 0, fsync);
     log.dirUnsynced = true;
     return log;
   }
@@ -74,7 +76,7 @@ final class ContainerLog {
    * Reopens a container directory: lists segment names, scans only the last segment and truncates a torn
    * tail off it. Empty when the directory holds neither meta.json nor a segment.
    */
-  static Optional<ContainerLog> recover(Path dir, String id, ChunkReader reader) throws IOException {
+  static Optional<ContainerLog> recover(Path dir, String id, ChunkReader reader, Fsync fsync) throws IOException {
     Optional<ContainerMeta> storedMeta = MetaFile.read(dir, id);
     TreeMap<Long, Path> segments = listSegments(dir);
     if (storedMeta.isEmpty() && segments.isEmpty()) return Optional.empty();
@@ -103,7 +105,8 @@ final class ContainerLog {
         }
         // unsynced: its tail may be in the page cache only, made durable by the write-ahead log the open
         // is about to drop, so the open forces it
-        active = SegmentWriter.resume(last.getKey(), channel, scan.validEnd(), scan.index(), true);
+        active = SegmentWriter.resume(last.getKey(), last.getValue(), channel, scan.validEnd(), scan.index(), true,
+            fsync);
         lastSeq = scan.lastSeq();
       } catch (IOException | RuntimeException e) {
         channel.close();
@@ -114,7 +117,7 @@ final class ContainerLog {
     for (Map.Entry<Long, Path> segment : segments.entrySet()) {
       sealed.put(segment.getKey(), Files.size(segment.getValue()));
     }
-    ContainerLog log = new ContainerLog(id, dir, meta, sealed, active, lastSeq);
+    ContainerLog log = new ContainerLog(id, dir, meta, sealed, active, lastSeq, fsync);
     log.dirUnsynced = dirUnsynced;
     return Optional.of(log);
   }
@@ -195,11 +198,11 @@ final class ContainerLog {
   /** Forces meta.json and the directory's entries (new segments, a renamed meta.json) if they changed. */
   void syncMetadata() throws IOException {
     if (metaUnsynced) {
-      Fsync.file(dir.resolve(MetaFile.NAME));
+      fsync.file(dir.resolve(MetaFile.NAME));
       metaUnsynced = false;
     }
     if (dirUnsynced) {
-      Fsync.directory(dir);
+      fsync.directory(dir);
       dirUnsynced = false;
     }
   }
@@ -265,11 +268,11 @@ final class ContainerLog {
       active = null;
     }
     if (active == null) {
-      active = SegmentWriter.create(dir, chunkFirstSeq);
+      active = SegmentWriter.create(dir, chunkFirstSeq, fsync);
       dirUnsynced = true;
     } else if (active.size() >= segmentBytes || afterHole) {
       active.force();
-      SegmentWriter next = SegmentWriter.create(dir, chunkFirstSeq);
+      SegmentWriter next = SegmentWriter.create(dir, chunkFirstSeq, fsync);
       active.close();
       sealedSegments.put(active.firstSeq(), active.size());
       sealedBytes += active.size();

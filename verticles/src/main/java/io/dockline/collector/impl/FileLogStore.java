@@ -33,6 +33,7 @@ public final class FileLogStore implements LogStore {
   private final Path root;
   private final LogStoreOptions options;
   private final Map<String, ContainerLog> logs;
+  private final Fsync fsync;
   private final ChunkEncoder encoder = new ChunkEncoder();
   private final ChunkReader reader = new ChunkReader();
   /** Containers written since the last sync; insertion-ordered so syncs are repeatable. */
@@ -44,38 +45,40 @@ public final class FileLogStore implements LogStore {
   private boolean rootUnsynced;
   private boolean closed;
 
-  private FileLogStore(Path root, LogStoreOptions options, Map<String, ContainerLog> logs) {
+  private FileLogStore(Path root, LogStoreOptions options, Map<String, ContainerLog> logs, Fsync fsync) {
     this.root = root;
     this.options = options;
     this.logs = logs;
+    this.fsync = fsync;
   }
 
   public static FileLogStore open(Path dir, LogStoreOptions options) throws IOException {
     Path root = Files.createDirectories(dir);
     Map<String, ContainerLog> logs = new HashMap<>();
+    Fsync fsync = new Fsync(options.force());
     ChunkReader reader = new ChunkReader();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
       for (Path entry : entries) {
         String id = entry.getFileName().toString();
         if (!ContainerIds.isSafe(id) || !Files.isDirectory(entry)) continue;
         try {
-          ContainerLog.recover(entry, id, reader).ifPresent(log -> logs.put(id, log));
+          ContainerLog.recover(entry, id, reader, fsync).ifPresent(log -> logs.put(id, log));
         } catch (IOException | RuntimeException e) {
           closeAll(logs.values(), e);
           throw e;
         }
       }
     }
-    FileLogStore store = new FileLogStore(root, options, logs);
+    FileLogStore store = new FileLogStore(root, options, logs, fsync);
     try {
-      store.wal = WriteAheadLog.open(root, store::replay);
+      store.wal = WriteAheadLog.open(root, store::replay, fsync);
       if (store.replayedLines > 0) {
         LOG.log(System.Logger.Level.INFO, store.replayedLines + " lines restored from the write-ahead log");
       }
       // Recovery may have truncated or deleted files and replay rewritten tails: force it all, then the
       // records replayed are no longer needed.
       for (ContainerLog log : logs.values()) log.sync();
-      Fsync.directory(root);
+      fsync.directory(root);
       store.wal.startOver();
     } catch (IOException | RuntimeException e) {
       if (store.wal != null) store.wal.close();
@@ -185,7 +188,7 @@ public final class FileLogStore implements LogStore {
     unsynced.clear();
     encoder.newGroup();
     if (rootUnsynced) {
-      Fsync.directory(root);
+      fsync.directory(root);
       rootUnsynced = false;
     }
     if (wal.size() >= options.logBytes()) checkpoint();
@@ -202,7 +205,7 @@ public final class FileLogStore implements LogStore {
   private ContainerLog logFor(String id) throws IOException {
     ContainerLog log = logs.get(id);
     if (log == null) {
-      log = ContainerLog.create(root, ContainerIds.requireSafe(id));
+      log = ContainerLog.create(root, ContainerIds.requireSafe(id), fsync);
       logs.put(id, log);
       rootUnsynced = true;
     }

@@ -12,29 +12,35 @@ import java.nio.file.StandardOpenOption;
  */
 final class SegmentWriter {
   private final long firstSeq;
+  private final Path path;
   private final FileChannel channel;
+  private final Fsync fsync;
   private final SparseChunkIndex index;
   private long size;
   private boolean unsynced;
 
-  private SegmentWriter(long firstSeq, FileChannel channel, long size, SparseChunkIndex index, boolean unsynced) {
+  private SegmentWriter(long firstSeq, Path path, FileChannel channel, long size, SparseChunkIndex index,
+                        boolean unsynced, Fsync fsync) {
     this.firstSeq = firstSeq;
+    this.path = path;
     this.channel = channel;
+    this.fsync = fsync;
     this.size = size;
     this.index = index;
     this.unsynced = unsynced;
   }
 
-  static SegmentWriter create(Path containerDir, long firstSeq) throws IOException {
-    FileChannel channel = FileChannel.open(containerDir.resolve(SegmentNames.of(firstSeq)),
-        StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    return new SegmentWriter(firstSeq, channel, 0, new SparseChunkIndex(), true);
+  static SegmentWriter create(Path containerDir, long firstSeq, Fsync fsync) throws IOException {
+    Path path = containerDir.resolve(SegmentNames.of(firstSeq));
+    FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
+    return new SegmentWriter(firstSeq, path, channel, 0, new SparseChunkIndex(), true, fsync);
   }
 
   /** Continues a recovered segment whose valid chunks end at {@code size}. */
-  static SegmentWriter resume(long firstSeq, FileChannel channel, long size, SparseChunkIndex index,
-                              boolean unsynced) {
-    return new SegmentWriter(firstSeq, channel, size, index, unsynced);
+  static SegmentWriter resume(long firstSeq, Path path, FileChannel channel, long size, SparseChunkIndex index,
+                              boolean unsynced, Fsync fsync) {
+    return new SegmentWriter(firstSeq, path, channel, size, index, unsynced, fsync);
   }
 
   long firstSeq() { return firstSeq; }
@@ -55,7 +61,7 @@ final class SegmentWriter {
 
   void force() throws IOException {
     if (unsynced) {
-      channel.force(false);
+      fsync.channel(channel, path);
       unsynced = false;
     }
   }

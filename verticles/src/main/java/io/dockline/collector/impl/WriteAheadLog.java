@@ -41,12 +41,14 @@ final class WriteAheadLog implements AutoCloseable {
   }
 
   private final Path dir;
+  private final Fsync fsync;
   private long number;
   private FileChannel channel;
   private long size;
 
-  private WriteAheadLog(Path dir) {
+  private WriteAheadLog(Path dir, Fsync fsync) {
     this.dir = dir;
+    this.fsync = fsync;
   }
 
   static int recordHeaderBytes(byte[] containerId) {
@@ -68,8 +70,8 @@ final class WriteAheadLog implements AutoCloseable {
    * in the order written, and leaves them in place: call {@link #startOver()} once what was replayed is
    * forced.
    */
-  static WriteAheadLog open(Path root, Replay replay) throws IOException {
-    WriteAheadLog wal = new WriteAheadLog(Files.createDirectories(root.resolve(DIR)));
+  static WriteAheadLog open(Path root, Replay replay, Fsync fsync) throws IOException {
+    WriteAheadLog wal = new WriteAheadLog(Files.createDirectories(root.resolve(DIR)), fsync);
     TreeMap<Long, Path> files = wal.list();
     ChunkReader reader = new ChunkReader();
     for (Path file : files.values()) wal.replayFile(file, reader, replay);
@@ -86,7 +88,7 @@ final class WriteAheadLog implements AutoCloseable {
 
   /** fdatasync: the size change is forced too, since the file grew. */
   void force() throws IOException {
-    channel.force(false);
+    fsync.channel(channel, dir.resolve(name(number)));
   }
 
   /**
@@ -98,7 +100,7 @@ final class WriteAheadLog implements AutoCloseable {
     FileChannel fresh = FileChannel.open(dir.resolve(name(next)), StandardOpenOption.CREATE_NEW,
         StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
-      Fsync.directory(dir);
+      fsync.directory(dir);
     } catch (IOException e) {
       fresh.close();
       throw e;
