@@ -32,7 +32,6 @@ import java.util.logging.Logger;
  */
 public final class ContainerReader implements LineSink {
   private static final Logger LOG = Logger.getLogger(ContainerReader.class.getName());
-  private static final int MAX_IN_FLIGHT = 4;
   private static final int MAX_BATCH_LINES = 16384;
   private static final int MAX_BATCH_BYTES = 2 << 20;
   /** While a batch is in flight, the next one waits until it is this large (a quarter of the maximum). */
@@ -46,7 +45,6 @@ public final class ContainerReader implements LineSink {
   private final int maxLineBytes;
   private final long bufferCap;
   private final Spool spool;
-  private final DeliveryOptions sendOptions = new DeliveryOptions().setSendTimeout(15_000);
 
   private final String id;
   private ContainerMeta meta;
@@ -54,9 +52,9 @@ public final class ContainerReader implements LineSink {
   private final java.util.List<Buffer> early = new java.util.ArrayList<>();
   private final java.util.List<Long> earlyTimes = new java.util.ArrayList<>();
   private final LineBatchBuilder pending = new LineBatchBuilder();
-  private final ArrayDeque<LineBatch> unacked = new ArrayDeque<>();
-  private long unackedBytes;
-  private long nextSeq = -1; // unknown until the collector said what it holds
+  private final Retries retries = new Retries();
+  private final SeqNumbering numbering;
+  private final DeliveryWindow window;
   /** This container's spool file; null until first needed (or found on disk). Touched on the spool thread only. */
   private SpoolFile spoolFile;
   /** Batches in the spool, counted from the moment their write is queued; they go out before anything newer. */
@@ -71,14 +69,7 @@ public final class ContainerReader implements LineSink {
    * go before anything pending; nothing more is spooled until they are out, so the order holds.
    */
   private final ArrayDeque<LineBatch> unspooled = new ArrayDeque<>();
-  /**
-   * Attach mode numbers no further than a reservation saved under {@code DATA/agent/seqs/}: a restart, even
-   * after kill -9, continues above anything numbered before, whichever collector is away. Reserved a million
-   * at a time, half a reservation ahead, so numbering never waits in practice.
-   */
-  private static final long SEQ_RESERVATION = 1_000_000;
-  private long reservedThrough;
-  private boolean reserving;
+  private long unspooledBytes;
   /** Logs mode: the container started again while the previous run's stream was still being read. */
   private boolean reopenAfterEnd;
   /** False until any spool file left on disk for this container has been read. */
@@ -110,14 +101,7 @@ public final class ContainerReader implements LineSink {
   private long logsToleranceNanos = 2_000_000_000L; // NodeConfig's logs-reorder-tolerance sets it
   private int outOfOrderLogged;
 
-  /** When asking the collectors for the stored seq first failed (0: it has not). */
-  private long firstAskFailedMs;
-  private static final long NUMBER_WITHOUT_COLLECTOR_AFTER_MS = 5_000;
-  private int inFlight;
-  private int epoch;
-  private boolean resendPending;
   private boolean metaChanged;
-  private int failures;
   private long readTimeNanos;
   private int linesDecoded;
   private long attachOpenedNanos;
@@ -156,6 +140,26 @@ public final class ContainerReader implements LineSink {
     this.maxLineBytes = maxLineBytes;
     this.bufferCap = bufferCap;
     this.spool = spool;
+    this.numbering = new SeqNumbering(vertx, spool, containerId, () -> meta.name(), retries, this::pump);
+    this.window = new DeliveryWindow(vertx, metrics, retries, numbering, () -> meta.name(),
+        new DeliveryWindow.Listener() {
+          @Override
+          public void acknowledged(LineBatch batch) {
+            advanceCheckpoint(batch);
+          }
+
+          @Override
+          public void replied() {
+            pump();
+            applyBackPressure();
+            checkDrained();
+          }
+
+          @Override
+          public void resent() {
+            pump();
+          }
+        });
     openSpoolLeftFromEarlierRun();
   }
 
@@ -165,16 +169,8 @@ public final class ContainerReader implements LineSink {
    * asked what they hold.
    */
   private void openSpoolLeftFromEarlierRun() {
-    java.nio.file.Path seqMark = seqMarkFile();
     spool.run(() -> {
-      long mark = 0;
-      if (java.nio.file.Files.exists(seqMark)) {
-        try {
-          mark = Long.parseLong(java.nio.file.Files.readString(seqMark).trim());
-        } catch (NumberFormatException e) {
-          mark = 0;
-        }
-      }
+      long mark = numbering.readMark();
       java.nio.file.Path f = spool.fileOf(id);
       if (!java.nio.file.Files.exists(f)) return new long[] {0, 0, mark};
       spoolFile = SpoolFile.open(f);
@@ -185,11 +181,11 @@ public final class ContainerReader implements LineSink {
       long[] r = ar.succeeded() ? ar.result() : new long[] {0, 0, 0};
       if (r[0] > 0 || r[2] > 0) {
         spooledBatches = (int) r[0];
-        nextSeq = Math.max(nextSeq, Math.max(r[1], r[2]) + 1);
+        numbering.continueAbove(Math.max(r[1], r[2]));
         if (spooledBatches > 0) LOG.info("container " + id + ": " + spooledBatches + " spooled batches to send first");
       } else {
         if (ar.failed()) LOG.warning("reading the spool of " + id + " failed: " + ar.cause());
-        if (nextSeq < 0) askStoredSeq();
+        numbering.askCollectors();
       }
       pump();
       checkDrained();
@@ -201,10 +197,7 @@ public final class ContainerReader implements LineSink {
    * asking the collectors, and its lines can be spooled even when no collector is up.
    */
   public void markFresh() {
-    if (nextSeq < 0) {
-      nextSeq = 1;
-      pump();
-    }
+    numbering.startFresh();
   }
 
   public ContainerMeta meta() { return meta; }
@@ -421,46 +414,14 @@ public final class ContainerReader implements LineSink {
       loadedCheckpoint = ar.succeeded() ? ar.result() : null;
       // numbering is a function of the log: from the checkpoint on, or from 1 at the log's beginning, so lines
       // read again get the seqs they had and the collectors drop them
-      nextSeq = loadedCheckpoint == null ? 1 : loadedCheckpoint.seq + 1;
-      ackedSeq = nextSeq - 1;
+      numbering.startFromLog(loadedCheckpoint == null ? 1 : loadedCheckpoint.seq + 1);
+      ackedSeq = numbering.next() - 1;
       reading = resumeFromCheckpoint();
       acked = reading.resumedFrom() == null ? null : reading.resumedFrom().copy();
       checkpointLoaded = true;
       followLogs();
       pump();
     });
-  }
-
-  /** Whether {@code lines} more lines may be numbered now; asks for a new reservation in time. */
-  private boolean mayNumber(int lines) {
-    if (Boolean.TRUE.equals(logsMode)) return true; // numbered from the log's checkpoint instead
-    long last = nextSeq + lines - 1;
-    if (last + SEQ_RESERVATION / 2 > reservedThrough && !reserving) reserve(last + SEQ_RESERVATION);
-    return last <= reservedThrough;
-  }
-
-  private void reserve(long through) {
-    reserving = true;
-    java.nio.file.Path mark = seqMarkFile();
-    spool.run(() -> {
-      java.nio.file.Files.createDirectories(mark.getParent());
-      java.nio.file.Files.writeString(mark, Long.toString(through));
-      return null;
-    }).onComplete(ar -> {
-      reserving = false;
-      if (ar.failed()) {
-        // numbering goes on as without reservations; a restart then asks the collectors
-        LOG.warning("saving the seq reservation of " + meta.name() + " failed: " + ar.cause());
-        reservedThrough = Long.MAX_VALUE;
-      } else {
-        reservedThrough = Math.max(reservedThrough, through);
-      }
-      pump();
-    });
-  }
-
-  private java.nio.file.Path seqMarkFile() {
-    return spool.dir.resolveSibling("seqs").resolve(id);
   }
 
   private java.nio.file.Path checkpointDir() {
@@ -584,7 +545,7 @@ public final class ContainerReader implements LineSink {
    */
   private long[] knownAfterCheckpoint() {
     long[] next = droppedPieces.clone();
-    for (LineBatch b : unacked) {
+    for (LineBatch b : window.unacknowledged()) {
       for (int i = 0; i < b.count(); i++) next[b.streamCode(i)] = Math.min(next[b.streamCode(i)], b.timeNanos(i));
     }
     for (int i = 0; i < pending.count(); i++) {
@@ -727,7 +688,7 @@ public final class ContainerReader implements LineSink {
   }
 
   public boolean isIdle() {
-    return spoolChecked && pending.isEmpty() && unacked.isEmpty() && spooledBatches == 0 && !isAttached();
+    return spoolChecked && pending.isEmpty() && window.isEmpty() && spooledBatches == 0 && !isAttached();
   }
 
   /** Runs {@code hook} once this reader has nothing left to read or send (the container was removed). */
@@ -737,7 +698,7 @@ public final class ContainerReader implements LineSink {
   }
 
   private void checkDrained() {
-    if (drained != null && spoolChecked && pending.isEmpty() && unacked.isEmpty() && spooledBatches == 0) {
+    if (drained != null && spoolChecked && pending.isEmpty() && window.isEmpty() && spooledBatches == 0) {
       drained.tryComplete();
     }
     if (idleHook != null && isIdle()) {
@@ -747,74 +708,31 @@ public final class ContainerReader implements LineSink {
     }
   }
 
-  private void askStoredSeq() {
-    if (nextSeq >= 0) return;
-    vertx.eventBus().<JsonObject>request(Addresses.ROUTER_LAST_SEQ, new JsonObject().put("containerId", id),
-        new DeliveryOptions().setSendTimeout(10_000)).onComplete(ar -> {
-          if (ar.succeeded()) {
-            // a fresh container may have been numbered meanwhile; the collectors hold nothing of it then
-            if (nextSeq < 0) nextSeq = ar.result().body().getLong("lastSeq", 0L) + 1;
-            failures = 0;
-            pump();
-          } else if (nextSeq < 0) {
-            logFailure("asking the stored sequence of", ar.cause());
-            long now = System.currentTimeMillis();
-            if (firstAskFailedMs == 0) firstAskFailedMs = now;
-            if (now - firstAskFailedMs >= NUMBER_WITHOUT_COLLECTOR_AFTER_MS) {
-              numberWithoutCollectors();
-            } else {
-              vertx.setTimer(backoff(), t -> askStoredSeq());
-            }
-          }
-        });
-  }
-
-  /**
-   * No collector has answered for a while and this agent has no record of the container: rather than stall
-   * it, numbering starts at the current time in microseconds, above any seq the container can have had
-   * (it would need more lines than microseconds since 1970). The collectors see a hole before it, which the
-   * agent can vouch for: no line was ever numbered in it.
-   */
-  private void numberWithoutCollectors() {
-    Instant now = Instant.now();
-    nextSeq = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
-    LOG.info("no collector answered for container " + meta.name() + "; numbering its lines from " + nextSeq);
-    pump();
-  }
-
-
   private void pump() {
     // while a resend waits for its backoff nothing new goes out: it would arrive ahead of older lines
-    if (nextSeq < 0 || tty == null || !spoolChecked || !checkpointLoaded || spilledOnStop) return;
-    if (!resendPending) sendFromSpoolOrPending();
+    if (!numbering.isKnown() || tty == null || !spoolChecked || !checkpointLoaded || spilledOnStop) return;
+    if (!window.resendPending()) sendFromSpoolOrPending();
     spillIfBacklogged();
   }
 
   private void sendFromSpoolOrPending() {
     if (spooledBatches > 0) {
       // spooled lines are older than anything pending: they go first, one read at a time
-      if (!spoolLoading && inFlight < MAX_IN_FLIGHT) loadFromSpool();
+      if (!spoolLoading && window.hasRoom()) loadFromSpool();
       return;
     }
-    while (!unspooled.isEmpty() && inFlight < MAX_IN_FLIGHT) {
+    while (!unspooled.isEmpty() && window.hasRoom()) {
       LineBatch b = unspooled.pollFirst();
-      unacked.addLast(b); // its bytes were counted when it came back from the failed write
-      metrics.batchesSent.increment();
-      send(b);
+      unspooledBytes -= b.dataLength();
+      window.send(b);
     }
     if (!unspooled.isEmpty()) return;
     // a container that has said nothing yet (or was renamed) is announced with an empty batch, so the
     // collectors know it and its tags before its first line
-    while (inFlight < MAX_IN_FLIGHT && (!pending.isEmpty() || metaChanged) && worthSending()
-        && mayNumber(Math.min(pending.count(), MAX_BATCH_LINES))) {
+    while (window.hasRoom() && (!pending.isEmpty() || metaChanged) && worthSending()
+        && numbering.mayNumber(Math.min(pending.count(), MAX_BATCH_LINES))) {
       metaChanged = false;
-      LineBatch batch = pending.take(meta, nextSeq, MAX_BATCH_LINES, MAX_BATCH_BYTES);
-      nextSeq += batch.count();
-      metrics.pendingLines.addAndGet(-batch.count());
-      unacked.addLast(batch);
-      unackedBytes += batch.dataLength();
-      metrics.batchesSent.increment();
-      send(batch);
+      window.send(takeBatch());
     }
   }
 
@@ -825,7 +743,7 @@ public final class ContainerReader implements LineSink {
    * instead of one small batch per read.
    */
   private boolean worthSending() {
-    return inFlight == 0 || metaChanged || fullBatchPending();
+    return window.nothingInFlight() || metaChanged || fullBatchPending();
   }
 
   private boolean fullBatchPending() {
@@ -848,13 +766,8 @@ public final class ContainerReader implements LineSink {
         spooledBatches = 0; // what cannot be read is not waited for forever
       } else if (ar.result() != null) {
         spooledBatches--;
-        LineBatch b = ar.result();
-        unacked.addLast(b);
-        unackedBytes += b.dataLength();
-        if (!spilledOnStop) { // stopping: it is written back to the spool with the rest, not sent
-          metrics.batchesSent.increment();
-          send(b);
-        }
+        // stopping: it is written back to the spool with the rest, not sent
+        if (spilledOnStop) window.hold(ar.result()); else window.send(ar.result());
       }
       // (null: the batches counted were not written after all; the failed write put them in `unspooled`)
       spoolLoaded.tryComplete();
@@ -872,11 +785,11 @@ public final class ContainerReader implements LineSink {
     // the logs endpoint keeps what is not read yet, and a slow reader there never slows the container
     if (Boolean.TRUE.equals(logsMode) || !unspooled.isEmpty()) return;
     // memory first (a burst the collectors absorb a moment later costs no disk), the spool past half the budget
-    boolean backlogged = unackedBytes + pending.dataLength() >= bufferCap / 2;
+    boolean backlogged = window.bytes() + pending.dataLength() >= bufferCap / 2;
     if (!spool.hasRoom()) {
       if (backlogged && spool.policy == Spool.Policy.DROP_NEWEST) {
         int n = pending.count();
-        pending.take(meta, nextSeq, Integer.MAX_VALUE, Integer.MAX_VALUE); // discarded, numbered by nothing
+        pending.take(meta, numbering.next(), Integer.MAX_VALUE, Integer.MAX_VALUE); // discarded, numbered by nothing
         metrics.pendingLines.addAndGet(-n);
         metrics.linesDropped.increment(n);
       }
@@ -886,14 +799,9 @@ public final class ContainerReader implements LineSink {
     // spool writes steadily and a backlog does not sit on the heap; at the stream's end, the rest follows
     boolean behindSpooledLines = spooledBatches > 0 && (fullBatchPending() || !isAttached());
     if (!backlogged && !behindSpooledLines) return;
-    if (!mayNumber(pending.count())) return;
+    if (!numbering.mayNumber(pending.count())) return;
     java.util.List<LineBatch> batches = new java.util.ArrayList<>();
-    while (!pending.isEmpty()) {
-      LineBatch batch = pending.take(meta, nextSeq, MAX_BATCH_LINES, MAX_BATCH_BYTES);
-      nextSeq += batch.count();
-      metrics.pendingLines.addAndGet(-batch.count());
-      batches.add(batch);
-    }
+    while (!pending.isEmpty()) batches.add(takeBatch());
     spooledBatches += batches.size();
     writeToSpool(batches);
   }
@@ -926,7 +834,7 @@ public final class ContainerReader implements LineSink {
       // kept in memory, after what the spool holds; reading pauses if memory fills up
       spooledBatches -= notWritten.size();
       unspooled.addAll(notWritten);
-      for (LineBatch b : notWritten) unackedBytes += b.dataLength();
+      for (LineBatch b : notWritten) unspooledBytes += b.dataLength();
       pump();
     });
   }
@@ -935,12 +843,11 @@ public final class ContainerReader implements LineSink {
   public Future<Void> closeSpool() {
     acked = null; // the container is gone: nothing to resume
     java.nio.file.Path checkpoint = Checkpoint.fileOf(checkpointDir(), id);
-    java.nio.file.Path seqMark = seqMarkFile();
     return spool.run(() -> {
       if (spoolFile != null) spoolFile.close();
       spoolFile = null;
       java.nio.file.Files.deleteIfExists(checkpoint);
-      java.nio.file.Files.deleteIfExists(seqMark);
+      numbering.deleteMark();
       return null;
     }).mapEmpty();
   }
@@ -959,29 +866,22 @@ public final class ContainerReader implements LineSink {
   }
 
   private Future<Void> spillAll() {
-    java.util.List<LineBatch> inFlightBatches = new java.util.ArrayList<>(unacked);
+    java.util.List<LineBatch> inFlightBatches = new java.util.ArrayList<>();
+    window.unacknowledged().forEach(inFlightBatches::add);
     inFlightBatches.removeIf(b -> b.count() == 0);
     java.util.List<LineBatch> newer = new java.util.ArrayList<>(unspooled);
-    if (nextSeq >= 0) {
-      while (!pending.isEmpty()) {
-        LineBatch batch = pending.take(meta, nextSeq, MAX_BATCH_LINES, MAX_BATCH_BYTES);
-        nextSeq += batch.count();
-        newer.add(batch);
-      }
+    if (numbering.isKnown()) {
+      while (!pending.isEmpty()) newer.add(takeBatch());
     } else if (!pending.isEmpty()) {
       LOG.warning("container " + meta.name() + ": " + pending.count() + " lines lost on stop (never numbered)");
       metrics.linesDropped.increment(pending.count());
       pending.take(meta, 0, Integer.MAX_VALUE, Integer.MAX_VALUE);
     }
     boolean nothingToKeep = inFlightBatches.isEmpty() && newer.isEmpty() && spooledBatches == 0;
-    long highestNumbered = nextSeq - 1;
-    java.nio.file.Path seqMark = seqMarkFile();
+    long highestNumbered = numbering.next() - 1;
     return spool.run(() -> {
       // the highest seq numbered, replacing the reservation: the next run continues right after it
-      if (highestNumbered > 0) {
-        java.nio.file.Files.createDirectories(seqMark.getParent());
-        java.nio.file.Files.writeString(seqMark, Long.toString(highestNumbered));
-      }
+      if (highestNumbered > 0) numbering.writeMark(highestNumbered);
       if (spoolFile == null && nothingToKeep) return null;
       if (spoolFile == null) spoolFile = SpoolFile.open(spool.fileOf(id));
       long before = spoolFile.bytes();
@@ -992,76 +892,16 @@ public final class ContainerReader implements LineSink {
     }).mapEmpty();
   }
 
-  private void send(LineBatch batch) {
-    inFlight++;
-    int sentEpoch = epoch;
-    DeliveryOptions options = new DeliveryOptions(sendOptions)
-        .addHeader(BatchAck.STORED_THROUGH_HEADER, Long.toString(storedThrough()));
-    vertx.eventBus().<BatchAck>request(Addresses.ROUTER_BATCH, batch, options).onComplete(ar -> {
-      if (ar.succeeded()) {
-        trim(ar.result().body());
-        // an announcement (no line) is done once any collector took it, whatever that one holds
-        if (batch.count() == 0 && unacked.remove(batch)) metrics.batchesAcked.increment();
-      }
-      if (sentEpoch != epoch) return; // a reply to a send that a later resend has replaced
-      inFlight--;
-      if (ar.succeeded()) {
-        failures = 0;
-        pump();
-        applyBackPressure();
-        checkDrained();
-      } else {
-        onSendFailure(ar.cause());
-      }
-    });
-  }
-
-  /** Every seq up to this one is acknowledged, by whichever collector held the stream at the time. */
-  private long storedThrough() {
-    return unacked.isEmpty() ? nextSeq - 1 : unacked.peekFirst().firstSeq() - 1;
-  }
-
-  private void trim(BatchAck ack) {
-    while (!unacked.isEmpty() && unacked.peekFirst().lastSeq() <= ack.storedSeq()) {
-      LineBatch done = unacked.removeFirst();
-      unackedBytes -= done.dataLength();
-      advanceCheckpoint(done);
-      metrics.batchesAcked.increment();
-    }
-  }
-
-  private void onSendFailure(Throwable cause) {
-    epoch++;
-    inFlight = 0;
-    if (resendPending) return; // one resend of everything unacknowledged is already scheduled
-    if (cause instanceof ReplyException && ((ReplyException) cause).failureCode() == BatchAck.GAP_FAILURE) {
-      // a batch overtook an unacknowledged one on its way to a collector new to the stream: the resend below
-      // goes out in order, each batch vouched for by the acknowledgements before it
-      LOG.fine(() -> "collector wants line " + cause.getMessage().trim() + " of " + meta.name() + " first; resending");
-      resendPending = true;
-      long delay = failures == 0 ? 50 : backoff(); // at once the first time, then as any other failure
-      if (failures == 0) failures = 1;
-      vertx.setTimer(delay, t -> resendUnacked());
-      return;
-    }
-    logFailure("storing lines of", cause);
-    resendPending = true;
-    vertx.setTimer(backoff(), t -> resendUnacked());
-  }
-
-  private void resendUnacked() {
-    resendPending = false;
-    int resendEpoch = epoch;
-    for (LineBatch b : unacked.toArray(new LineBatch[0])) {
-      if (resendEpoch != epoch) break;
-      metrics.batchesResent.increment();
-      send(b);
-    }
-    pump();
+  /** The oldest pending lines, numbered, as one batch. */
+  private LineBatch takeBatch() {
+    LineBatch batch = pending.take(meta, numbering.next(), MAX_BATCH_LINES, MAX_BATCH_BYTES);
+    numbering.advance(batch.count());
+    metrics.pendingLines.addAndGet(-batch.count());
+    return batch;
   }
 
   private void applyBackPressure() {
-    long held = unackedBytes + pending.dataLength() + spoolQueuedBytes; // lines written to the spool are not held
+    long held = window.bytes() + unspooledBytes + pending.dataLength() + spoolQueuedBytes; // lines written to the spool are not held
     if (!paused && response != null && held > bufferCap) {
       // the 'block' policy: stop reading this container until the collector catches up
       paused = true;
@@ -1071,15 +911,5 @@ public final class ContainerReader implements LineSink {
       paused = false;
       if (response != null) response.resume();
     }
-  }
-
-  private long backoff() {
-    failures = Math.min(failures + 1, 6);
-    return Math.min(5_000L, 100L << failures);
-  }
-
-  private void logFailure(String what, Throwable cause) {
-    Level level = failures <= 1 ? Level.WARNING : Level.FINE;
-    LOG.log(level, () -> what + " container " + meta.name() + " failed (" + cause.getMessage() + "); retrying");
   }
 }

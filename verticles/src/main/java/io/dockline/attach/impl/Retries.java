@@ -1,0 +1,35 @@
+package io.dockline.attach.impl;
+
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Failures in a row of one container's exchanges with the collectors (sending lines, asking what they store),
+ * and how long to wait before the next try: 200 ms doubling up to 5 s. The first failure in a row is logged
+ * as a warning, the ones after it quietly.
+ */
+final class Retries {
+  private int failures;
+
+  void succeeded() {
+    failures = 0;
+  }
+
+  /** Counts a failure; the delay before trying again. */
+  long nextDelay() {
+    failures = Math.min(failures + 1, 6);
+    return Math.min(5_000L, 100L << failures);
+  }
+
+  /** A collector asked for an earlier line: at once the first time, then as any other failure. */
+  long gapDelay() {
+    if (failures > 0) return nextDelay();
+    failures = 1;
+    return 50;
+  }
+
+  void log(Logger log, Supplier<String> message) {
+    log.log(failures <= 1 ? Level.WARNING : Level.FINE, message);
+  }
+}
