@@ -45,6 +45,7 @@ public final class ContainerReader implements LineSink {
   private final int maxLineBytes;
   private final long bufferCap;
   private final Spool spool;
+  private final ContainerSpool containerSpool;
 
   private final String id;
   private ContainerMeta meta;
@@ -55,25 +56,8 @@ public final class ContainerReader implements LineSink {
   private final Retries retries = new Retries();
   private final SeqNumbering numbering;
   private final DeliveryWindow window;
-  /** This container's spool file; null until first needed (or found on disk). Touched on the spool thread only. */
-  private SpoolFile spoolFile;
-  /** Batches in the spool, counted from the moment their write is queued; they go out before anything newer. */
-  private int spooledBatches;
-  private boolean spoolLoading;
-  /** Bytes of batches handed to the spool thread and not written yet: still on the heap. */
-  private long spoolQueuedBytes;
-  /** Completes when the spool read in progress has delivered its batch (stop waits for it). */
-  private Promise<Void> spoolLoaded;
-  /**
-   * Batches the spool could not take (a write failed: disk full, say). They follow what the spool holds and
-   * go before anything pending; nothing more is spooled until they are out, so the order holds.
-   */
-  private final ArrayDeque<LineBatch> unspooled = new ArrayDeque<>();
-  private long unspooledBytes;
   /** Logs mode: the container started again while the previous run's stream was still being read. */
   private boolean reopenAfterEnd;
-  /** False until any spool file left on disk for this container has been read. */
-  private boolean spoolChecked;
   private boolean spilledOnStop;
   /**
    * Logs mode (the container's log driver keeps its output): read through the logs endpoint with Docker's
@@ -140,6 +124,7 @@ public final class ContainerReader implements LineSink {
     this.maxLineBytes = maxLineBytes;
     this.bufferCap = bufferCap;
     this.spool = spool;
+    this.containerSpool = new ContainerSpool(spool, containerId, () -> meta.name());
     this.numbering = new SeqNumbering(vertx, spool, containerId, () -> meta.name(), retries, this::pump);
     this.window = new DeliveryWindow(vertx, metrics, retries, numbering, () -> meta.name(),
         new DeliveryWindow.Listener() {
@@ -169,22 +154,18 @@ public final class ContainerReader implements LineSink {
    * asked what they hold.
    */
   private void openSpoolLeftFromEarlierRun() {
-    spool.run(() -> {
-      long mark = numbering.readMark();
-      java.nio.file.Path f = spool.fileOf(id);
-      if (!java.nio.file.Files.exists(f)) return new long[] {0, 0, mark};
-      spoolFile = SpoolFile.open(f);
-      spool.usedBytes.addAndGet(spoolFile.bytes());
-      return new long[] {spoolFile.batches(), spoolFile.lastSeq(), mark};
-    }).onComplete(ar -> {
-      spoolChecked = true;
-      long[] r = ar.succeeded() ? ar.result() : new long[] {0, 0, 0};
-      if (r[0] > 0 || r[2] > 0) {
-        spooledBatches = (int) r[0];
-        numbering.continueAbove(Math.max(r[1], r[2]));
-        if (spooledBatches > 0) LOG.info("container " + id + ": " + spooledBatches + " spooled batches to send first");
+    Future<Long> mark = numbering.loadMark();
+    Future<ContainerSpool.Leftover> left = containerSpool.open();
+    Future.join(mark, left).onComplete(ar -> {
+      if (ar.failed()) LOG.warning("reading the spool of " + id + " failed: " + ar.cause());
+      long marked = mark.succeeded() ? mark.result() : 0;
+      ContainerSpool.Leftover spooled = left.succeeded() ? left.result() : new ContainerSpool.Leftover(0, 0);
+      if (spooled.batches() > 0 || marked > 0) {
+        numbering.continueAbove(Math.max(spooled.lastSeq(), marked));
+        if (spooled.batches() > 0) {
+          LOG.info("container " + id + ": " + spooled.batches() + " spooled batches to send first");
+        }
       } else {
-        if (ar.failed()) LOG.warning("reading the spool of " + id + " failed: " + ar.cause());
         numbering.askCollectors();
       }
       pump();
@@ -688,7 +669,7 @@ public final class ContainerReader implements LineSink {
   }
 
   public boolean isIdle() {
-    return spoolChecked && pending.isEmpty() && window.isEmpty() && spooledBatches == 0 && !isAttached();
+    return containerSpool.isChecked() && pending.isEmpty() && window.isEmpty() && !containerSpool.holdsBatches() && !isAttached();
   }
 
   /** Runs {@code hook} once this reader has nothing left to read or send (the container was removed). */
@@ -698,7 +679,7 @@ public final class ContainerReader implements LineSink {
   }
 
   private void checkDrained() {
-    if (drained != null && spoolChecked && pending.isEmpty() && window.isEmpty() && spooledBatches == 0) {
+    if (drained != null && containerSpool.isChecked() && pending.isEmpty() && window.isEmpty() && !containerSpool.holdsBatches()) {
       drained.tryComplete();
     }
     if (idleHook != null && isIdle()) {
@@ -710,23 +691,19 @@ public final class ContainerReader implements LineSink {
 
   private void pump() {
     // while a resend waits for its backoff nothing new goes out: it would arrive ahead of older lines
-    if (!numbering.isKnown() || tty == null || !spoolChecked || !checkpointLoaded || spilledOnStop) return;
+    if (!numbering.isKnown() || tty == null || !containerSpool.isChecked() || !checkpointLoaded || spilledOnStop) return;
     if (!window.resendPending()) sendFromSpoolOrPending();
     spillIfBacklogged();
   }
 
   private void sendFromSpoolOrPending() {
-    if (spooledBatches > 0) {
+    if (containerSpool.holdsBatches()) {
       // spooled lines are older than anything pending: they go first, one read at a time
-      if (!spoolLoading && window.hasRoom()) loadFromSpool();
+      if (!containerSpool.isLoading() && window.hasRoom()) loadFromSpool();
       return;
     }
-    while (!unspooled.isEmpty() && window.hasRoom()) {
-      LineBatch b = unspooled.pollFirst();
-      unspooledBytes -= b.dataLength();
-      window.send(b);
-    }
-    if (!unspooled.isEmpty()) return;
+    while (containerSpool.hasUnwritten() && window.hasRoom()) window.send(containerSpool.pollUnwritten());
+    if (containerSpool.hasUnwritten()) return;
     // a container that has said nothing yet (or was renamed) is announced with an empty batch, so the
     // collectors know it and its tags before its first line
     while (window.hasRoom() && (!pending.isEmpty() || metaChanged) && worthSending()
@@ -751,26 +728,10 @@ public final class ContainerReader implements LineSink {
   }
 
   private void loadFromSpool() {
-    spoolLoading = true;
-    spoolLoaded = Promise.promise();
-    spool.run(() -> {
-      long before = spoolFile.bytes();
-      LineBatch b = spoolFile.poll();
-      spool.usedBytes.addAndGet(spoolFile.bytes() - before);
-      return b;
+    containerSpool.load(b -> {
+      // stopping: it is written back to the spool with the rest, not sent
+      if (spilledOnStop) window.hold(b); else window.send(b);
     }).onComplete(ar -> {
-      spoolLoading = false;
-      if (ar.failed()) {
-        LOG.severe("reading the spool of " + meta.name() + " failed: " + ar.cause()
-            + "; its spooled lines are lost");
-        spooledBatches = 0; // what cannot be read is not waited for forever
-      } else if (ar.result() != null) {
-        spooledBatches--;
-        // stopping: it is written back to the spool with the rest, not sent
-        if (spilledOnStop) window.hold(ar.result()); else window.send(ar.result());
-      }
-      // (null: the batches counted were not written after all; the failed write put them in `unspooled`)
-      spoolLoaded.tryComplete();
       pump();
       checkDrained();
     });
@@ -783,11 +744,11 @@ public final class ContainerReader implements LineSink {
    */
   private void spillIfBacklogged() {
     // the logs endpoint keeps what is not read yet, and a slow reader there never slows the container
-    if (Boolean.TRUE.equals(logsMode) || !unspooled.isEmpty()) return;
+    if (Boolean.TRUE.equals(logsMode) || containerSpool.hasUnwritten()) return;
     // memory first (a burst the collectors absorb a moment later costs no disk), the spool past half the budget
     boolean backlogged = window.bytes() + pending.dataLength() >= bufferCap / 2;
-    if (!spool.hasRoom()) {
-      if (backlogged && spool.policy == Spool.Policy.DROP_NEWEST) {
+    if (!containerSpool.hasRoom()) {
+      if (backlogged && containerSpool.policy() == Spool.Policy.DROP_NEWEST) {
         int n = pending.count();
         pending.take(meta, numbering.next(), Integer.MAX_VALUE, Integer.MAX_VALUE); // discarded, numbered by nothing
         metrics.pendingLines.addAndGet(-n);
@@ -797,45 +758,15 @@ public final class ContainerReader implements LineSink {
     }
     // once lines wait in the spool, newer ones go after them anyway: each full batch follows at once, so the
     // spool writes steadily and a backlog does not sit on the heap; at the stream's end, the rest follows
-    boolean behindSpooledLines = spooledBatches > 0 && (fullBatchPending() || !isAttached());
+    boolean behindSpooledLines = containerSpool.holdsBatches() && (fullBatchPending() || !isAttached());
     if (!backlogged && !behindSpooledLines) return;
     if (!numbering.mayNumber(pending.count())) return;
     java.util.List<LineBatch> batches = new java.util.ArrayList<>();
     while (!pending.isEmpty()) batches.add(takeBatch());
-    spooledBatches += batches.size();
-    writeToSpool(batches);
-  }
-
-  private void writeToSpool(java.util.List<LineBatch> batches) {
-    // until written, the batches are still in memory: they count against the buffer, so a spool that falls
-    // behind pauses the reading instead of piling up lines on the heap
-    long bytes = 0;
-    for (LineBatch b : batches) bytes += b.dataLength();
-    long queued = bytes;
-    spoolQueuedBytes += queued;
-    spool.run(() -> {
-      java.util.List<LineBatch> notWritten = new java.util.ArrayList<>();
-      for (LineBatch b : batches) {
-        try {
-          if (!notWritten.isEmpty()) throw new java.io.IOException("an earlier batch was not written");
-          if (spoolFile == null) spoolFile = SpoolFile.open(spool.fileOf(id));
-          spool.usedBytes.addAndGet(spoolFile.append(java.util.List.of(b)));
-        } catch (java.io.IOException e) {
-          if (notWritten.isEmpty()) LOG.severe("spooling lines of " + meta.name() + " failed: " + e);
-          notWritten.add(b);
-        }
-      }
-      return notWritten;
-    }).onComplete(ar -> {
-      spoolQueuedBytes -= queued;
+    // until written, the batches are on the heap: a spool that falls behind pauses the reading
+    containerSpool.write(batches).onComplete(ar -> {
       applyBackPressure();
-    }).onSuccess(notWritten -> {
-      if (notWritten.isEmpty()) return;
-      // kept in memory, after what the spool holds; reading pauses if memory fills up
-      spooledBatches -= notWritten.size();
-      unspooled.addAll(notWritten);
-      for (LineBatch b : notWritten) unspooledBytes += b.dataLength();
-      pump();
+      if (ar.succeeded() && !ar.result()) pump(); // what was not written goes out from memory
     });
   }
 
@@ -843,13 +774,10 @@ public final class ContainerReader implements LineSink {
   public Future<Void> closeSpool() {
     acked = null; // the container is gone: nothing to resume
     java.nio.file.Path checkpoint = Checkpoint.fileOf(checkpointDir(), id);
-    return spool.run(() -> {
-      if (spoolFile != null) spoolFile.close();
-      spoolFile = null;
+    return containerSpool.close().compose(v -> spool.run(() -> {
       java.nio.file.Files.deleteIfExists(checkpoint);
-      numbering.deleteMark();
       return null;
-    }).mapEmpty();
+    })).compose(v -> numbering.forget());
   }
 
   /**
@@ -861,15 +789,13 @@ public final class ContainerReader implements LineSink {
     spilledOnStop = true;
     if (Boolean.TRUE.equals(logsMode)) return saveCheckpoint(true); // the log holds what comes after it
     // a spool read in flight has already taken its batch out of the file: it joins `unacked` first
-    Future<Void> loaded = spoolLoading ? spoolLoaded.future() : Future.succeededFuture();
-    return loaded.compose(v -> spillAll());
+    return containerSpool.whenLoaded().compose(v -> spillAll());
   }
 
   private Future<Void> spillAll() {
-    java.util.List<LineBatch> inFlightBatches = new java.util.ArrayList<>();
-    window.unacknowledged().forEach(inFlightBatches::add);
-    inFlightBatches.removeIf(b -> b.count() == 0);
-    java.util.List<LineBatch> newer = new java.util.ArrayList<>(unspooled);
+    java.util.List<LineBatch> sent = new java.util.ArrayList<>();
+    for (LineBatch b : window.unacknowledged()) if (b.count() > 0) sent.add(b);
+    java.util.List<LineBatch> newer = new java.util.ArrayList<>();
     if (numbering.isKnown()) {
       while (!pending.isEmpty()) newer.add(takeBatch());
     } else if (!pending.isEmpty()) {
@@ -877,19 +803,7 @@ public final class ContainerReader implements LineSink {
       metrics.linesDropped.increment(pending.count());
       pending.take(meta, 0, Integer.MAX_VALUE, Integer.MAX_VALUE);
     }
-    boolean nothingToKeep = inFlightBatches.isEmpty() && newer.isEmpty() && spooledBatches == 0;
-    long highestNumbered = numbering.next() - 1;
-    return spool.run(() -> {
-      // the highest seq numbered, replacing the reservation: the next run continues right after it
-      if (highestNumbered > 0) numbering.writeMark(highestNumbered);
-      if (spoolFile == null && nothingToKeep) return null;
-      if (spoolFile == null) spoolFile = SpoolFile.open(spool.fileOf(id));
-      long before = spoolFile.bytes();
-      spoolFile.rewrite(inFlightBatches, newer);
-      spool.usedBytes.addAndGet(spoolFile.bytes() - before);
-      spoolFile.close(); // deleted when empty
-      return null;
-    }).mapEmpty();
+    return numbering.saveLast().compose(v -> containerSpool.rewriteAndClose(sent, newer));
   }
 
   /** The oldest pending lines, numbered, as one batch. */
@@ -901,7 +815,7 @@ public final class ContainerReader implements LineSink {
   }
 
   private void applyBackPressure() {
-    long held = window.bytes() + unspooledBytes + pending.dataLength() + spoolQueuedBytes; // lines written to the spool are not held
+    long held = window.bytes() + containerSpool.heldBytes() + pending.dataLength(); // lines written to the spool are not held
     if (!paused && response != null && held > bufferCap) {
       // the 'block' policy: stop reading this container until the collector catches up
       paused = true;

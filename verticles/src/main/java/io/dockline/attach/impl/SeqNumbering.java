@@ -1,6 +1,7 @@
 package io.dockline.attach.impl;
 
 import io.dockline.wire.Addresses;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -111,25 +112,39 @@ final class SeqNumbering {
     });
   }
 
-  /** On the spool thread: the seq mark an earlier run left (0: none). */
-  long readMark() throws IOException {
-    if (!Files.exists(markFile)) return 0;
-    try {
-      return Long.parseLong(Files.readString(markFile).trim());
-    } catch (NumberFormatException e) {
-      return 0;
-    }
+  /** The seq mark an earlier run left (0: none): the exact last seq after a clean stop, a reservation after a crash. */
+  Future<Long> loadMark() {
+    return spool.run(() -> {
+      if (!Files.exists(markFile)) return 0L;
+      try {
+        return Long.parseLong(Files.readString(markFile).trim());
+      } catch (NumberFormatException e) {
+        return 0L;
+      }
+    });
   }
 
-  /** On the spool thread: the highest seq given (on stop), or the end of a reservation. */
-  void writeMark(long seq) throws IOException {
+  /** Stopping: the highest seq given replaces the reservation, so the next run continues right after it. */
+  Future<Void> saveLast() {
+    long last = next - 1;
+    if (last <= 0) return Future.succeededFuture();
+    return spool.run(() -> {
+      writeMark(last);
+      return null;
+    });
+  }
+
+  private void writeMark(long seq) throws IOException {
     Files.createDirectories(markFile.getParent());
     Files.writeString(markFile, Long.toString(seq));
   }
 
-  /** On the spool thread: the container is gone. */
-  void deleteMark() throws IOException {
-    Files.deleteIfExists(markFile);
+  /** The container is gone: its seq mark is deleted. */
+  Future<Void> forget() {
+    return spool.run(() -> {
+      Files.deleteIfExists(markFile);
+      return null;
+    });
   }
 
   /** Asks the collectors what they store of the container, until one answers (or 5 s passed). */
