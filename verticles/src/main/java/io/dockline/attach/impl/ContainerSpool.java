@@ -8,7 +8,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -27,9 +26,8 @@ final class ContainerSpool {
   /** What an earlier run left in the file: how many batches, and the seq of the last line (0: none). */
   record Leftover(int batches, long lastSeq) {}
 
+  private final ReaderContext ctx;
   private final Spool spool;
-  private final String id;
-  private final Supplier<String> name;
   /** Null until first needed (or found on disk). Touched on the spool thread only. */
   private SpoolFile file;
   private int batches;
@@ -42,16 +40,15 @@ final class ContainerSpool {
   private final ArrayDeque<LineBatch> unwritten = new ArrayDeque<>();
   private long unwrittenBytes;
 
-  ContainerSpool(Spool spool, String containerId, Supplier<String> name) {
-    this.spool = spool;
-    this.id = containerId;
-    this.name = name;
+  ContainerSpool(ReaderContext ctx) {
+    this.ctx = ctx;
+    this.spool = ctx.spool();
   }
 
   /** Opens the file an earlier run left, if any: its batches go out before anything newer. */
   Future<Leftover> open() {
     return spool.run(() -> {
-      java.nio.file.Path f = spool.fileOf(id);
+      java.nio.file.Path f = spool.fileOf(ctx.containerId());
       if (!java.nio.file.Files.exists(f)) return new Leftover(0, 0);
       file = SpoolFile.open(f);
       spool.usedBytes.addAndGet(file.bytes());
@@ -114,7 +111,7 @@ final class ContainerSpool {
     }).transform(ar -> {
       loading = false;
       if (ar.failed()) {
-        LOG.severe("reading the spool of " + name.get() + " failed: " + ar.cause() + "; its spooled lines are lost");
+        LOG.severe("reading the spool of " + ctx.name() + " failed: " + ar.cause() + "; its spooled lines are lost");
         batches = 0; // what cannot be read is not waited for forever
       } else if (ar.result() != null) {
         batches--;
@@ -146,10 +143,10 @@ final class ContainerSpool {
       for (LineBatch b : written) {
         try {
           if (!notWritten.isEmpty()) throw new IOException("an earlier batch was not written");
-          if (file == null) file = SpoolFile.open(spool.fileOf(id));
+          if (file == null) file = SpoolFile.open(spool.fileOf(ctx.containerId()));
           spool.usedBytes.addAndGet(file.append(List.of(b)));
         } catch (IOException e) {
-          if (notWritten.isEmpty()) LOG.severe("spooling lines of " + name.get() + " failed: " + e);
+          if (notWritten.isEmpty()) LOG.severe("spooling lines of " + ctx.name() + " failed: " + e);
           notWritten.add(b);
         }
       }
@@ -172,7 +169,7 @@ final class ContainerSpool {
     boolean nothingToKeep = older.isEmpty() && after.isEmpty() && batches == 0;
     return spool.run(() -> {
       if (file == null && nothingToKeep) return null;
-      if (file == null) file = SpoolFile.open(spool.fileOf(id));
+      if (file == null) file = SpoolFile.open(spool.fileOf(ctx.containerId()));
       long before = file.bytes();
       file.rewrite(older, after);
       spool.usedBytes.addAndGet(file.bytes() - before);

@@ -3,11 +3,9 @@ package io.dockline.attach.impl;
 import io.dockline.wire.Addresses;
 import io.dockline.wire.BatchAck;
 import io.dockline.wire.LineBatch;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import java.util.ArrayDeque;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -32,30 +30,27 @@ final class DeliveryWindow {
 
     /** Every unacknowledged batch was sent again. */
     void resent();
+
+    /** The highest seq numbered so far (what the collectors hold when nothing is unacknowledged). */
+    long lastNumbered();
   }
 
-  private final Vertx vertx;
-  private final AgentMetrics metrics;
-  private final Retries retries;
-  private final SeqNumbering numbering;
-  private final Supplier<String> name;
+  private final ReaderContext ctx;
   private final Listener listener;
   private final DeliveryOptions sendOptions = new DeliveryOptions().setSendTimeout(15_000);
   private final ArrayDeque<LineBatch> unacked = new ArrayDeque<>();
-  private long bytes;
-  private int inFlight;
-  private int epoch;
-  private boolean resendPending;
 
-  DeliveryWindow(Vertx vertx, AgentMetrics metrics, Retries retries, SeqNumbering numbering, Supplier<String> name,
-                 Listener listener) {
-    this.vertx = vertx;
-    this.metrics = metrics;
-    this.retries = retries;
-    this.numbering = numbering;
-    this.name = name;
+  DeliveryWindow(ReaderContext ctx, Listener listener) {
+    this.ctx = ctx;
     this.listener = listener;
   }
+
+  /** The data bytes of the unacknowledged batches. */
+  private long bytes;
+  private int inFlight;
+  /** Counts resends: a reply to a send made before the latest resend is not counted. */
+  private int epoch;
+  private boolean resendPending;
 
   boolean hasRoom() {
     return inFlight < MAX_IN_FLIGHT;
@@ -86,7 +81,7 @@ final class DeliveryWindow {
   /** Takes {@code batch} into the window and sends it. */
   void send(LineBatch batch) {
     hold(batch);
-    metrics.batchesSent.increment();
+    ctx.metrics().batchesSent.increment();
     transmit(batch);
   }
 
@@ -101,16 +96,16 @@ final class DeliveryWindow {
     int sentEpoch = epoch;
     DeliveryOptions options = new DeliveryOptions(sendOptions)
         .addHeader(BatchAck.STORED_THROUGH_HEADER, Long.toString(storedThrough()));
-    vertx.eventBus().<BatchAck>request(Addresses.ROUTER_BATCH, batch, options).onComplete(ar -> {
+    ctx.vertx().eventBus().<BatchAck>request(Addresses.ROUTER_BATCH, batch, options).onComplete(ar -> {
       if (ar.succeeded()) {
         trim(ar.result().body());
         // an announcement (no line) is done once any collector took it, whatever that one holds
-        if (batch.count() == 0 && unacked.remove(batch)) metrics.batchesAcked.increment();
+        if (batch.count() == 0 && unacked.remove(batch)) ctx.metrics().batchesAcked.increment();
       }
       if (sentEpoch != epoch) return; // a reply to a send that a later resend has replaced
       inFlight--;
       if (ar.succeeded()) {
-        retries.succeeded();
+        ctx.retries().succeeded();
         listener.replied();
       } else {
         onSendFailure(ar.cause());
@@ -120,7 +115,7 @@ final class DeliveryWindow {
 
   /** Every seq up to this one is acknowledged, by whichever collector held the stream at the time. */
   private long storedThrough() {
-    return unacked.isEmpty() ? numbering.next() - 1 : unacked.peekFirst().firstSeq() - 1;
+    return unacked.isEmpty() ? listener.lastNumbered() : unacked.peekFirst().firstSeq() - 1;
   }
 
   private void trim(BatchAck ack) {
@@ -128,7 +123,7 @@ final class DeliveryWindow {
       LineBatch done = unacked.removeFirst();
       bytes -= done.dataLength();
       listener.acknowledged(done);
-      metrics.batchesAcked.increment();
+      ctx.metrics().batchesAcked.increment();
     }
   }
 
@@ -140,13 +135,13 @@ final class DeliveryWindow {
     if (cause instanceof ReplyException && ((ReplyException) cause).failureCode() == BatchAck.GAP_FAILURE) {
       // a batch overtook an unacknowledged one on its way to a collector new to the stream: the resend below
       // goes out in order, each batch vouched for by the acknowledgements before it
-      LOG.fine(() -> "collector wants line " + cause.getMessage().trim() + " of " + name.get() + " first; resending");
-      vertx.setTimer(retries.gapDelay(), t -> resendUnacked());
+      LOG.fine(() -> "collector wants line " + cause.getMessage().trim() + " of " + ctx.name() + " first; resending");
+      ctx.vertx().setTimer(ctx.retries().gapDelay(), t -> resendUnacked());
       return;
     }
-    retries.log(LOG, () -> "storing lines of container " + name.get() + " failed (" + cause.getMessage()
+    LOG.log(ctx.retries().level(), () -> "storing lines of container " + ctx.name() + " failed (" + cause.getMessage()
         + "); retrying");
-    vertx.setTimer(retries.nextDelay(), t -> resendUnacked());
+    ctx.vertx().setTimer(ctx.retries().nextDelay(), t -> resendUnacked());
   }
 
   private void resendUnacked() {
@@ -154,7 +149,7 @@ final class DeliveryWindow {
     int resendEpoch = epoch;
     for (LineBatch b : unacked.toArray(new LineBatch[0])) {
       if (resendEpoch != epoch) break;
-      metrics.batchesResent.increment();
+      ctx.metrics().batchesResent.increment();
       transmit(b);
     }
     listener.resent();

@@ -1,8 +1,6 @@
 package io.dockline.attach.impl;
 
-import java.util.function.Supplier;
 import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Failures in a row of one container's exchanges with the collectors (sending lines, asking what they store),
@@ -29,7 +27,8 @@ final class Retries {
     return 50;
   }
 
-  void log(Logger log, Supplier<String> message) {
-    log.log(failures <= 1 ? Level.WARNING : Level.FINE, message);
+  /** How loud to log a failure: the first in a row is a warning. */
+  Level level() {
+    return failures <= 1 ? Level.WARNING : Level.FINE;
   }
 }

@@ -2,14 +2,12 @@ package io.dockline.attach.impl;
 
 import io.dockline.wire.Addresses;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -29,11 +27,8 @@ final class SeqNumbering {
   static final long RESERVATION = 1_000_000;
   private static final long WITHOUT_COLLECTOR_AFTER_MS = 5_000;
 
-  private final Vertx vertx;
+  private final ReaderContext ctx;
   private final Spool spool;
-  private final String id;
-  private final Supplier<String> name;
-  private final Retries retries;
   private final Runnable changed;
   private final Path markFile;
   private long next = -1;
@@ -43,15 +38,11 @@ final class SeqNumbering {
   /** When asking the collectors for the stored seq first failed (0: it has not). */
   private long firstAskFailedMs;
 
-  SeqNumbering(Vertx vertx, Spool spool, String containerId, Supplier<String> name, Retries retries,
-               Runnable changed) {
-    this.vertx = vertx;
-    this.spool = spool;
-    this.id = containerId;
-    this.name = name;
-    this.retries = retries;
+  SeqNumbering(ReaderContext ctx, Runnable changed) {
+    this.ctx = ctx;
+    this.spool = ctx.spool();
     this.changed = changed;
-    this.markFile = spool.dir.resolveSibling("seqs").resolve(containerId);
+    this.markFile = spool.dir.resolveSibling("seqs").resolve(ctx.containerId());
   }
 
   boolean isKnown() {
@@ -103,7 +94,7 @@ final class SeqNumbering {
       reserving = false;
       if (ar.failed()) {
         // numbering goes on as without reservations; a restart then asks the collectors
-        LOG.warning("saving the seq reservation of " + name.get() + " failed: " + ar.cause());
+        LOG.warning("saving the seq reservation of " + ctx.name() + " failed: " + ar.cause());
         reservedThrough = Long.MAX_VALUE;
       } else {
         reservedThrough = Math.max(reservedThrough, through);
@@ -150,22 +141,22 @@ final class SeqNumbering {
   /** Asks the collectors what they store of the container, until one answers (or 5 s passed). */
   void askCollectors() {
     if (next >= 0) return;
-    vertx.eventBus().<JsonObject>request(Addresses.ROUTER_LAST_SEQ, new JsonObject().put("containerId", id),
+    ctx.vertx().eventBus().<JsonObject>request(Addresses.ROUTER_LAST_SEQ, new JsonObject().put("containerId", ctx.containerId()),
         new DeliveryOptions().setSendTimeout(10_000)).onComplete(ar -> {
           if (ar.succeeded()) {
             // a fresh container may have been numbered meanwhile; the collectors hold nothing of it then
             if (next < 0) next = ar.result().body().getLong("lastSeq", 0L) + 1;
-            retries.succeeded();
+            ctx.retries().succeeded();
             changed.run();
           } else if (next < 0) {
-            retries.log(LOG, () -> "asking the stored sequence of container " + name.get() + " failed ("
+            LOG.log(ctx.retries().level(), () -> "asking the stored sequence of container " + ctx.name() + " failed ("
                 + ar.cause().getMessage() + "); retrying");
             long now = System.currentTimeMillis();
             if (firstAskFailedMs == 0) firstAskFailedMs = now;
             if (now - firstAskFailedMs >= WITHOUT_COLLECTOR_AFTER_MS) {
               numberWithoutCollectors();
             } else {
-              vertx.setTimer(retries.nextDelay(), t -> askCollectors());
+              ctx.vertx().setTimer(ctx.retries().nextDelay(), t -> askCollectors());
             }
           }
         });
@@ -180,7 +171,7 @@ final class SeqNumbering {
   private void numberWithoutCollectors() {
     Instant now = Instant.now();
     next = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
-    LOG.info("no collector answered for container " + name.get() + "; numbering its lines from " + next);
+    LOG.info("no collector answered for container " + ctx.name() + "; numbering its lines from " + next);
     changed.run();
   }
 }
