@@ -21,7 +21,9 @@ final class AttachSource extends LineSource implements LineSink {
   private static final Logger LOG = Logger.getLogger(AttachSource.class.getName());
   private static final int REATTACH_TRIES = 400;
 
-  private Boolean tty; // null until described
+  /** False until inspect told whether the container has a TTY (how to decode the stream). */
+  private boolean described;
+  private boolean tty;
   private StreamDecoder decoder;
   private final List<Buffer> early = new ArrayList<>();
   private final List<Long> earlyTimes = new ArrayList<>();
@@ -65,7 +67,8 @@ final class AttachSource extends LineSource implements LineSink {
 
   /** Inspect told whether the container has a TTY: what the stream brought meanwhile is decoded now. */
   void describe(boolean hasTty) {
-    if (tty != null) return;
+    if (described) return;
+    described = true;
     tty = hasTty;
     if (early.isEmpty()) return;
     decoder = new StreamDecoder(hasTty, ctx.maxLineBytes(), this);
@@ -92,7 +95,7 @@ final class AttachSource extends LineSource implements LineSink {
 
   private void onData(Buffer buf) {
     if (decoder == null) {
-      if (tty == null) {
+      if (!described) {
         early.add(buf.copy()); // until inspect says how to decode it
         earlyTimes.add(LateAttach.nowNanos());
         return;
