@@ -49,7 +49,7 @@ final class LogsSource extends LineSource {
   }
 
   private Path checkpointFile() {
-    return Checkpoint.fileOf(ctx.spool().dir.resolveSibling("checkpoints"), ctx.containerId());
+    return AgentDirs.ofSpool(ctx.spool().dir).checkpoint(ctx.containerId());
   }
 
   /** Sets how far back in time a log line may be stamped behind one Docker wrote before it. */

@@ -42,7 +42,7 @@ final class SeqNumbering {
     this.ctx = ctx;
     this.spool = ctx.spool();
     this.changed = changed;
-    this.markFile = spool.dir.resolveSibling("seqs").resolve(ctx.containerId());
+    this.markFile = AgentDirs.ofSpool(spool.dir).seqMark(ctx.containerId());
   }
 
   boolean isKnown() {
