@@ -12,6 +12,7 @@ import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import io.dockline.attach.gate.GateRequest;
 import io.dockline.attach.gate.StartGate;
 import io.dockline.attach.impl.AgentMetrics;
+import io.dockline.attach.impl.AgentDirs;
 import io.dockline.attach.impl.ContainerReader;
 import io.dockline.attach.impl.Spool;
 import io.dockline.config.DockerEndpoint;
@@ -46,6 +47,7 @@ public final class AgentVerticle extends VerticleBase {
   private static final long RECONNECT_MS = 2_000;
 
   private final NodeConfig config;
+  private final AgentDirs dirs;
   private final NodeStatus status;
   private final MeterRegistry registry;
   private final DockerEndpoint endpoint;
@@ -73,6 +75,7 @@ public final class AgentVerticle extends VerticleBase {
 
   public AgentVerticle(NodeConfig config, NodeStatus status, MeterRegistry registry) {
     this.config = config;
+    this.dirs = AgentDirs.under(config.dataDir());
     this.status = status;
     this.registry = registry;
     this.endpoint = DockerEndpoint.parse(config.dockerHost());
@@ -97,7 +100,7 @@ public final class AgentVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     ctx = context;
-    spool = new Spool(context, config.dataDir().resolve("agent").resolve("spool"), config.agentSpoolBytes(),
+    spool = new Spool(context, dirs.spool(), config.agentSpoolBytes(),
         config.agentSpoolDropsNewest() ? Spool.Policy.DROP_NEWEST : Spool.Policy.BLOCK, config.backgroundPriority());
     metrics = new AgentMetrics(registry, config.nodeName(), spool);
     // a stream's bytes reach the reader in pieces of up to 64 KiB (Netty's largest read) instead of the
@@ -117,7 +120,7 @@ public final class AgentVerticle extends VerticleBase {
   /** The start gate answers its process's hold requests before any container is read. */
   private Future<Void> startGate() {
     if (!config.startGate()) return Future.succeededFuture();
-    gate = new StartGate(vertx, config.startGateSocket(), config.dataDir().resolve("agent"), config.startGateTimeoutMs(),
+    gate = new StartGate(vertx, config.startGateSocket(), dirs, config.startGateTimeoutMs(),
         registry, config.nodeName(), this::hold);
     vertx.setPeriodic(3_000, t -> reportReady());
     return gate.start();
@@ -306,7 +309,7 @@ public final class AgentVerticle extends VerticleBase {
         // created containers are attached before they start, so nothing they write is missed; a stopped one
         // this agent was reading from its logs (it has a checkpoint) is read to its end
         if ("running".equals(c.getState()) || "created".equals(c.getState()) || "paused".equals(c.getState())
-            || java.nio.file.Files.exists(config.dataDir().resolve("agent/checkpoints").resolve(c.getId()))) {
+            || java.nio.file.Files.exists(dirs.checkpoint(c.getId()))) {
           out.add(c);
         }
       }

@@ -1,5 +1,6 @@
 package io.dockline.attach.gate;
 
+import io.dockline.attach.impl.AgentDirs;
 import io.dockline.config.Meters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -58,12 +59,12 @@ public final class StartGate {
    * @param holder opens the named container's attach (or finds it open, or decides it needs none); the
    *               start is let through when its future completes, succeeded or not
    */
-  public StartGate(Vertx vertx, Path pluginSocket, Path agentDir, long holdMs, MeterRegistry registry, String node,
-                   Function<GateRequest, Future<Void>> holder) {
+  public StartGate(Vertx vertx, Path pluginSocket, AgentDirs agentDirs, long holdMs, MeterRegistry registry,
+                   String node, Function<GateRequest, Future<Void>> holder) {
     this.vertx = vertx;
     this.pluginSocket = pluginSocket;
-    this.agentSocket = agentDir.resolve("gate.sock");
-    this.logFile = agentDir.resolve("start-gate.log");
+    this.agentSocket = agentDirs.gateSocket();
+    this.logFile = agentDirs.startGateLog();
     this.holdMs = holdMs;
     this.holder = holder;
     holds = Meters.counter(registry, node, "dockline.start.gate.holds", "container starts held by the start gate until their attach was open");

@@ -42,10 +42,6 @@ final class Checkpoint {
     this.firstFormatRun = firstFormatRun;
   }
 
-  static Path fileOf(Path dir, String containerId) {
-    return dir.resolve(containerId);
-  }
-
   /** The saved checkpoint, or null when there is none (or it is unreadable: reading starts over). */
   static Checkpoint load(Path file) {
     try {

@@ -1,162 +1,193 @@
 package io.dockline.attach.impl;
 
-import io.dockline.wire.Addresses;
-import io.dockline.wire.BatchAck;
 import io.dockline.wire.ContainerMeta;
 import io.dockline.wire.LineBatch;
 import io.dockline.wire.LineBatchBuilder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.logging.Level;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * Reads one container's attach stream on the event loop and ships its lines, in order, in batches.
+ * Reads one container on the event loop and ships its lines, in order, in batches: the coordinator of its
+ * parts, each of which owns its state.
  *
- * <p>Lines get their sequence numbers when they are put into a batch, continuing from what the collector
- * already stores, so a restarted agent neither reuses nor skips numbers. Several batches are in flight at
- * once; an acknowledgement is cumulative (everything up to {@code storedSeq} is durable). After any failure
- * every unacknowledged batch is sent again, in order: the collector drops what it already holds.
+ * <ul>
+ *   <li>a {@link LineSource}, once inspect told which: the {@link AttachSource} (attach has no history) or,
+ *       when the log driver keeps the output, the {@link LogsSource} (from a checkpoint), both reading through
+ *       one {@link DockerStream} into the pending lines;</li>
+ *   <li>{@link SeqNumbering}: lines get their sequence numbers when they are put into a batch, continuing
+ *       from what was numbered before, so a restarted agent neither reuses nor skips numbers;</li>
+ *   <li>{@link DeliveryWindow}: several batches in flight, cumulative acknowledgements, and after any failure
+ *       every unacknowledged batch sent again, in order (the collector drops what it already holds);</li>
+ *   <li>{@link ContainerSpool}: lines no collector takes fast enough go to the disk spool, and out of it first.</li>
+ * </ul>
+ *
+ * <p>The reader decides what goes where: spooled lines before pending ones, group commit, back-pressure, and
+ * what is written to the spool on stop.
  */
-public final class ContainerReader implements LineSink {
+public final class ContainerReader {
   private static final Logger LOG = Logger.getLogger(ContainerReader.class.getName());
-  private static final int MAX_IN_FLIGHT = 4;
   private static final int MAX_BATCH_LINES = 16384;
   private static final int MAX_BATCH_BYTES = 2 << 20;
   /** While a batch is in flight, the next one waits until it is this large (a quarter of the maximum). */
   private static final int FULL_BATCH_LINES = MAX_BATCH_LINES / 4;
   private static final int FULL_BATCH_BYTES = MAX_BATCH_BYTES / 4;
 
-  private final Vertx vertx;
-  private final HttpClient http;
-  private final SocketAddress docker;
-  private final AgentMetrics metrics;
-  private final int maxLineBytes;
-  private final long bufferCap;
-  private final Spool spool;
-  private final DeliveryOptions sendOptions = new DeliveryOptions().setSendTimeout(15_000);
+  /** How the container is read: not known until inspect answers (the attach stream is opened meanwhile). */
+  private enum Mode { UNKNOWN, ATTACH, LOGS }
 
+  private final AgentMetrics metrics;
+  private final long bufferCap;
   private final String id;
   private ContainerMeta meta;
-  private Boolean tty; // unknown until inspect answers
-  private final java.util.List<Buffer> early = new java.util.ArrayList<>();
-  private final java.util.List<Long> earlyTimes = new java.util.ArrayList<>();
-  private final LineBatchBuilder pending = new LineBatchBuilder();
-  private final ArrayDeque<LineBatch> unacked = new ArrayDeque<>();
-  private long unackedBytes;
-  private long nextSeq = -1; // unknown until the collector said what it holds
-  /** This container's spool file; null until first needed (or found on disk). Touched on the spool thread only. */
-  private SpoolFile spoolFile;
-  /** Batches in the spool, counted from the moment their write is queued; they go out before anything newer. */
-  private int spooledBatches;
-  private boolean spoolLoading;
-  /** Bytes of batches handed to the spool thread and not written yet: still on the heap. */
-  private long spoolQueuedBytes;
-  /** Completes when the spool read in progress has delivered its batch (stop waits for it). */
-  private Promise<Void> spoolLoaded;
-  /**
-   * Batches the spool could not take (a write failed: disk full, say). They follow what the spool holds and
-   * go before anything pending; nothing more is spooled until they are out, so the order holds.
-   */
-  private final ArrayDeque<LineBatch> unspooled = new ArrayDeque<>();
-  /**
-   * Attach mode numbers no further than a reservation saved under {@code DATA/agent/seqs/}: a restart, even
-   * after kill -9, continues above anything numbered before, whichever collector is away. Reserved a million
-   * at a time, half a reservation ahead, so numbering never waits in practice.
-   */
-  private static final long SEQ_RESERVATION = 1_000_000;
-  private long reservedThrough;
-  private boolean reserving;
-  /** Logs mode: the container started again while the previous run's stream was still being read. */
-  private boolean reopenAfterEnd;
-  /** False until any spool file left on disk for this container has been read. */
-  private boolean spoolChecked;
-  private boolean spilledOnStop;
-  /**
-   * Logs mode (the container's log driver keeps its output): read through the logs endpoint with Docker's
-   * timestamps, from a checkpoint. Null until inspect told; attach mode otherwise.
-   */
-  private Boolean logsMode;
-  private LogsDecoder logsDecoder;
-  /** False until the checkpoint of a logs-mode container was loaded: numbering starts from it. */
-  private boolean checkpointLoaded = true;
-  /**
-   * Logs mode: per stream, the last acknowledged line, with the seq of the last one; saved to disk at most once a
-   * second and on stop. Null while a first-format checkpoint's line is looked for.
-   */
-  private LogPosition acked;
-  private long ackedSeq;
-  private boolean checkpointSaveScheduled;
-  /** Logs mode: the checkpoint loaded, and what the stream being read passed (a reopened stream continues after it). */
-  private Checkpoint loadedCheckpoint;
-  private LogResume reading;
-  private boolean logsOpened;
-  /** New lines the logs stream being read brought (not those read again after a resume). */
-  private long logsStreamNewLines;
-  /** Per stream, the time of a line whose pieces a closed stream left unread (Long.MAX_VALUE: none). */
-  private final long[] droppedPieces = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
-  private long logsToleranceNanos = 2_000_000_000L; // NodeConfig's logs-reorder-tolerance sets it
-  private int outOfOrderLogged;
-
-  /** When asking the collectors for the stored seq first failed (0: it has not). */
-  private long firstAskFailedMs;
-  private static final long NUMBER_WITHOUT_COLLECTOR_AFTER_MS = 5_000;
-  private int inFlight;
-  private int epoch;
-  private boolean resendPending;
+  private Mode mode = Mode.UNKNOWN;
   private boolean metaChanged;
-  private int failures;
-  private long readTimeNanos;
-  private int linesDecoded;
-  private long attachOpenedNanos;
-  private long knownStartNanos;
-  private long countedStartNanos;
-  private long lastTimeNanos;
-
-  private StreamDecoder decoder;
-  private HttpClientResponse response;
-  private boolean streamOpen;
-  private boolean connecting;
-  private boolean paused;
+  private final LineBatchBuilder pending = new LineBatchBuilder();
+  private final SeqNumbering numbering;
+  private final DeliveryWindow window;
+  private final ContainerSpool containerSpool;
+  private final DockerStream stream;
+  private final AttachSource attach;
+  private final LogsSource logs;
   private boolean stopping;
+  private boolean spilledOnStop;
   private Promise<Void> drained;
   private Runnable idleHook;
-  /** Attach streams opened so far; the start gate waits for the next one. */
-  private int attachGeneration;
-  private final java.util.List<AttachWaiter> attachWaiters = new java.util.ArrayList<>();
-  private record AttachWaiter(int afterGeneration, Promise<Void> opened) {}
-  /** The container restarts by itself (a restart policy): its exit is followed by a new attach at once. */
-  private boolean reattachOnExit;
-  /** The start gate stopped the container for a restart: the next attach opens as soon as the stream ends. */
-  private boolean restartExpected;
-  /** The container was removed: an attach stream left open on it is closed and never opened again. */
-  private boolean removed;
 
   public ContainerReader(Vertx vertx, HttpClient http, SocketAddress docker, AgentMetrics metrics, Spool spool,
                          String containerId, String host, int maxLineBytes, long bufferCap) {
-    this.vertx = vertx;
-    this.http = http;
-    this.docker = docker;
-    this.metrics = metrics;
-    this.id = containerId;
     this.meta = new ContainerMeta(containerId, containerId.substring(0, Math.min(12, containerId.length())), "", host,
         null);
-    this.maxLineBytes = maxLineBytes;
+    this.id = containerId;
+    this.metrics = metrics;
     this.bufferCap = bufferCap;
-    this.spool = spool;
+    ReaderContext ctx = new ReaderContext(vertx, metrics, spool, containerId, maxLineBytes, this::name, new Retries());
+    this.numbering = new SeqNumbering(ctx, this::pump);
+    this.window = new DeliveryWindow(ctx, new DeliveryWindow.Listener() {
+      @Override
+      public void acknowledged(LineBatch batch) {
+        if (mode == Mode.LOGS) logs.acknowledged(batch);
+      }
+
+      @Override
+      public void replied() {
+        pump();
+        applyBackPressure();
+        checkDrained();
+      }
+
+      @Override
+      public void resent() {
+        pump();
+      }
+
+      @Override
+      public long lastNumbered() {
+        return numbering.next() - 1;
+      }
+    });
+    this.containerSpool = new ContainerSpool(ctx);
+    this.stream = new DockerStream(ctx, http, docker, new DockerStream.Listener() {
+      @Override
+      public void ended(boolean failed) {
+        onStreamEnd(failed);
+      }
+
+      @Override
+      public void discarded() {
+        checkDrained();
+      }
+    });
+    LineSource.Host sources = new SourceHost(ctx);
+    this.attach = new AttachSource(sources);
+    this.logs = new LogsSource(sources);
     openSpoolLeftFromEarlierRun();
+  }
+
+  /** What the sources tell this reader. */
+  private final class SourceHost implements LineSource.Host {
+    private final ReaderContext ctx;
+
+    SourceHost(ReaderContext ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public ReaderContext context() {
+      return ctx;
+    }
+
+    @Override
+    public DockerStream stream() {
+      return stream;
+    }
+
+    @Override
+    public String name() {
+      return meta.name();
+    }
+
+    @Override
+    public boolean stopping() {
+      return stopping;
+    }
+
+    @Override
+    public void pump() {
+      ContainerReader.this.pump();
+    }
+
+    @Override
+    public void read() {
+      ContainerReader.this.pump();
+      applyBackPressure();
+    }
+
+    @Override
+    public void checkDone() {
+      checkDrained();
+    }
+
+    @Override
+    public void add(long timeNanos, byte s, byte flags, byte[] buf, int off, int len) {
+      pending.add(timeNanos, s, flags, buf, off, len);
+      stream.lineDecoded();
+    }
+
+    @Override
+    public boolean readsLogs() {
+      return mode == Mode.LOGS;
+    }
+
+    @Override
+    public void attachAttempted() {
+      // inspect said "logs mode" while an attach was still being opened: the logs stream opens now
+      if (mode == Mode.LOGS && !stopping && !stream.isBusy()) logs.open();
+    }
+
+    @Override
+    public void numberFrom(long first) {
+      numbering.startFromLog(first);
+    }
+
+    @Override
+    public void earliestHeld(long[] times) {
+      for (LineBatch b : window.unacknowledged()) {
+        for (int i = 0; i < b.count(); i++) times[b.streamCode(i)] = Math.min(times[b.streamCode(i)], b.timeNanos(i));
+      }
+      for (int i = 0; i < pending.count(); i++) {
+        times[pending.streamCode(i)] = Math.min(times[pending.streamCode(i)], pending.timeNanos(i));
+      }
+    }
+  }
+
+  private String name() {
+    return meta.name();
   }
 
   /**
@@ -165,31 +196,19 @@ public final class ContainerReader implements LineSink {
    * asked what they hold.
    */
   private void openSpoolLeftFromEarlierRun() {
-    java.nio.file.Path seqMark = seqMarkFile();
-    spool.run(() -> {
-      long mark = 0;
-      if (java.nio.file.Files.exists(seqMark)) {
-        try {
-          mark = Long.parseLong(java.nio.file.Files.readString(seqMark).trim());
-        } catch (NumberFormatException e) {
-          mark = 0;
+    Future<Long> mark = numbering.loadMark();
+    Future<ContainerSpool.Leftover> left = containerSpool.open();
+    Future.join(mark, left).onComplete(ar -> {
+      if (ar.failed()) LOG.warning("reading the spool of " + id + " failed: " + ar.cause());
+      long marked = mark.succeeded() ? mark.result() : 0;
+      ContainerSpool.Leftover spooled = left.succeeded() ? left.result() : new ContainerSpool.Leftover(0, 0);
+      if (spooled.batches() > 0 || marked > 0) {
+        numbering.continueAbove(Math.max(spooled.lastSeq(), marked));
+        if (spooled.batches() > 0) {
+          LOG.info("container " + id + ": " + spooled.batches() + " spooled batches to send first");
         }
-      }
-      java.nio.file.Path f = spool.fileOf(id);
-      if (!java.nio.file.Files.exists(f)) return new long[] {0, 0, mark};
-      spoolFile = SpoolFile.open(f);
-      spool.usedBytes.addAndGet(spoolFile.bytes());
-      return new long[] {spoolFile.batches(), spoolFile.lastSeq(), mark};
-    }).onComplete(ar -> {
-      spoolChecked = true;
-      long[] r = ar.succeeded() ? ar.result() : new long[] {0, 0, 0};
-      if (r[0] > 0 || r[2] > 0) {
-        spooledBatches = (int) r[0];
-        nextSeq = Math.max(nextSeq, Math.max(r[1], r[2]) + 1);
-        if (spooledBatches > 0) LOG.info("container " + id + ": " + spooledBatches + " spooled batches to send first");
       } else {
-        if (ar.failed()) LOG.warning("reading the spool of " + id + " failed: " + ar.cause());
-        if (nextSeq < 0) askStoredSeq();
+        numbering.askCollectors();
       }
       pump();
       checkDrained();
@@ -201,10 +220,7 @@ public final class ContainerReader implements LineSink {
    * asking the collectors, and its lines can be spooled even when no collector is up.
    */
   public void markFresh() {
-    if (nextSeq < 0) {
-      nextSeq = 1;
-      pump();
-    }
+    numbering.startFresh();
   }
 
   public ContainerMeta meta() { return meta; }
@@ -218,7 +234,7 @@ public final class ContainerReader implements LineSink {
 
   /** True once inspect told the container's tags and whether it has a TTY. */
   public boolean isDescribed() {
-    return tty != null;
+    return mode != Mode.UNKNOWN;
   }
 
   /**
@@ -238,87 +254,40 @@ public final class ContainerReader implements LineSink {
   public void describe(ContainerMeta described, boolean hasTty, boolean readLogs) {
     if (!described.equals(meta)) metaChanged = true;
     meta = described;
-    if (tty == null && readLogs) {
-      logsMode = true;
-      tty = hasTty;
-      dropAttachStream();
-      releaseAttachWaiters(null);
-      loadCheckpointThenRead();
-      pump();
-      return;
-    }
-    if (logsMode == null) logsMode = false;
-    if (tty == null) {
-      tty = hasTty;
-      if (!early.isEmpty()) {
-        decoder = new StreamDecoder(hasTty, maxLineBytes, this);
-        for (int i = 0; i < early.size(); i++) decode(early.get(i), earlyTimes.get(i));
-        early.clear();
-        earlyTimes.clear();
-        if (!isAttached()) {
-          decoder.finish(); // the stream already ended before inspect answered
-          countLines();
-        }
-      }
+    if (mode == Mode.UNKNOWN && readLogs) {
+      mode = Mode.LOGS;
+      attach.drop();
+      attach.releaseWaiters(null);
+      logs.start(hasTty);
+    } else if (mode == Mode.UNKNOWN) {
+      mode = Mode.ATTACH;
+      attach.describe(hasTty);
     }
     pump();
   }
 
-  /**
-   * Attach has no history: if the container (re)started before this reader's stream was open, what it wrote
-   * in between is lost (log driver none) and counted. {@code docker run -d} races the attach this way;
-   * {@code docker create} then {@code docker start} does not.
-   */
+  /** See {@link AttachSource#checkStartedAt}. */
   public void checkStartedAt(String startedAt, long watchingSinceNanos) {
-    if (startedAt == null || startedAt.startsWith("0001-")) return;
-    try {
-      Instant t = Instant.parse(startedAt);
-      long started = t.getEpochSecond() * 1_000_000_000L + t.getNano();
-      // a start before the agent watched is not a race: such containers are read from the attach on
-      if (started > watchingSinceNanos && started > knownStartNanos) knownStartNanos = started;
-    } catch (RuntimeException e) {
-      return;
-    }
-    countLateAttach();
+    attach.checkStartedAt(startedAt, watchingSinceNanos);
   }
 
-  private void countLateAttach() {
-    if (knownStartNanos == 0 || attachOpenedNanos == 0 || knownStartNanos == countedStartNanos) return;
-    if (knownStartNanos < attachOpenedNanos) {
-      countedStartNanos = knownStartNanos;
-      metrics.lateAttaches.increment();
-      LOG.fine(() -> "attached to " + meta.name() + " after it started: its first output may be missing");
-    }
-  }
-
-  /** True while an attach stream is open or being opened. */
+  /** True while a stream (attach or logs) is open or being opened. */
   public boolean isAttached() {
-    return streamOpen || connecting;
+    return stream.isBusy();
   }
 
-  /** Opens the attach stream; lines written from now on are read (attach has no history). */
+  private LineSource source() {
+    return mode == Mode.LOGS ? logs : attach;
+  }
+
+  /** Opens the attach stream (lines written from now on are read), or in logs mode the logs stream. */
   public Future<Void> attach() {
-    if (Boolean.TRUE.equals(logsMode)) return followLogs();
-    if (isAttached() || stopping) return Future.succeededFuture();
-    decoder = null; // a new stream starts with no frame or line pending
-    // stop() may run while the attach is being opened, or the container turn out to be read from its logs
-    return openStream(HttpMethod.POST, "/containers/" + id + "/attach?stream=1&stdout=1&stderr=1", "attach to",
-        () -> stopping || Boolean.TRUE.equals(logsMode), this::onData).onSuccess(v -> {
-          if (!streamOpen) return;
-          Instant opened = Instant.now();
-          attachOpenedNanos = opened.getEpochSecond() * 1_000_000_000L + opened.getNano();
-          attachGeneration++;
-          countLateAttach();
-          releaseAttachWaiters(null);
-        }).onFailure(this::releaseAttachWaiters).onComplete(ar -> {
-          // inspect said "logs mode" while this attach was still being opened: the logs stream opens now
-          if (Boolean.TRUE.equals(logsMode) && !stopping && !isAttached()) followLogs();
-        });
+    return source().open();
   }
 
   /** The number of attach streams opened so far (see {@link #whenAttachOpenAfter}). */
   public int attachGeneration() {
-    return attachGeneration;
+    return attach.generation();
   }
 
   /**
@@ -326,408 +295,57 @@ public final class ContainerReader implements LineSink {
    * (logs mode, stopping, removed); fails when opening one failed. The start gate lets a start through then.
    */
   public Future<Void> whenAttachOpenAfter(int generation) {
-    if (Boolean.TRUE.equals(logsMode) || stopping || removed || (streamOpen && attachGeneration > generation)) {
-      return Future.succeededFuture();
-    }
-    Promise<Void> p = Promise.promise();
-    attachWaiters.add(new AttachWaiter(generation, p));
-    return p.future();
-  }
-
-  /** Completes the waiters an opened stream satisfies (all of them on {@code failure}, or when none is needed). */
-  private void releaseAttachWaiters(Throwable failure) {
-    boolean noneNeeded = Boolean.TRUE.equals(logsMode) || stopping || removed;
-    attachWaiters.removeIf(w -> {
-      if (failure != null) {
-        w.opened().tryFail(failure);
-        return true;
-      }
-      if (!noneNeeded && !(streamOpen && attachGeneration > w.afterGeneration())) return false;
-      w.opened().tryComplete();
-      return true;
-    });
+    return attach.whenOpenAfter(generation);
   }
 
   /** A restart policy restarts the container by itself: attach again as soon as a run's stream ends. */
   public void reattachOnExit(boolean on) {
-    reattachOnExit = on;
+    attach.reattachOnExit(on);
   }
 
   /** The start gate is about to stop the container for a restart: attach again when its stream ends. */
   public void expectRestart() {
-    restartExpected = true;
-    if (!isAttached() && !Boolean.TRUE.equals(logsMode)) attach().onFailure(e -> LOG.fine(e::getMessage));
+    attach.expectRestart();
   }
 
   /** The container was removed: a stream still open on it (it exited, attached for a restart) is closed. */
   public void removed() {
-    removed = true;
-    restartExpected = false;
-    if (streamOpen && !Boolean.TRUE.equals(logsMode)) {
-      HttpClientResponse r = response;
-      onStreamEnd(false);
-      r.request().connection().close();
-    }
-    releaseAttachWaiters(null);
-  }
-
-  /**
-   * Opens a streaming request on the Docker socket; {@code onData} reads it until it ends. A stream that is
-   * {@code unwanted} by the time it opens is closed at once.
-   */
-  private Future<Void> openStream(HttpMethod method, String uri, String what,
-                                  java.util.function.BooleanSupplier unwanted,
-                                  io.vertx.core.Handler<Buffer> onData) {
-    connecting = true;
-    RequestOptions req = new RequestOptions().setServer(docker).setMethod(method).setHost("localhost")
-        .setPort(80).setURI(uri);
-    return http.request(req).compose(r -> r.send()).compose(resp -> {
-      connecting = false;
-      if (resp.statusCode() != 200) {
-        return resp.body().compose(body -> Future.failedFuture(
-            what + " " + meta.name() + " refused: " + resp.statusCode() + " " + body.toString().trim()));
-      }
-      if (unwanted.getAsBoolean()) {
-        resp.request().connection().close();
-        checkDrained();
-        return Future.<Void>succeededFuture();
-      }
-      response = resp;
-      streamOpen = true;
-      metrics.streamsOpen.incrementAndGet();
-      resp.handler(onData);
-      resp.endHandler(v -> onStreamEnd(false));
-      resp.exceptionHandler(e -> onStreamEnd(true));
-      return Future.<Void>succeededFuture();
-    }).onFailure(e -> connecting = false);
-  }
-
-  /** The attach stream opened before inspect answered is not needed in logs mode. */
-  private void dropAttachStream() {
-    early.clear();
-    earlyTimes.clear();
-    if (!streamOpen) return;
-    HttpClientResponse r = response;
-    streamOpen = false;
-    response = null;
-    metrics.streamsOpen.decrementAndGet();
-    r.request().connection().close();
-  }
-
-  private void loadCheckpointThenRead() {
-    checkpointLoaded = false;
-    java.nio.file.Path file = Checkpoint.fileOf(checkpointDir(), id);
-    spool.run(() -> Checkpoint.load(file)).onComplete(ar -> {
-      loadedCheckpoint = ar.succeeded() ? ar.result() : null;
-      // numbering is a function of the log: from the checkpoint on, or from 1 at the log's beginning, so lines
-      // read again get the seqs they had and the collectors drop them
-      nextSeq = loadedCheckpoint == null ? 1 : loadedCheckpoint.seq + 1;
-      ackedSeq = nextSeq - 1;
-      reading = resumeFromCheckpoint();
-      acked = reading.resumedFrom() == null ? null : reading.resumedFrom().copy();
-      checkpointLoaded = true;
-      followLogs();
-      pump();
-    });
-  }
-
-  /** Whether {@code lines} more lines may be numbered now; asks for a new reservation in time. */
-  private boolean mayNumber(int lines) {
-    if (Boolean.TRUE.equals(logsMode)) return true; // numbered from the log's checkpoint instead
-    long last = nextSeq + lines - 1;
-    if (last + SEQ_RESERVATION / 2 > reservedThrough && !reserving) reserve(last + SEQ_RESERVATION);
-    return last <= reservedThrough;
-  }
-
-  private void reserve(long through) {
-    reserving = true;
-    java.nio.file.Path mark = seqMarkFile();
-    spool.run(() -> {
-      java.nio.file.Files.createDirectories(mark.getParent());
-      java.nio.file.Files.writeString(mark, Long.toString(through));
-      return null;
-    }).onComplete(ar -> {
-      reserving = false;
-      if (ar.failed()) {
-        // numbering goes on as without reservations; a restart then asks the collectors
-        LOG.warning("saving the seq reservation of " + meta.name() + " failed: " + ar.cause());
-        reservedThrough = Long.MAX_VALUE;
-      } else {
-        reservedThrough = Math.max(reservedThrough, through);
-      }
-      pump();
-    });
-  }
-
-  private java.nio.file.Path seqMarkFile() {
-    return spool.dir.resolveSibling("seqs").resolve(id);
-  }
-
-  private java.nio.file.Path checkpointDir() {
-    return spool.dir.resolveSibling("checkpoints");
+    attach.removed();
+    if (mode != Mode.LOGS) stream.end();
+    attach.releaseWaiters(null);
   }
 
   /** Sets how far back in time a log line may be stamped behind one Docker wrote before it (logs mode). */
   public void setLogsReorderTolerance(long millis) {
-    logsToleranceNanos = millis * 1_000_000L;
-  }
-
-  /**
-   * Follows the logs endpoint from where reading stopped (the last line read, or the checkpoint); the stream
-   * ends when the container stops, and is opened again when it starts.
-   */
-  private Future<Void> followLogs() {
-    if (isAttached() && !stopping) reopenAfterEnd = true; // (re)started while the old run is still being read
-    if (!checkpointLoaded || isAttached() || stopping) return Future.succeededFuture();
-    reopenAfterEnd = false;
-    if (logsOpened) reading = resumeAfterRead();
-    logsOpened = true;
-    logsStreamNewLines = 0;
-    logsDecoder = new LogsDecoder(tty, maxLineBytes, new LogsDecoder.Sink() {
-      @Override
-      public void line(byte stream, byte flags, long timeNanos, byte[] buf, int off, int len) {
-        logLine(stream, flags, timeNanos, buf, off, len);
-      }
-
-      @Override
-      public void lineStarted(byte stream, long timeNanos) {
-        reading.lineStarted(stream, timeNanos);
-      }
-    });
-    return openStream(HttpMethod.GET, "/containers/" + id + "/logs?follow=1&stdout=1&stderr=1&timestamps=1&since="
-        + LogResume.sinceParameter(reading.since()), "logs of", () -> stopping, this::onLogsData);
-  }
-
-  private LogResume resumeFromCheckpoint() {
-    Checkpoint cp = loadedCheckpoint;
-    LogResume.Listener l = logsListener();
-    if (cp == null) return LogResume.fromStart(logsToleranceNanos, tty, l);
-    if (cp.position == null) return LogResume.afterFirstFormat(cp.firstFormatTime, cp.firstFormatRun, logsToleranceNanos, tty, l);
-    return LogResume.after(cp.position, cp.sinceNanos, Long.MIN_VALUE, logsToleranceNanos, tty, l);
-  }
-
-  /** A stream opened again continues after the last line read (a first-format checkpoint is looked for again). */
-  private LogResume resumeAfterRead() {
-    if (reading.resumedFrom() == null) return resumeFromCheckpoint();
-    LogPosition read = reading.position();
-    long since = LogResume.since(read, droppedPieces, reading.newestSeen(), logsToleranceNanos, tty);
-    return LogResume.after(read, since, reading.newestSeen(), logsToleranceNanos, tty, logsListener());
-  }
-
-  /** Lines read against what resuming relies on are counted and logged (the first few per container). */
-  private LogResume.Listener logsListener() {
-    return new LogResume.Listener() {
-      @Override
-      public void outOfOrder(String what) {
-        metrics.logsOutOfOrder.increment();
-        LOG.log(outOfOrderLogged++ < 3 ? Level.WARNING : Level.FINE, () -> "logs of " + meta.name() + ": " + what
-            + "; a resume around it could lose or repeat lines");
-      }
-
-      @Override
-      public void mismatch(String what) {
-        metrics.logsResumeMismatches.increment();
-        LOG.warning("resuming the logs of " + meta.name() + ": " + what);
-      }
-    };
-  }
-
-  private void onLogsData(Buffer buf) {
-    metrics.bytesRead.increment(buf.length());
-    decodeRead(buf, logsDecoder::feed);
-    pump();
-    applyBackPressure();
-  }
-
-  /** A line of the logs endpoint; lines passed before a resume are skipped. */
-  private void logLine(byte stream, byte flags, long timeNanos, byte[] buf, int off, int len) {
-    if (!reading.accept(stream, timeNanos, buf, off, len)) return;
-    if (acked == null) acked = reading.resumedFrom().copy(); // a first-format checkpoint's line was found
-    logsStreamNewLines++;
-    pending.add(timeNanos, stream, flags, buf, off, len);
-    linesDecoded++;
-  }
-
-  /** Moves the checkpoint over the lines of an acknowledged batch. */
-  private void advanceCheckpoint(LineBatch b) {
-    if (!Boolean.TRUE.equals(logsMode) || b.count() == 0 || acked == null) return;
-    for (int i = 0; i < b.count(); i++) {
-      acked.pass(b.streamCode(i), b.timeNanos(i), b.data(), b.lineOffset(i), b.lineLength(i));
-    }
-    ackedSeq = b.lastSeq();
-    for (byte s = 1; s <= 2; s++) {
-      if (droppedPieces[s] <= acked.mark(s).timeNanos()) droppedPieces[s] = Long.MAX_VALUE; // read again since
-    }
-    if (!checkpointSaveScheduled) {
-      checkpointSaveScheduled = true;
-      vertx.setTimer(1_000, x -> {
-        checkpointSaveScheduled = false;
-        saveCheckpoint(false);
-      });
-    }
-  }
-
-  private Future<Void> saveCheckpoint(boolean force) {
-    if (acked == null) return Future.succeededFuture();
-    long since = LogResume.since(acked, knownAfterCheckpoint(), reading.newestSeen(), logsToleranceNanos, tty);
-    Checkpoint cp = new Checkpoint(ackedSeq, since, acked.copy());
-    java.nio.file.Path file = Checkpoint.fileOf(checkpointDir(), id);
-    return spool.run(() -> {
-      cp.save(file, force);
-      return null;
-    }).<Void>mapEmpty().onFailure(e -> LOG.warning("saving the checkpoint of " + meta.name() + " failed: " + e));
-  }
-
-  /**
-   * Per stream, the earliest time of a line after the checkpoint the reader knows of: read and not acknowledged,
-   * in pieces, or left in pieces by a closed stream (Long.MAX_VALUE: none). A resume must read them again.
-   */
-  private long[] knownAfterCheckpoint() {
-    long[] next = droppedPieces.clone();
-    for (LineBatch b : unacked) {
-      for (int i = 0; i < b.count(); i++) next[b.streamCode(i)] = Math.min(next[b.streamCode(i)], b.timeNanos(i));
-    }
-    for (int i = 0; i < pending.count(); i++) {
-      next[pending.streamCode(i)] = Math.min(next[pending.streamCode(i)], pending.timeNanos(i));
-    }
-    for (byte s = 1; s <= 2 && logsDecoder != null; s++) next[s] = Math.min(next[s], logsDecoder.heldTimeNanos(s));
-    return next;
-  }
-
-  private void onData(Buffer buf) {
-    metrics.bytesRead.increment(buf.length());
-    if (decoder == null) {
-      if (tty == null) {
-        early.add(buf.copy()); // until inspect says how to decode it
-        earlyTimes.add(nowNanos());
-        return;
-      }
-      decoder = new StreamDecoder(tty, maxLineBytes, this);
-    }
-    decode(buf, nowNanos());
-    pump();
-    applyBackPressure();
-  }
-
-  private static long nowNanos() {
-    Instant now = Instant.now();
-    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-  }
-
-  private void decode(Buffer buf, long arrivedNanos) {
-    readTimeNanos = arrivedNanos;
-    decodeRead(buf, decoder::feed);
-  }
-
-  private interface BytesConsumer {
-    void feed(byte[] buf, int off, int len);
-  }
-
-  /**
-   * Hands the bytes of one read to a decoder, without copying them when they are in a heap array (they are,
-   * in Vert.x), then counts the lines it produced.
-   */
-  private void decodeRead(Buffer buf, BytesConsumer decoder) {
-    io.netty.buffer.ByteBuf bb = ((io.vertx.core.internal.buffer.BufferInternal) buf).getByteBuf();
-    if (bb.hasArray()) {
-      decoder.feed(bb.array(), bb.arrayOffset() + bb.readerIndex(), bb.readableBytes());
-    } else {
-      byte[] bytes = buf.getBytes();
-      decoder.feed(bytes, 0, bytes.length);
-    }
-    countLines();
-  }
-
-  /** Meters are updated once per read, not once per line. */
-  private void countLines() {
-    if (linesDecoded == 0) return;
-    metrics.linesRead.increment(linesDecoded);
-    metrics.pendingLines.addAndGet(linesDecoded);
-    linesDecoded = 0;
-  }
-
-  @Override
-  public void line(byte stream, byte flags, byte[] buf, int off, int len) {
-    // attach carries no timestamps: the read time, made strictly increasing per container
-    long t = Math.max(readTimeNanos, lastTimeNanos + 1);
-    lastTimeNanos = t;
-    pending.add(t, stream, flags, buf, off, len);
-    linesDecoded++;
+    logs.setReorderTolerance(millis);
   }
 
   private void onStreamEnd(boolean failed) {
-    if (!streamOpen) return;
-    streamOpen = false;
-    response = null;
-    paused = false; // the next stream starts unpaused
-    metrics.streamsOpen.decrementAndGet();
-    if (Boolean.TRUE.equals(logsMode)) {
-      // The container stopped. Docker may end the stream before it sent everything (seen with a reader far
-      // behind), so one that brought new lines is opened again after them; the one that brings nothing new is
-      // the end, and its unterminated last lines are whole. A broken stream or a stop leaves the pieces of a
-      // line cut short unread: they are read again, whole, from the logs
-      boolean maybeCutShort = logsStreamNewLines > 0 && !failed;
-      if (logsDecoder != null && !failed && !stopping && !maybeCutShort) logsDecoder.finish();
-      for (byte s = 1; s <= 2 && logsDecoder != null; s++) {
-        droppedPieces[s] = Math.min(droppedPieces[s], logsDecoder.heldTimeNanos(s));
-      }
-      logsDecoder = null;
-      if ((reopenAfterEnd || maybeCutShort) && !stopping) {
-        vertx.runOnContext(v -> followLogs().onFailure(e -> checkDrained())); // (removed meanwhile: done)
-      }
-    } else if (decoder == null) {
-      // not yet described: what came waits in `early` until inspect says how to decode it
-    } else if (stopping) {
-      decoder.flushPartial();
-    } else {
-      decoder.finish();
-    }
-    if (!Boolean.TRUE.equals(logsMode) && !stopping && !removed && (reattachOnExit || restartExpected)) {
-      restartExpected = false;
-      vertx.runOnContext(v -> reattach(REATTACH_TRIES));
-    }
-    countLines();
+    source().ended(failed, stopping);
+    stream.countLines();
     if (failed) LOG.fine(() -> "attach stream of " + meta.name() + " broke");
     pump();
     checkDrained();
   }
 
-  private static final int REATTACH_TRIES = 400;
-
-  /**
-   * Attaches to the container that just exited, before it starts again. While Docker's restart policy
-   * counts its delay the container is "restarting" and refuses attaches (409): tried again every 5 ms for
-   * 2 s (its first delays are 100 and 200 ms; the start event attaches after longer ones).
-   */
-  private void reattach(int triesLeft) {
-    if (stopping || removed || isAttached()) return;
-    attach().onFailure(e -> {
-      if (triesLeft > 1 && e.getMessage() != null && e.getMessage().contains("refused: 409 ")) {
-        vertx.setTimer(5, t -> reattach(triesLeft - 1));
-      } else {
-        LOG.fine(() -> "attaching again to " + meta.name() + " failed: " + e.getMessage());
-      }
-    });
-  }
-
   /** Stops reading; the future completes when every line read so far is acknowledged (or on timeout). */
   public Future<Void> stop() {
     stopping = true;
-    releaseAttachWaiters(null);
+    attach.releaseWaiters(null);
     // output that came before inspect answered is decoded as the common non-TTY case rather than dropped
-    if (tty == null && !early.isEmpty()) describe(meta, false);
-    if (streamOpen) {
-      HttpClientResponse r = response;
-      onStreamEnd(false);
-      r.request().connection().close();
-    }
+    if (mode == Mode.UNKNOWN && attach.hasEarlyOutput()) describe(meta, false);
+    stream.end();
     if (drained == null) drained = Promise.promise();
     checkDrained();
     return drained.future();
   }
 
   public boolean isIdle() {
-    return spoolChecked && pending.isEmpty() && unacked.isEmpty() && spooledBatches == 0 && !isAttached();
+    return nothingLeftToSend() && !stream.isBusy();
+  }
+
+  private boolean nothingLeftToSend() {
+    return containerSpool.isChecked() && pending.isEmpty() && window.isEmpty() && !containerSpool.holdsBatches();
   }
 
   /** Runs {@code hook} once this reader has nothing left to read or send (the container was removed). */
@@ -737,9 +355,7 @@ public final class ContainerReader implements LineSink {
   }
 
   private void checkDrained() {
-    if (drained != null && spoolChecked && pending.isEmpty() && unacked.isEmpty() && spooledBatches == 0) {
-      drained.tryComplete();
-    }
+    if (drained != null && nothingLeftToSend()) drained.tryComplete();
     if (idleHook != null && isIdle()) {
       Runnable h = idleHook;
       idleHook = null;
@@ -747,74 +363,30 @@ public final class ContainerReader implements LineSink {
     }
   }
 
-  private void askStoredSeq() {
-    if (nextSeq >= 0) return;
-    vertx.eventBus().<JsonObject>request(Addresses.ROUTER_LAST_SEQ, new JsonObject().put("containerId", id),
-        new DeliveryOptions().setSendTimeout(10_000)).onComplete(ar -> {
-          if (ar.succeeded()) {
-            // a fresh container may have been numbered meanwhile; the collectors hold nothing of it then
-            if (nextSeq < 0) nextSeq = ar.result().body().getLong("lastSeq", 0L) + 1;
-            failures = 0;
-            pump();
-          } else if (nextSeq < 0) {
-            logFailure("asking the stored sequence of", ar.cause());
-            long now = System.currentTimeMillis();
-            if (firstAskFailedMs == 0) firstAskFailedMs = now;
-            if (now - firstAskFailedMs >= NUMBER_WITHOUT_COLLECTOR_AFTER_MS) {
-              numberWithoutCollectors();
-            } else {
-              vertx.setTimer(backoff(), t -> askStoredSeq());
-            }
-          }
-        });
-  }
-
-  /**
-   * No collector has answered for a while and this agent has no record of the container: rather than stall
-   * it, numbering starts at the current time in microseconds, above any seq the container can have had
-   * (it would need more lines than microseconds since 1970). The collectors see a hole before it, which the
-   * agent can vouch for: no line was ever numbered in it.
-   */
-  private void numberWithoutCollectors() {
-    Instant now = Instant.now();
-    nextSeq = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
-    LOG.info("no collector answered for container " + meta.name() + "; numbering its lines from " + nextSeq);
-    pump();
-  }
-
-
   private void pump() {
     // while a resend waits for its backoff nothing new goes out: it would arrive ahead of older lines
-    if (nextSeq < 0 || tty == null || !spoolChecked || !checkpointLoaded || spilledOnStop) return;
-    if (!resendPending) sendFromSpoolOrPending();
+    if (!numbering.isKnown() || mode == Mode.UNKNOWN || !containerSpool.isChecked() || !logs.ready()
+        || spilledOnStop) {
+      return;
+    }
+    if (!window.resendPending()) sendFromSpoolOrPending();
     spillIfBacklogged();
   }
 
   private void sendFromSpoolOrPending() {
-    if (spooledBatches > 0) {
+    if (containerSpool.holdsBatches()) {
       // spooled lines are older than anything pending: they go first, one read at a time
-      if (!spoolLoading && inFlight < MAX_IN_FLIGHT) loadFromSpool();
+      if (!containerSpool.isLoading() && window.hasRoom()) loadFromSpool();
       return;
     }
-    while (!unspooled.isEmpty() && inFlight < MAX_IN_FLIGHT) {
-      LineBatch b = unspooled.pollFirst();
-      unacked.addLast(b); // its bytes were counted when it came back from the failed write
-      metrics.batchesSent.increment();
-      send(b);
-    }
-    if (!unspooled.isEmpty()) return;
+    while (containerSpool.hasUnwritten() && window.hasRoom()) window.send(containerSpool.pollUnwritten());
+    if (containerSpool.hasUnwritten()) return;
     // a container that has said nothing yet (or was renamed) is announced with an empty batch, so the
     // collectors know it and its tags before its first line
-    while (inFlight < MAX_IN_FLIGHT && (!pending.isEmpty() || metaChanged) && worthSending()
-        && mayNumber(Math.min(pending.count(), MAX_BATCH_LINES))) {
+    while (window.hasRoom() && (!pending.isEmpty() || metaChanged) && worthSending()
+        && numbering.mayNumber(Math.min(pending.count(), MAX_BATCH_LINES))) {
       metaChanged = false;
-      LineBatch batch = pending.take(meta, nextSeq, MAX_BATCH_LINES, MAX_BATCH_BYTES);
-      nextSeq += batch.count();
-      metrics.pendingLines.addAndGet(-batch.count());
-      unacked.addLast(batch);
-      unackedBytes += batch.dataLength();
-      metrics.batchesSent.increment();
-      send(batch);
+      window.send(takeBatch());
     }
   }
 
@@ -825,7 +397,7 @@ public final class ContainerReader implements LineSink {
    * instead of one small batch per read.
    */
   private boolean worthSending() {
-    return inFlight == 0 || metaChanged || fullBatchPending();
+    return window.nothingInFlight() || metaChanged || fullBatchPending();
   }
 
   private boolean fullBatchPending() {
@@ -833,31 +405,10 @@ public final class ContainerReader implements LineSink {
   }
 
   private void loadFromSpool() {
-    spoolLoading = true;
-    spoolLoaded = Promise.promise();
-    spool.run(() -> {
-      long before = spoolFile.bytes();
-      LineBatch b = spoolFile.poll();
-      spool.usedBytes.addAndGet(spoolFile.bytes() - before);
-      return b;
+    containerSpool.load(b -> {
+      // stopping: it is written back to the spool with the rest, not sent
+      if (spilledOnStop) window.hold(b); else window.send(b);
     }).onComplete(ar -> {
-      spoolLoading = false;
-      if (ar.failed()) {
-        LOG.severe("reading the spool of " + meta.name() + " failed: " + ar.cause()
-            + "; its spooled lines are lost");
-        spooledBatches = 0; // what cannot be read is not waited for forever
-      } else if (ar.result() != null) {
-        spooledBatches--;
-        LineBatch b = ar.result();
-        unacked.addLast(b);
-        unackedBytes += b.dataLength();
-        if (!spilledOnStop) { // stopping: it is written back to the spool with the rest, not sent
-          metrics.batchesSent.increment();
-          send(b);
-        }
-      }
-      // (null: the batches counted were not written after all; the failed write put them in `unspooled`)
-      spoolLoaded.tryComplete();
       pump();
       checkDrained();
     });
@@ -870,13 +421,13 @@ public final class ContainerReader implements LineSink {
    */
   private void spillIfBacklogged() {
     // the logs endpoint keeps what is not read yet, and a slow reader there never slows the container
-    if (Boolean.TRUE.equals(logsMode) || !unspooled.isEmpty()) return;
+    if (mode == Mode.LOGS || containerSpool.hasUnwritten()) return;
     // memory first (a burst the collectors absorb a moment later costs no disk), the spool past half the budget
-    boolean backlogged = unackedBytes + pending.dataLength() >= bufferCap / 2;
-    if (!spool.hasRoom()) {
-      if (backlogged && spool.policy == Spool.Policy.DROP_NEWEST) {
+    boolean backlogged = window.bytes() + pending.dataLength() >= bufferCap / 2;
+    if (!containerSpool.hasRoom()) {
+      if (backlogged && containerSpool.policy() == Spool.Policy.DROP_NEWEST) {
         int n = pending.count();
-        pending.take(meta, nextSeq, Integer.MAX_VALUE, Integer.MAX_VALUE); // discarded, numbered by nothing
+        pending.take(meta, numbering.next(), Integer.MAX_VALUE, Integer.MAX_VALUE); // discarded, numbered by nothing
         metrics.pendingLines.addAndGet(-n);
         metrics.linesDropped.increment(n);
       }
@@ -884,65 +435,22 @@ public final class ContainerReader implements LineSink {
     }
     // once lines wait in the spool, newer ones go after them anyway: each full batch follows at once, so the
     // spool writes steadily and a backlog does not sit on the heap; at the stream's end, the rest follows
-    boolean behindSpooledLines = spooledBatches > 0 && (fullBatchPending() || !isAttached());
+    boolean behindSpooledLines = containerSpool.holdsBatches() && (fullBatchPending() || !stream.isBusy());
     if (!backlogged && !behindSpooledLines) return;
-    if (!mayNumber(pending.count())) return;
-    java.util.List<LineBatch> batches = new java.util.ArrayList<>();
-    while (!pending.isEmpty()) {
-      LineBatch batch = pending.take(meta, nextSeq, MAX_BATCH_LINES, MAX_BATCH_BYTES);
-      nextSeq += batch.count();
-      metrics.pendingLines.addAndGet(-batch.count());
-      batches.add(batch);
-    }
-    spooledBatches += batches.size();
-    writeToSpool(batches);
-  }
-
-  private void writeToSpool(java.util.List<LineBatch> batches) {
-    // until written, the batches are still in memory: they count against the buffer, so a spool that falls
-    // behind pauses the reading instead of piling up lines on the heap
-    long bytes = 0;
-    for (LineBatch b : batches) bytes += b.dataLength();
-    long queued = bytes;
-    spoolQueuedBytes += queued;
-    spool.run(() -> {
-      java.util.List<LineBatch> notWritten = new java.util.ArrayList<>();
-      for (LineBatch b : batches) {
-        try {
-          if (!notWritten.isEmpty()) throw new java.io.IOException("an earlier batch was not written");
-          if (spoolFile == null) spoolFile = SpoolFile.open(spool.fileOf(id));
-          spool.usedBytes.addAndGet(spoolFile.append(java.util.List.of(b)));
-        } catch (java.io.IOException e) {
-          if (notWritten.isEmpty()) LOG.severe("spooling lines of " + meta.name() + " failed: " + e);
-          notWritten.add(b);
-        }
-      }
-      return notWritten;
-    }).onComplete(ar -> {
-      spoolQueuedBytes -= queued;
+    if (!numbering.mayNumber(pending.count())) return;
+    List<LineBatch> batches = new ArrayList<>();
+    while (!pending.isEmpty()) batches.add(takeBatch());
+    // until written, the batches are on the heap: a spool that falls behind pauses the reading
+    containerSpool.write(batches).onComplete(ar -> {
       applyBackPressure();
-    }).onSuccess(notWritten -> {
-      if (notWritten.isEmpty()) return;
-      // kept in memory, after what the spool holds; reading pauses if memory fills up
-      spooledBatches -= notWritten.size();
-      unspooled.addAll(notWritten);
-      for (LineBatch b : notWritten) unackedBytes += b.dataLength();
-      pump();
+      if (ar.succeeded() && !ar.result()) pump(); // what was not written goes out from memory
     });
   }
 
   /** Closes (and deletes, when empty) the spool file of a reader that is done, and drops its checkpoint. */
   public Future<Void> closeSpool() {
-    acked = null; // the container is gone: nothing to resume
-    java.nio.file.Path checkpoint = Checkpoint.fileOf(checkpointDir(), id);
-    java.nio.file.Path seqMark = seqMarkFile();
-    return spool.run(() -> {
-      if (spoolFile != null) spoolFile.close();
-      spoolFile = null;
-      java.nio.file.Files.deleteIfExists(checkpoint);
-      java.nio.file.Files.deleteIfExists(seqMark);
-      return null;
-    }).mapEmpty();
+    Future<Void> checkpoint = logs.forget();
+    return containerSpool.close().compose(v -> checkpoint).compose(v -> numbering.forget());
   }
 
   /**
@@ -952,134 +460,35 @@ public final class ContainerReader implements LineSink {
    */
   public Future<Void> spillOnStop() {
     spilledOnStop = true;
-    if (Boolean.TRUE.equals(logsMode)) return saveCheckpoint(true); // the log holds what comes after it
+    if (mode == Mode.LOGS) return logs.save(true); // the log holds what comes after it
     // a spool read in flight has already taken its batch out of the file: it joins `unacked` first
-    Future<Void> loaded = spoolLoading ? spoolLoaded.future() : Future.succeededFuture();
-    return loaded.compose(v -> spillAll());
+    return containerSpool.whenLoaded().compose(v -> spillAll());
   }
 
   private Future<Void> spillAll() {
-    java.util.List<LineBatch> inFlightBatches = new java.util.ArrayList<>(unacked);
-    inFlightBatches.removeIf(b -> b.count() == 0);
-    java.util.List<LineBatch> newer = new java.util.ArrayList<>(unspooled);
-    if (nextSeq >= 0) {
-      while (!pending.isEmpty()) {
-        LineBatch batch = pending.take(meta, nextSeq, MAX_BATCH_LINES, MAX_BATCH_BYTES);
-        nextSeq += batch.count();
-        newer.add(batch);
-      }
+    List<LineBatch> sent = new ArrayList<>();
+    for (LineBatch b : window.unacknowledged()) if (b.count() > 0) sent.add(b);
+    List<LineBatch> newer = new ArrayList<>();
+    if (numbering.isKnown()) {
+      while (!pending.isEmpty()) newer.add(takeBatch());
     } else if (!pending.isEmpty()) {
       LOG.warning("container " + meta.name() + ": " + pending.count() + " lines lost on stop (never numbered)");
       metrics.linesDropped.increment(pending.count());
       pending.take(meta, 0, Integer.MAX_VALUE, Integer.MAX_VALUE);
     }
-    boolean nothingToKeep = inFlightBatches.isEmpty() && newer.isEmpty() && spooledBatches == 0;
-    long highestNumbered = nextSeq - 1;
-    java.nio.file.Path seqMark = seqMarkFile();
-    return spool.run(() -> {
-      // the highest seq numbered, replacing the reservation: the next run continues right after it
-      if (highestNumbered > 0) {
-        java.nio.file.Files.createDirectories(seqMark.getParent());
-        java.nio.file.Files.writeString(seqMark, Long.toString(highestNumbered));
-      }
-      if (spoolFile == null && nothingToKeep) return null;
-      if (spoolFile == null) spoolFile = SpoolFile.open(spool.fileOf(id));
-      long before = spoolFile.bytes();
-      spoolFile.rewrite(inFlightBatches, newer);
-      spool.usedBytes.addAndGet(spoolFile.bytes() - before);
-      spoolFile.close(); // deleted when empty
-      return null;
-    }).mapEmpty();
+    return numbering.saveLast().compose(v -> containerSpool.rewriteAndClose(sent, newer));
   }
 
-  private void send(LineBatch batch) {
-    inFlight++;
-    int sentEpoch = epoch;
-    DeliveryOptions options = new DeliveryOptions(sendOptions)
-        .addHeader(BatchAck.STORED_THROUGH_HEADER, Long.toString(storedThrough()));
-    vertx.eventBus().<BatchAck>request(Addresses.ROUTER_BATCH, batch, options).onComplete(ar -> {
-      if (ar.succeeded()) {
-        trim(ar.result().body());
-        // an announcement (no line) is done once any collector took it, whatever that one holds
-        if (batch.count() == 0 && unacked.remove(batch)) metrics.batchesAcked.increment();
-      }
-      if (sentEpoch != epoch) return; // a reply to a send that a later resend has replaced
-      inFlight--;
-      if (ar.succeeded()) {
-        failures = 0;
-        pump();
-        applyBackPressure();
-        checkDrained();
-      } else {
-        onSendFailure(ar.cause());
-      }
-    });
-  }
-
-  /** Every seq up to this one is acknowledged, by whichever collector held the stream at the time. */
-  private long storedThrough() {
-    return unacked.isEmpty() ? nextSeq - 1 : unacked.peekFirst().firstSeq() - 1;
-  }
-
-  private void trim(BatchAck ack) {
-    while (!unacked.isEmpty() && unacked.peekFirst().lastSeq() <= ack.storedSeq()) {
-      LineBatch done = unacked.removeFirst();
-      unackedBytes -= done.dataLength();
-      advanceCheckpoint(done);
-      metrics.batchesAcked.increment();
-    }
-  }
-
-  private void onSendFailure(Throwable cause) {
-    epoch++;
-    inFlight = 0;
-    if (resendPending) return; // one resend of everything unacknowledged is already scheduled
-    if (cause instanceof ReplyException && ((ReplyException) cause).failureCode() == BatchAck.GAP_FAILURE) {
-      // a batch overtook an unacknowledged one on its way to a collector new to the stream: the resend below
-      // goes out in order, each batch vouched for by the acknowledgements before it
-      LOG.fine(() -> "collector wants line " + cause.getMessage().trim() + " of " + meta.name() + " first; resending");
-      resendPending = true;
-      long delay = failures == 0 ? 50 : backoff(); // at once the first time, then as any other failure
-      if (failures == 0) failures = 1;
-      vertx.setTimer(delay, t -> resendUnacked());
-      return;
-    }
-    logFailure("storing lines of", cause);
-    resendPending = true;
-    vertx.setTimer(backoff(), t -> resendUnacked());
-  }
-
-  private void resendUnacked() {
-    resendPending = false;
-    int resendEpoch = epoch;
-    for (LineBatch b : unacked.toArray(new LineBatch[0])) {
-      if (resendEpoch != epoch) break;
-      metrics.batchesResent.increment();
-      send(b);
-    }
-    pump();
+  /** The oldest pending lines, numbered, as one batch. */
+  private LineBatch takeBatch() {
+    LineBatch batch = pending.take(meta, numbering.next(), MAX_BATCH_LINES, MAX_BATCH_BYTES);
+    numbering.advance(batch.count());
+    metrics.pendingLines.addAndGet(-batch.count());
+    return batch;
   }
 
   private void applyBackPressure() {
-    long held = unackedBytes + pending.dataLength() + spoolQueuedBytes; // lines written to the spool are not held
-    if (!paused && response != null && held > bufferCap) {
-      // the 'block' policy: stop reading this container until the collector catches up
-      paused = true;
-      response.pause();
-      metrics.readerPauses.increment();
-    } else if (paused && held < bufferCap / 2) {
-      paused = false;
-      if (response != null) response.resume();
-    }
-  }
-
-  private long backoff() {
-    failures = Math.min(failures + 1, 6);
-    return Math.min(5_000L, 100L << failures);
-  }
-
-  private void logFailure(String what, Throwable cause) {
-    Level level = failures <= 1 ? Level.WARNING : Level.FINE;
-    LOG.log(level, () -> what + " container " + meta.name() + " failed (" + cause.getMessage() + "); retrying");
+    // the 'block' policy: stop reading this container until the collectors catch up (spooled lines are not held)
+    stream.holdBack(window.bytes() + containerSpool.heldBytes() + pending.dataLength(), bufferCap);
   }
 }
