@@ -75,11 +75,11 @@ public final class NodeConfig {
     READ_TOKEN("read-token", "", "tokens that may read (logs, containers, cluster, tails) but change nothing (comma list)"),
     MAX_TAILS("max-tails", "256", "live tails a gateway runs at most (SSE follows and bridge tail addresses)"),
     MAX_TAILS_PER_SOCKET("max-tails-per-socket", "16", "tail addresses one bridge connection may register at most"),
-    BRIDGE_INBOUND("bridge-inbound", "dockline.api.logs,dockline.api.containers,dockline.api.cluster,"
-        + "dockline.ring.state,dockline.network.leases",
+    BRIDGE_INBOUND("bridge-inbound", String.join(",", Addresses.API_LOGS, Addresses.API_CONTAINERS,
+        Addresses.API_CLUSTER, Addresses.RING_STATE, Addresses.NETWORK_LEASES),
         "addresses bridge clients may send to (comma list; a trailing * matches a prefix); "
-            + "dockline.network.allocate and .release only with auth-token set"),
-    BRIDGE_OUTBOUND("bridge-outbound", "dockline.tail.*",
+            + Addresses.NETWORK_ALLOCATE + " and .release only with auth-token set"),
+    BRIDGE_OUTBOUND("bridge-outbound", Addresses.TAIL_PREFIX + "*",
         "addresses bridge clients may receive from (comma list; a trailing * matches a prefix)"),
     BRIDGE_ORIGINS("bridge-origins", "",
         "web origins (https://app.example, or *) whose pages may use the bridge besides the gateway's own"),
