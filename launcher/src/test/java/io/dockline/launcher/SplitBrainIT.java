@@ -87,7 +87,11 @@ class SplitBrainIT {
     for (int n = 0; n <= 3; n++) {
       if (Files.exists(Path.of("/run/netns", TAG + n))) NetLab.sh("ip", "netns", "del", TAG + n);
     }
-    if (Files.exists(Path.of("/sys/class/net", TAG + "m4"))) NetLab.sh("ip", "link", "del", TAG + "m4");
+    try {
+      if (Files.exists(Path.of("/sys/class/net", TAG + "m4"))) NetLab.sh("ip", "link", "del", TAG + "m4");
+    } catch (IllegalStateException goneMeanwhile) {
+      // deleting a namespace removes its end of the veth pair, and the kernel removes this end a moment later
+    }
   }
 
   private static String inNs(int n, String... cmd) throws Exception {

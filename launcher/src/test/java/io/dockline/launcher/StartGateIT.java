@@ -199,6 +199,21 @@ class StartGateIT {
     }
   }
 
+  /**
+   * How many of 1..LINES were not read: an attach opened mid-line stores that line's tail (a fragment, or
+   * nothing) first, so the first line followed by its successor is the first whole one.
+   */
+  private static long linesBeforeFirstWholeOne(List<JsonObject> stored) {
+    for (int i = 0; i + 1 < stored.size(); i++) {
+      String a = stored.get(i).getString("line");
+      String b = stored.get(i + 1).getString("line");
+      if (a.matches("[0-9]+") && b.matches("[0-9]+") && Long.parseLong(b) == Long.parseLong(a) + 1) {
+        return Long.parseLong(a) - 1;
+      }
+    }
+    return stored.size() == 1 && stored.get(0).getString("line").equals(String.valueOf(LINES)) ? LINES - 1 : LINES;
+  }
+
   /** The loss the gate prevents, on a daemon without it: printed, not asserted (it varies with load). */
   @Test
   @Order(7)
@@ -216,8 +231,7 @@ class StartGateIT {
       long lost = 0;
       int losing = 0;
       for (String id : ids) {
-        List<JsonObject> lines = plain.allLines(id);
-        long missing = lines.isEmpty() ? LINES : Long.parseLong(lines.get(0).getString("line")) - 1;
+        long missing = linesBeforeFirstWholeOne(plain.allLines(id));
         lost += missing;
         if (missing > 0) losing++;
       }
