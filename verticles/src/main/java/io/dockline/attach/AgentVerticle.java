@@ -201,8 +201,9 @@ public final class AgentVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> docker.inspectContainerCmd(ref).exec(), false).map(info -> {
       ContainerMeta meta = metaOf(info);
       if (stopped || !filter.accepts(info.getId(), meta.name(), meta.image(), meta.labels())) return null;
-      onContainerSeen(info.getId(), true);
-      return readers.get(info.getId());
+      ContainerReader reader = attachReader(info.getId());
+      if (reader != null) describe(reader, info); // the inspect just made serves: no second one
+      return reader;
     }).otherwise(e -> {
       LOG.fine(() -> "start gate: inspect of a started container failed: " + rootMessage(e));
       return null;
@@ -364,23 +365,34 @@ public final class AgentVerticle extends VerticleBase {
    * event must find the stream already attached.
    */
   private void onContainerSeen(String id, boolean fromEvent) {
-    if (stopped) return; // a listing or event that completes after stop() adds no reader
-    ContainerReader reader = readers.computeIfAbsent(id, this::newReader);
-    // (an open stream is kept; in logs mode a start while the old run is still being read reopens after it)
-    reader.attach().onFailure(err -> LOG.warning(rootMessage(err)));
+    ContainerReader reader = attachReader(id);
+    if (reader == null) return;
     vertx.executeBlocking(() -> docker.inspectContainerCmd(id).exec()).onComplete(ar -> {
       if (ar.succeeded()) {
-        InspectContainerResponse info = ar.result();
-        reader.describe(metaOf(info), info.getConfig() != null && Boolean.TRUE.equals(info.getConfig().getTty()),
-            readsLogs(info));
-        reader.checkStartedAt(info.getState() == null ? null : info.getState().getStartedAt(), watchingSinceNanos);
-        reader.reattachOnExit(restartsByItself(info));
+        describe(reader, ar.result());
       } else if (!reader.isDescribed()) {
         // gone before inspect answered: keep what it wrote, tagged by id, decoded as the common non-TTY case
         LOG.fine(() -> "inspect " + id + " failed: " + rootMessage(ar.cause()));
         reader.describe(reader.meta(), false);
       }
     });
+  }
+
+  /** The container's reader, its attach stream open or opening; null once the agent stopped. */
+  private ContainerReader attachReader(String id) {
+    if (stopped) return null; // a listing or event that completes after stop() adds no reader
+    ContainerReader reader = readers.computeIfAbsent(id, this::newReader);
+    // (an open stream is kept; in logs mode a start while the old run is still being read reopens after it)
+    reader.attach().onFailure(err -> LOG.warning(rootMessage(err)));
+    return reader;
+  }
+
+  /** What inspect says of a container: its tags, TTY, reading mode, start time and restart policy. */
+  private void describe(ContainerReader reader, InspectContainerResponse info) {
+    reader.describe(metaOf(info), info.getConfig() != null && Boolean.TRUE.equals(info.getConfig().getTty()),
+        readsLogs(info));
+    reader.checkStartedAt(info.getState() == null ? null : info.getState().getStartedAt(), watchingSinceNanos);
+    reader.reattachOnExit(restartsByItself(info));
   }
 
   /** A restart policy other than {@code no}: Docker starts the container again without an API call. */
