@@ -9,7 +9,14 @@ bash .ci/docker-env.sh >/dev/null
 [ -f "$JAR" ] || mvn -B -q -DskipTests package
 
 # a free loopback port
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# (below the kernel's ephemeral range, so no outgoing connection takes it before the node binds it)
+port() { python3 -c '
+import random, socket
+for _ in range(1000):
+    p = random.randrange(20000, 32000)
+    try:
+        s = socket.socket(); s.bind(("0.0.0.0", p)); s.close(); print(p); break
+    except OSError: pass'; }
 # the sum of a Prometheus metric's samples on the node at $API
 metric() { curl -s "$API/metrics" | awk -v m="$1" '$1 ~ "^"m"[{ ]" || $1 == m {s += $2} END {printf "%.0f", s}'; }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

@@ -49,9 +49,33 @@ final class NodeProcess implements AutoCloseable {
     this.clusterName = "it-" + name + "-" + ProcessHandle.current().pid();
   }
 
+  /**
+   * A port no one listens on, below the kernel's ephemeral range (32768+): a port the kernel hands out for
+   * {@code bind(0)} can be taken by any outgoing connection between this pick and the node's own bind.
+   * Each test JVM walks its own stretch of the range (by pid) so parallel forks do not pick alike.
+   */
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    for (int tries = 0; tries < PORT_SPAN; tries++) {
+      int port = PORT_LOW + Math.floorMod(nextPort.getAndIncrement(), PORT_SPAN);
+      if (bindable(port)) {
+        return port;
+      }
+    }
+    throw new IOException("no free port in " + PORT_LOW + ".." + (PORT_LOW + PORT_SPAN));
+  }
+
+  private static final int PORT_LOW = 20000;
+  private static final int PORT_SPAN = 12000;
+  private static final java.util.concurrent.atomic.AtomicInteger nextPort =
+      new java.util.concurrent.atomic.AtomicInteger((int) (ProcessHandle.current().pid() * 397 % PORT_SPAN));
+
+  private static boolean bindable(int port) {
+    try (ServerSocket any = new ServerSocket()) {
+      any.setReuseAddress(true);
+      any.bind(new java.net.InetSocketAddress(port));
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
