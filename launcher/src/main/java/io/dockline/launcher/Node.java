@@ -13,6 +13,7 @@ import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeConfig.Role;
 import io.dockline.config.NodeConfig.Setting;
 import io.dockline.config.NodeStatus;
+import io.dockline.docker.DockerConnection;
 import io.dockline.gateway.GatewayVerticle;
 import io.dockline.network.NetworkQuorum;
 import io.dockline.network.NetworkVerticle;
@@ -50,6 +51,8 @@ public final class Node {
   private final Map<Role, String> deployments = new LinkedHashMap<>();
   private Vertx vertx;
   private HazelcastClusterManager clusterManager;
+  /** The one Docker client of the roles that talk to Docker; null until one needs it. */
+  private DockerConnection docker;
 
   private Node(NodeConfig config) {
     this.config = config;
@@ -147,13 +150,18 @@ public final class Node {
 
   private Deployable verticleFor(Role role) {
     switch (role) {
-      case AGENT: return new AgentVerticle(config, status, registry);
+      case AGENT: return new AgentVerticle(config, status, registry, docker());
       case ROUTER: return new RouterVerticle(config, status, registry);
       case COLLECTOR: return new CollectorVerticle(config, status, registry);
       case GATEWAY: return new GatewayVerticle(config, status, registry);
-      case NETWORK: return new NetworkVerticle(config, status, clusterManager.getHazelcastInstance());
+      case NETWORK: return new NetworkVerticle(config, status, clusterManager.getHazelcastInstance(), docker());
       default: throw new IllegalArgumentException(role.toString());
     }
+  }
+
+  private DockerConnection docker() {
+    if (docker == null) docker = DockerConnection.open(config.dockerHost());
+    return docker;
   }
 
   /** Stops the agent first (it drains what it read into the collectors), then the rest, then leaves the cluster. */
@@ -168,6 +176,20 @@ public final class Node {
         return null;
       }));
     }
-    return chain.compose(v -> vertx.close());
+    return chain.compose(v -> closeDocker()).compose(v -> vertx.close());
+  }
+
+  /** After the roles that used it. */
+  private Future<Void> closeDocker() {
+    DockerConnection d = docker;
+    docker = null;
+    if (d == null) return Future.succeededFuture();
+    return vertx.<Void>executeBlocking(() -> {
+      d.close();
+      return null;
+    }).otherwise(e -> {
+      LOG.warning("closing the Docker client: " + e.getMessage());
+      return null;
+    });
   }
 }

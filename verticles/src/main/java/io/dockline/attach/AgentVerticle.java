@@ -1,14 +1,11 @@
 package io.dockline.attach;
 
+import static io.dockline.docker.DockerConnection.rootMessage;
+
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Event;
-import com.github.dockerjava.api.model.EventType;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import io.dockline.attach.gate.GateRequest;
 import io.dockline.attach.gate.StartGate;
 import io.dockline.attach.impl.AgentMetrics;
@@ -19,16 +16,15 @@ import io.dockline.config.DockerEndpoint;
 import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeConfig.Setting;
 import io.dockline.config.NodeStatus;
+import io.dockline.docker.DockerConnection;
+import io.dockline.docker.EventWatch;
 import io.dockline.wire.ContainerMeta;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
-import java.io.Closeable;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,23 +33,24 @@ import java.util.logging.Logger;
 
 /**
  * Role agent: reads every container of one Docker host. docker-java is the control plane (list, inspect,
- * events: one blocking thread for the event stream); the output streams are read by Vert.x's HTTP client over
- * the Docker socket, on the event loop, so hundreds of containers need no thread each.
+ * events: one blocking thread for the event stream, kept up by an {@link EventWatch}); the output streams are
+ * read by Vert.x's HTTP client over the Docker socket, on the event loop, so hundreds of containers need no
+ * thread each.
  */
 public final class AgentVerticle extends VerticleBase {
   /** How long a stopping agent waits for the collectors to acknowledge before it spools the rest. */
   private static final long DRAIN_MS = 5_000;
   private static final Logger LOG = Logger.getLogger(AgentVerticle.class.getName());
-  private static final long RECONNECT_MS = 2_000;
 
   private final NodeConfig config;
   private final AgentDirs dirs;
   private final NodeStatus status;
   private final MeterRegistry registry;
   private final DockerEndpoint endpoint;
+  private final DockerConnection dockerConnection;
+  private final DockerClient docker;
   private final ContainerFilter filter;
   private final Map<String, ContainerReader> readers = new HashMap<>();
-  private DockerClient docker;
   private HttpClient http;
   private AgentMetrics metrics;
   private Spool spool;
@@ -62,23 +59,20 @@ public final class AgentVerticle extends VerticleBase {
   /** Whether the Docker daemon lists the gate's plugin among its authorization plugins (null: not asked). */
   private Boolean gateInDaemon;
   private String dockerVersion;
-  private Closeable events;
-  private boolean connected;
-  /** Counts event subscriptions: a callback of an older one must not tear down the current one. */
-  private int subscription;
-  /** docker-java calls back on its own threads; everything is brought back to this verticle's context. */
-  private Context ctx;
+  private EventWatch watch;
   private boolean stopped;
-  private String lastProblem;
   /** When the current event subscription began: starts after it are ones the agent could have raced. */
   private long watchingSinceNanos;
 
-  public AgentVerticle(NodeConfig config, NodeStatus status, MeterRegistry registry) {
+  /** @param docker the node's Docker client, closed by the node */
+  public AgentVerticle(NodeConfig config, NodeStatus status, MeterRegistry registry, DockerConnection docker) {
     this.config = config;
     this.dirs = AgentDirs.under(config.dataDir());
     this.status = status;
     this.registry = registry;
-    this.endpoint = DockerEndpoint.parse(config.dockerHost());
+    this.dockerConnection = docker;
+    this.endpoint = docker.endpoint();
+    this.docker = docker.client();
     this.filter = ContainerFilter.create(config.filter(Setting.INCLUDE_LABELS), config.filter(Setting.EXCLUDE_LABELS),
         config.filter(Setting.INCLUDE_NAMES), config.filter(Setting.EXCLUDE_NAMES),
         config.filter(Setting.INCLUDE_IMAGES), config.filter(Setting.EXCLUDE_IMAGES), ownContainerId());
@@ -99,7 +93,6 @@ public final class AgentVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ctx = context;
     spool = new Spool(context, dirs.spool(), config.agentSpoolBytes(),
         config.agentSpoolDropsNewest() ? Spool.Policy.DROP_NEWEST : Spool.Policy.BLOCK, config.backgroundPriority());
     metrics = new AgentMetrics(registry, config.nodeName(), spool);
@@ -107,14 +100,9 @@ public final class AgentVerticle extends VerticleBase {
     // default 8 KiB: a quarter of the per-piece work while a container writes fast
     http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setIdleTimeout(0)
         .setMaxChunkSize(READ_PIECE_BYTES), new PoolOptions().setHttp1MaxSize(10_000));
-    DefaultDockerClientConfig dockerConfig = DefaultDockerClientConfig.createDefaultConfigBuilder()
-        .withDockerHost(endpoint.uri()).build();
-    docker = DockerClientImpl.getInstance(dockerConfig, new ZerodepDockerHttpClient.Builder()
-        .dockerHost(dockerConfig.getDockerHost()).maxConnections(32).connectionTimeout(Duration.ofSeconds(5))
-        .build());
     status.set(NodeConfig.Role.AGENT, false, "connecting to Docker at " + endpoint);
     // the gate first: a daemon configured with it answers nothing until its plugin socket does
-    return startGate().onComplete(ar -> connect());
+    return startGate().onComplete(ar -> watchDocker());
   }
 
   /** The start gate answers its process's hold requests before any container is read. */
@@ -128,7 +116,7 @@ public final class AgentVerticle extends VerticleBase {
 
   /** The agent role's health: the Docker daemon read, and the start gate's state when it is on. */
   private void reportReady() {
-    if (!connected) return;
+    if (watch == null || !watch.isUp()) return;
     String detail = "reading Docker " + dockerVersion + " at " + endpoint;
     if (gate != null) {
       String plugin = pluginName();
@@ -210,29 +198,59 @@ public final class AgentVerticle extends VerticleBase {
     });
   }
 
-  /** Subscribes to events first, then lists, so a container created in between is not missed. */
-  private void connect() {
+  /**
+   * Events first, then the listing, so a container created in between is not missed; the same again after the
+   * daemon was away.
+   */
+  private void watchDocker() {
     if (stopped) return;
-    vertx.executeBlocking(() -> {
-      docker.pingCmd().exec();
-      return docker.versionCmd().exec().getVersion();
-    }).compose(version -> subscribeEvents().map(version))
-        .compose(version -> checkGateInDaemon().map(version))
-        .compose(version -> listContainers().map(list -> {
-          connected = true;
-          lastProblem = null;
-          dockerVersion = version;
-          reportReady();
-          LOG.info("connected to Docker " + version + " at " + endpoint + "; " + list.size() + " containers");
-          for (Container c : list) {
-            String name = c.getNames() == null || c.getNames().length == 0 ? "" : c.getNames()[0];
-            Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
-            if (filter.accepts(c.getId(), name, c.getImage(), labels)) onContainerSeen(c.getId(), false);
+    watch = EventWatch.start(vertx, dockerConnection, List.of("container"),
+        "Docker daemon not reachable at " + endpoint, new EventWatch.Role() {
+          @Override
+          public Future<Void> prepare() {
+            return vertx.executeBlocking(() -> {
+              docker.pingCmd().exec();
+              return docker.versionCmd().exec().getVersion();
+            }).map(version -> {
+              dockerVersion = version;
+              java.time.Instant now = java.time.Instant.now();
+              watchingSinceNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+              return null;
+            });
           }
-          return list;
-        }))
-        .compose(list -> sendSpoolsOfRemovedContainers())
-        .onFailure(this::onDockerUnreachable);
+
+          @Override
+          public Future<Void> resync() {
+            return checkGateInDaemon().compose(v -> readListedContainers()).compose(v -> sendSpoolsOfRemovedContainers());
+          }
+
+          @Override
+          public void onEvent(Event event) {
+            AgentVerticle.this.onEvent(event);
+          }
+
+          @Override
+          public void onUp() {
+            reportReady();
+          }
+
+          @Override
+          public void onDown(String problem) {
+            status.set(NodeConfig.Role.AGENT, false, problem);
+          }
+        });
+  }
+
+  private Future<Void> readListedContainers() {
+    return listContainers().map(list -> {
+      LOG.info("connected to Docker " + dockerVersion + " at " + endpoint + "; " + list.size() + " containers");
+      for (Container c : list) {
+        String name = c.getNames() == null || c.getNames().length == 0 ? "" : c.getNames()[0];
+        Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
+        if (filter.accepts(c.getId(), name, c.getImage(), labels)) onContainerSeen(c.getId(), false);
+      }
+      return null;
+    });
   }
 
   /** Containers removed while the agent was down may have left spooled lines: they are sent all the same. */
@@ -258,49 +276,6 @@ public final class AgentVerticle extends VerticleBase {
 
   private void forget(String id, ContainerReader reader) {
     if (readers.remove(id, reader)) reader.closeSpool();
-  }
-
-  private void onDockerUnreachable(Throwable cause) {
-    connected = false;
-    subscription++; // whatever the old subscription still reports is stale now
-    if (stopped) return;
-    closeEvents();
-    String problem = "Docker daemon not reachable at " + endpoint + " (" + rootMessage(cause) + "); retrying every "
-        + RECONNECT_MS / 1000 + " s";
-    status.set(NodeConfig.Role.AGENT, false, problem);
-    // one warning per outage; how the retries fail after that is only worth a fine-level line
-    if (lastProblem == null) LOG.warning(problem);
-    else LOG.fine(problem);
-    lastProblem = problem;
-    if (!stopped) vertx.setTimer(RECONNECT_MS, t -> connect());
-  }
-
-  private Future<Void> subscribeEvents() {
-    java.time.Instant now = java.time.Instant.now();
-    watchingSinceNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    int generation = ++subscription;
-    return vertx.executeBlocking(() -> docker.eventsCmd().withEventTypeFilter(EventType.CONTAINER)
-        .exec(new ResultCallback.Adapter<Event>() {
-          @Override
-          public void onNext(Event e) {
-            ctx.runOnContext(v -> { if (generation == subscription) onEvent(e); });
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            ctx.runOnContext(v -> { if (generation == subscription) onDockerUnreachable(t); });
-          }
-
-          @Override
-          public void onComplete() {
-            ctx.runOnContext(v -> {
-              if (generation == subscription) onDockerUnreachable(new IllegalStateException("event stream ended"));
-            });
-          }
-        })).map(cb -> {
-          events = cb;
-          return null;
-        });
   }
 
   private Future<List<Container>> listContainers() {
@@ -432,7 +407,7 @@ public final class AgentVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopped = true;
-    closeEvents();
+    Future<Void> watchClosed = watch == null ? Future.succeededFuture() : watch.close();
     // the gate process lets starts through at once from now on
     Future<Void> gateClosed = gate == null ? Future.succeededFuture() : gate.close();
     List<Future<Void>> drains = new ArrayList<>();
@@ -440,7 +415,7 @@ public final class AgentVerticle extends VerticleBase {
     // what was read is stored before exit if the collectors take it in time; the rest goes to the spool
     // (the drain is short: `docker stop` kills after 10 s)
     io.vertx.core.Promise<Void> drained = io.vertx.core.Promise.promise();
-    Future.join(drains).onComplete(ar -> gateClosed.onComplete(x -> drained.tryComplete()));
+    Future.join(drains).onComplete(ar -> gateClosed.onComplete(x -> watchClosed.onComplete(y -> drained.tryComplete())));
     vertx.setTimer(DRAIN_MS, t -> drained.tryComplete());
     return drained.future().compose(v -> {
       List<Future<Void>> spills = new ArrayList<>();
@@ -454,25 +429,6 @@ public final class AgentVerticle extends VerticleBase {
     })).eventually(() -> {
       status.set(NodeConfig.Role.AGENT, false, "stopped");
       return http.close();
-    }).eventually(() -> vertx.executeBlocking(() -> {
-      docker.close();
-      return null;
-    }));
-  }
-
-  private void closeEvents() {
-    Closeable e = events;
-    events = null;
-    if (e != null) vertx.executeBlocking(() -> {
-      e.close();
-      return null;
     });
-  }
-
-  private static String rootMessage(Throwable t) {
-    Throwable c = t;
-    while (c.getCause() != null && c.getCause() != c) c = c.getCause();
-    String m = c.getMessage();
-    return m == null ? c.getClass().getSimpleName() : m;
   }
 }

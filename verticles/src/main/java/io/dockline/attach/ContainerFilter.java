@@ -1,6 +1,6 @@
 package io.dockline.attach;
 
-import java.util.ArrayList;
+import io.dockline.docker.LabelRule;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -9,21 +9,21 @@ import java.util.regex.PatternSyntaxException;
 /**
  * Which containers an agent reads. A container is skipped when it carries {@code dockline.ignore=true}, is
  * the agent's own container, matches any exclude rule, or, when include rules are set, matches none of them.
- * Labels are {@code key} (any value) or {@code key=value}; names and images are regular expressions that
+ * Labels are {@link LabelRule}s ({@code key} or {@code key=value}); names and images are regular expressions that
  * must match the whole name (without Docker's leading '/') or image reference.
  */
 public final class ContainerFilter {
   public static final String IGNORE_LABEL = "dockline.ignore";
 
-  private final List<String[]> includeLabels;
-  private final List<String[]> excludeLabels;
+  private final List<LabelRule> includeLabels;
+  private final List<LabelRule> excludeLabels;
   private final Pattern includeNames;
   private final Pattern excludeNames;
   private final Pattern includeImages;
   private final Pattern excludeImages;
   private final String ownContainerId;
 
-  private ContainerFilter(List<String[]> includeLabels, List<String[]> excludeLabels, Pattern includeNames,
+  private ContainerFilter(List<LabelRule> includeLabels, List<LabelRule> excludeLabels, Pattern includeNames,
                           Pattern excludeNames, Pattern includeImages, Pattern excludeImages, String ownContainerId) {
     this.includeLabels = includeLabels;
     this.excludeLabels = excludeLabels;
@@ -37,12 +37,13 @@ public final class ContainerFilter {
   /**
    * @param labelRules comma-separated {@code key} or {@code key=value}, empty for none
    * @param ownContainerId the id of the container the agent itself runs in, or null
-   * @throws IllegalArgumentException for a pattern that does not compile, naming the setting
+   * @throws IllegalArgumentException for a pattern that does not compile or a label rule without a key, naming
+   *     the setting
    */
   public static ContainerFilter create(String includeLabels, String excludeLabels, String includeNames,
                                        String excludeNames, String includeImages, String excludeImages,
                                        String ownContainerId) {
-    return new ContainerFilter(labelRules(includeLabels), labelRules(excludeLabels),
+    return new ContainerFilter(labelRules("include-labels", includeLabels), labelRules("exclude-labels", excludeLabels),
         pattern("include-names", includeNames), pattern("exclude-names", excludeNames),
         pattern("include-images", includeImages), pattern("exclude-images", excludeImages), ownContainerId);
   }
@@ -57,32 +58,21 @@ public final class ContainerFilter {
     if (ownContainerId != null && ownContainerId.equals(id)) return false;
     String n = name == null ? "" : name.startsWith("/") ? name.substring(1) : name;
     String img = image == null ? "" : image;
-    if (anyLabel(excludeLabels, labels) || matches(excludeNames, n) || matches(excludeImages, img)) return false;
+    if (LabelRule.any(excludeLabels, labels) || matches(excludeNames, n) || matches(excludeImages, img)) return false;
     boolean hasIncludes = !includeLabels.isEmpty() || includeNames != null || includeImages != null;
-    return !hasIncludes || anyLabel(includeLabels, labels) || matches(includeNames, n) || matches(includeImages, img);
-  }
-
-  private static boolean anyLabel(List<String[]> rules, Map<String, String> labels) {
-    for (String[] r : rules) {
-      String v = labels.get(r[0]);
-      if (v != null && (r[1] == null || r[1].equals(v))) return true;
-    }
-    return false;
+    return !hasIncludes || LabelRule.any(includeLabels, labels) || matches(includeNames, n) || matches(includeImages, img);
   }
 
   private static boolean matches(Pattern p, String s) {
     return p != null && p.matcher(s).matches();
   }
 
-  private static List<String[]> labelRules(String spec) {
-    List<String[]> rules = new ArrayList<>();
-    for (String part : spec.split(",")) {
-      String t = part.trim();
-      if (t.isEmpty()) continue;
-      int eq = t.indexOf('=');
-      rules.add(eq < 0 ? new String[] {t, null} : new String[] {t.substring(0, eq), t.substring(eq + 1)});
+  private static List<LabelRule> labelRules(String setting, String spec) {
+    try {
+      return LabelRule.parseList(spec);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid --" + setting + ": " + e.getMessage());
     }
-    return rules;
   }
 
   private static Pattern pattern(String setting, String regex) {

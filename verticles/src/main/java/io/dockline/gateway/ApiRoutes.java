@@ -1,5 +1,6 @@
 package io.dockline.gateway;
 
+import io.dockline.docker.LabelRule;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -163,18 +164,24 @@ final class ApiRoutes {
   static final class ContainerFilter {
     private final String host;
     private final String name;
-    private final List<String> labels;
+    private final List<LabelRule> labels;
 
-    private ContainerFilter(String host, String name, List<String> labels) {
+    private ContainerFilter(String host, String name, List<LabelRule> labels) {
       this.host = host;
       this.name = name == null ? null : name.toLowerCase(Locale.ROOT);
       this.labels = labels;
     }
 
     static ContainerFilter of(java.util.function.Function<String, String> param, List<String> labels) {
-      List<String> l = new ArrayList<>();
-      for (String s : labels) if (s != null && !s.isBlank()) l.add(s);
-      for (String s : l) if (s.startsWith("=")) throw ApiException.badRequest("'label' needs a key: '" + s + "'");
+      List<LabelRule> l = new ArrayList<>();
+      for (String s : labels) {
+        if (s == null || s.isBlank()) continue;
+        try {
+          l.add(LabelRule.parse(s));
+        } catch (IllegalArgumentException e) {
+          throw ApiException.badRequest("'label': " + e.getMessage());
+        }
+      }
       return new ContainerFilter(blankToNull(param.apply("host")), blankToNull(param.apply("name")), l);
     }
 
@@ -185,11 +192,8 @@ final class ApiRoutes {
     boolean test(JsonObject c) {
       if (host != null && !host.equals(c.getString("host"))) return false;
       if (name != null && !c.getString("name", "").toLowerCase(Locale.ROOT).contains(name)) return false;
-      JsonObject have = c.getJsonObject("labels", new JsonObject());
-      for (String l : labels) {
-        int eq = l.indexOf('=');
-        if (eq < 0 ? !have.containsKey(l) : !l.substring(eq + 1).equals(have.getString(l.substring(0, eq)))) return false;
-      }
+      Map<String, Object> have = c.getJsonObject("labels", new JsonObject()).getMap();
+      for (LabelRule l : labels) if (!l.matches(have)) return false;
       return true;
     }
   }

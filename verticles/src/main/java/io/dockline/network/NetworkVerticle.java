@@ -1,9 +1,10 @@
 package io.dockline.network;
 
 import com.hazelcast.core.HazelcastInstance;
-import io.dockline.config.DockerEndpoint;
 import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeStatus;
+import io.dockline.docker.DockerConnection;
+import io.dockline.docker.EventWatch;
 import io.dockline.network.impl.DockerHost;
 import io.dockline.network.impl.HostShim;
 import io.dockline.network.impl.Ipam;
@@ -35,23 +36,20 @@ import java.util.logging.Logger;
  */
 public final class NetworkVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(NetworkVerticle.class.getName());
-  private static final long RETRY_MS = 2_000;
 
   private final NodeConfig config;
   private final NodeStatus status;
   private final HazelcastInstance hazelcast;
+  private final DockerConnection dockerConnection;
   private final Map<String, NetworkSpec> specs = new LinkedHashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final long holdMs;
   private DockerHost docker;
+  private EventWatch watch;
   private Ipam ipam;
   private Provisioner provisioner;
   private boolean ready;
   private boolean stopped;
-  private String lastProblem;
-  /** The number of the current Docker event subscription, and why it ended (null while it runs). */
-  private int subscription;
-  private Throwable eventsEnded;
   private NetworkQuorum quorum;
   /** Monotonic ms of the last check that found the quorum present. */
   private long lastQuorate;
@@ -59,10 +57,12 @@ public final class NetworkVerticle extends VerticleBase {
   private boolean fencedAll;
   private String readyDetail;
 
-  public NetworkVerticle(NodeConfig config, NodeStatus status, HazelcastInstance hazelcast) {
+  /** @param docker the node's Docker client, closed by the node */
+  public NetworkVerticle(NodeConfig config, NodeStatus status, HazelcastInstance hazelcast, DockerConnection docker) {
     this.config = config;
     this.status = status;
     this.hazelcast = hazelcast;
+    this.dockerConnection = docker;
     this.holdMs = config.networkLeaseTtlMs() + config.networkLeaseGraceMs();
   }
 
@@ -73,7 +73,7 @@ public final class NetworkVerticle extends VerticleBase {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture("--networks: " + e.getMessage());
     }
-    docker = new DockerHost(DockerEndpoint.parse(config.dockerHost()));
+    docker = new DockerHost(dockerConnection);
     ipam = new Ipam(hazelcast, context);
     quorum = NetworkQuorum.of(hazelcast);
     lastQuorate = monotonicMs();
@@ -88,33 +88,47 @@ public final class NetworkVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** Pools, Docker networks, events, reconcile, then the API: each step again after a failure. */
+  /**
+   * Pools, Docker networks and shims, then events, reconcile, the API: each step again after a failure or when
+   * the event stream ends (a missed event could leave a container without its address). Without networks on
+   * this host, Docker is not needed: no events are watched.
+   */
   private void bringUp() {
     if (stopped) return;
-    definePools().compose(v -> ensureNetworks()).compose(v -> ensureShims()).compose(v -> subscribeEvents())
-        .compose(v -> provisioner.sweep()).compose(v -> registerApi())
-        // the event stream must have lasted through the sweep, or events between them are lost
-        .compose(v -> eventsEnded == null ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(eventsEnded))
-        .onSuccess(v -> {
-          ready = true;
-          lastProblem = null;
-          readyDetail = specs.isEmpty() ? "no networks on this host (allocation API only)"
-              : "networks " + specs.keySet() + " on Docker at " + config.dockerHost();
-          report();
-          LOG.info("network role ready: " + readyDetail);
-        })
-        .onFailure(this::retry);
-  }
+    List<String> events = specs.isEmpty() ? List.of() : List.of("container", "network");
+    watch = EventWatch.start(vertx, dockerConnection, events, "network role not ready", new EventWatch.Role() {
+      @Override
+      public Future<Void> prepare() {
+        return definePools().compose(v -> ensureNetworks()).compose(v -> ensureShims()).onSuccess(v -> {
+          if (!specs.isEmpty()) status.set(NodeConfig.Role.NETWORK, false, "reconciling containers with the cluster's leases");
+        });
+      }
 
-  private void retry(Throwable cause) {
-    ready = false;
-    if (stopped) return;
-    closeEvents();
-    String problem = "network role not ready: " + cause.getMessage() + "; retrying every " + RETRY_MS / 1000 + " s";
-    status.set(NodeConfig.Role.NETWORK, false, problem);
-    if (!problem.equals(lastProblem)) LOG.warning(problem);
-    lastProblem = problem;
-    vertx.setTimer(RETRY_MS, t -> bringUp());
+      @Override
+      public Future<Void> resync() {
+        return provisioner.sweep().compose(v -> registerApi());
+      }
+
+      @Override
+      public void onEvent(com.github.dockerjava.api.model.Event event) {
+        if (!stopped) provisioner.onEvent(event);
+      }
+
+      @Override
+      public void onUp() {
+        ready = true;
+        readyDetail = specs.isEmpty() ? "no networks on this host (allocation API only)"
+            : "networks " + specs.keySet() + " on Docker at " + config.dockerHost();
+        report();
+        LOG.info("network role ready: " + readyDetail);
+      }
+
+      @Override
+      public void onDown(String problem) {
+        ready = false;
+        status.set(NodeConfig.Role.NETWORK, false, problem);
+      }
+    });
   }
 
   /** Ready, unless the quorum is missing (then every request is refused with the reason). */
@@ -202,25 +216,6 @@ public final class NetworkVerticle extends VerticleBase {
           }));
     }
     return chain;
-  }
-
-  private Future<Void> subscribeEvents() {
-    if (specs.isEmpty()) return Future.succeededFuture();
-    status.set(NodeConfig.Role.NETWORK, false, "reconciling containers with the cluster's leases");
-    int number = ++subscription;
-    eventsEnded = null;
-    return vertx.executeBlocking(() -> {
-      docker.events(e -> vertx.runOnContext(v -> { if (!stopped) provisioner.onEvent(e); }),
-          err -> vertx.runOnContext(v -> onEventsEnded(number, err)));
-      return null;
-    });
-  }
-
-  /** The current stream ended (an older one, closed on purpose, does not count): start over. */
-  private void onEventsEnded(int number, Throwable err) {
-    if (number != subscription || stopped) return;
-    eventsEnded = err;
-    if (ready) retry(err);
   }
 
   private Future<Void> registerApi() {
@@ -324,17 +319,9 @@ public final class NetworkVerticle extends VerticleBase {
     stopped = true;
     ready = false;
     status.set(NodeConfig.Role.NETWORK, false, "stopped");
-    return Future.join(consumers.stream().map(MessageConsumer::unregister).collect(java.util.stream.Collectors.toList()))
-        .eventually(() -> vertx.executeBlocking(() -> {
-          docker.close();
-          return null;
-        }));
-  }
-
-  private void closeEvents() {
-    vertx.executeBlocking(() -> {
-      docker.stopEvents();
-      return null;
-    });
+    List<Future<Void>> closing = new ArrayList<>();
+    consumers.forEach(c -> closing.add(c.unregister()));
+    if (watch != null) closing.add(watch.close());
+    return Future.join(closing);
   }
 }

@@ -44,4 +44,11 @@ class ContainerFilterTest {
         () -> ContainerFilter.create("", "", "", "web-[", "", "", null));
     assertTrue(e.getMessage().contains("--exclude-names"), e.getMessage());
   }
+
+  @Test
+  void aLabelRuleWithoutAKeyNamesItsSetting() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ContainerFilter.create("", "=x", "", "", "", "", null));
+    assertTrue(e.getMessage().contains("--exclude-labels"), e.getMessage());
+  }
 }

@@ -1,41 +1,28 @@
 package io.dockline.network.impl;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ContainerNetwork;
-import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.Network;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
-import io.dockline.config.DockerEndpoint;
+import io.dockline.docker.DockerConnection;
 import io.dockline.network.NetworkSpec;
-import java.io.Closeable;
-import java.io.IOException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Consumer;
 
-/** The Docker calls of the provisioner, all blocking (run them on a worker). */
-public final class DockerHost implements Closeable {
+/** The Docker calls of the provisioner, all blocking (run them on a worker), on the node's Docker client. */
+public final class DockerHost {
   /** Label on the networks the provisioner created. */
   static final String MANAGED_LABEL = "dockline.network.managed";
 
   private final DockerClient docker;
-  private final DockerEndpoint endpoint;
-  private Closeable events;
+  private final DockerConnection endpoint;
 
-  public DockerHost(DockerEndpoint endpoint) {
-    this.endpoint = endpoint;
-    DefaultDockerClientConfig cfg = DefaultDockerClientConfig.createDefaultConfigBuilder()
-        .withDockerHost(endpoint.uri()).build();
-    docker = DockerClientImpl.getInstance(cfg, new ZerodepDockerHttpClient.Builder()
-        .dockerHost(cfg.getDockerHost()).maxConnections(16).connectionTimeout(Duration.ofSeconds(5)).build());
+  public DockerHost(DockerConnection connection) {
+    this.endpoint = connection;
+    this.docker = connection.client();
   }
 
   public String version() {
@@ -108,36 +95,6 @@ public final class DockerHost implements Closeable {
     }
   }
 
-  /**
-   * Container and network events until {@link #stopEvents()} (one subscription at a time); errors and the end of
-   * the stream go to {@code onEnd}.
-   */
-  public synchronized void events(Consumer<Event> onEvent, Consumer<Throwable> onEnd) throws IOException {
-    stopEvents();
-    events = docker.eventsCmd().withEventTypeFilter("container", "network").exec(new ResultCallback.Adapter<Event>() {
-      @Override
-      public void onNext(Event e) {
-        onEvent.accept(e);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        onEnd.accept(t);
-      }
-
-      @Override
-      public void onComplete() {
-        onEnd.accept(new IllegalStateException("Docker event stream ended"));
-      }
-    });
-  }
-
-  public synchronized void stopEvents() throws IOException {
-    Closeable e = events;
-    events = null;
-    if (e != null) e.close();
-  }
-
   /** The address a container has (or is configured to get) on a network, or null. */
   public static String addressOn(ContainerNetwork n) {
     if (n == null) return null;
@@ -151,11 +108,5 @@ public final class DockerHost implements Closeable {
   public static boolean pinnedTo(ContainerNetwork n, String ip) {
     return n != null && n.getIpamConfig() != null && Objects.equals(n.getIpamConfig().getIpv4Address(), ip)
         && (n.getIpAddress() == null || n.getIpAddress().isEmpty() || n.getIpAddress().equals(ip));
-  }
-
-  @Override
-  public void close() throws IOException {
-    stopEvents();
-    docker.close();
   }
 }
