@@ -26,9 +26,10 @@ public final class Addresses {
   public static final String COLLECTOR_REGISTRY_MAP = "dockline.collectors";
 
   /**
-   * Cluster-wide async map: router node name to the load it measured per stream it forwards, JSON
-   * {@code {containerId: [bytesPerSecond, linesPerSecond], ...}}, renewed with a TTL. Every router builds
-   * the bounded-load ring from it.
+   * Cluster-wide async map: router node name to the load it measured per stream it forwards and the collector
+   * the stream is on, JSON {@code {containerId: [bytesPerSecond, linesPerSecond, collector], ...}}, renewed
+   * with a TTL (a router of the release before publishes no collector; readers take the first two elements
+   * and the collector when present). Every router builds the bounded-load ring from it.
    */
   public static final String STREAM_LOAD_MAP = "dockline.stream-loads";
 

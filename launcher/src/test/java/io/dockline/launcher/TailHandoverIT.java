@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * when a second collector joins and the container's stream is handed over to it.
  */
 class TailHandoverIT {
-  /** With plain consistent hashing, each stream moves to the new collector with odds of about one half. */
+  /** On a join the lone collector is at twice the mean: about half the streams move to the new one. */
   private static final int CONTAINERS = 10;
   private final String run = "th" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
   private final List<NodeProcess> nodes = new ArrayList<>();
@@ -39,9 +39,9 @@ class TailHandoverIT {
     String join = "127.0.0.1:" + a.clusterPort + ",127.0.0.1:" + b.clusterPort;
     for (NodeProcess n : List.of(a, b)) {
       n.clusterName = "it-handover-" + run;
-      // what moves a stream here is the join alone: with no load bound (1 + 10 x the mean), the ring does not
-      // also move streams whenever their measured rates change step, which could move one back within a second
-      n.addArgs("--join", join, "--ring-epsilon", "10");
+      // the default ring: the join moves streams off the one collector above the bound, and a moved stream
+      // stays on the new one while its measured rate changes step
+      n.addArgs("--join", join);
     }
     nodes.add(a.start());
     for (int i = 0; i < CONTAINERS; i++) {

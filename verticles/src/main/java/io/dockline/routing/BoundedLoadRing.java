@@ -14,8 +14,14 @@ import java.util.Set;
  * {@code (1 + epsilon) x} the mean load. Loads are measured (bytes per second per stream, plus a small floor
  * so idle streams are spread by count too), not stream counts.
  *
- * <p>Every router builds this from the same inputs (the ready collectors and the published stream loads),
- * in the same order (heaviest stream first, then by id), so they all reach the same assignment. Immutable.
+ * <p>Hysteresis: a stream stays with its current collector (as published with its load) while that collector
+ * is within the bound; only a collector above it hands streams over, and down to the mean plus half the margin
+ * ({@code (1 + epsilon / 2) x} the mean), the most a collector may be filled to by streams handed over. A rate that
+ * steps up and down inside that band moves nothing, and a stream that moved stays where it went.
+ *
+ * <p>Every router builds this from the same inputs (the ready collectors, and the published stream loads with
+ * their current collectors), in the same order (collectors by name, their streams heaviest first, then by id),
+ * so they all reach the same assignment. Immutable.
  */
 public final class BoundedLoadRing {
   /** The load a stream counts for even when silent, in bytes per second. */
@@ -24,33 +30,41 @@ public final class BoundedLoadRing {
   private final HashRing ring;
   private final double epsilon;
   private final double capacity;
+  /** Where streams handed over may fill a collector to: below the bound, so the next small step moves nothing. */
+  private final double fillLevel;
   private final Map<String, String> assigned = new HashMap<>();
   private final Map<String, Double> loadOf = new HashMap<>();
   private final Map<String, Double> collectorLoad = new HashMap<>();
   private final Map<String, Integer> collectorStreams = new HashMap<>();
 
-  private BoundedLoadRing(HashRing ring, Map<String, Double> streamLoads, double epsilon) {
+  private BoundedLoadRing(HashRing ring, Map<String, Double> streamLoads, Map<String, String> current,
+                          double epsilon) {
     this.ring = ring;
     this.epsilon = epsilon;
     double total = 0;
     for (double l : streamLoads.values()) total += weight(l);
     int n = ring.members().size();
-    this.capacity = n == 0 ? 0 : (1 + epsilon) * total / n;
+    double mean = n == 0 ? 0 : total / n;
+    this.capacity = (1 + epsilon) * mean;
+    this.fillLevel = (1 + epsilon / 2) * mean;
     for (String m : ring.members()) {
       collectorLoad.put(m, 0.0);
       collectorStreams.put(m, 0);
     }
     if (n == 0) return;
-    // 1. every stream on its plain consistent-hash owner: what a join or leave moves is then about 1/N
+    // 1. every stream on its current collector while that one is ready, else on its plain consistent-hash
+    //    owner: what a join or leave moves is then about 1/N at most
     Map<String, List<String>> byCollector = new HashMap<>();
     for (String m : ring.members()) byCollector.put(m, new ArrayList<>());
     for (Map.Entry<String, Double> s : streamLoads.entrySet()) {
-      String owner = ring.owner(s.getKey());
+      String now = current.get(s.getKey());
+      String owner = now != null && ring.members().contains(now) ? now : ring.owner(s.getKey());
       place(s.getKey(), weight(s.getValue()), owner);
       byCollector.get(owner).add(s.getKey());
     }
     // 2. a collector above the bound hands its heaviest streams that fit elsewhere to the next collector
-    //    clockwise with room: few streams move, and the same ones whatever else changed
+    //    clockwise with room, until it is down to the fill level: few streams move, and the same ones whatever
+    //    else changed
     for (String m : new java.util.TreeSet<>(ring.members())) {
       if (collectorLoad.get(m) <= capacity) continue;
       List<String> own = byCollector.get(m);
@@ -59,17 +73,24 @@ public final class BoundedLoadRing {
         return c != 0 ? c : a.compareTo(b);
       });
       for (String stream : own) {
-        if (collectorLoad.get(m) <= capacity) break;
+        if (collectorLoad.get(m) <= fillLevel) break;
         double w = loadOf.get(stream);
-        for (String other : ring.preference(stream)) {
-          if (!other.equals(m) && collectorLoad.get(other) + w <= capacity) {
-            unplace(stream, w, m);
-            place(stream, w, other);
-            break;
-          }
+        String to = roomFor(stream, w, m, fillLevel);
+        if (to == null && collectorLoad.get(m) > capacity) to = roomFor(stream, w, m, capacity);
+        if (to != null) {
+          unplace(stream, w, m);
+          place(stream, w, to);
         }
       }
     }
+  }
+
+  /** The first collector clockwise from the stream, other than {@code from}, that takes it staying within limit. */
+  private String roomFor(String stream, double w, String from, double limit) {
+    for (String other : ring.preference(stream)) {
+      if (!other.equals(from) && collectorLoad.get(other) + w <= limit) return other;
+    }
+    return null;
   }
 
   private void place(String stream, double w, String collector) {
@@ -86,14 +107,24 @@ public final class BoundedLoadRing {
   }
 
   /**
+   * A ring with no current assignment (every stream starts from its consistent-hash owner).
    * @param collectors the ready collectors
    * @param streamLoads measured load of every known stream (bytes per second), by stream id
    * @param epsilon how far above the mean a collector may go (0.25: at most 1.25 x the mean)
    */
   public static BoundedLoadRing build(Collection<String> collectors, Map<String, Double> streamLoads,
                                       double epsilon) {
+    return build(collectors, streamLoads, Map.of(), epsilon);
+  }
+
+  /**
+   * @param current the collector each stream is on now, as published with its load (streams missing from it,
+   *     or on a collector not in {@code collectors}, start from their consistent-hash owner)
+   */
+  public static BoundedLoadRing build(Collection<String> collectors, Map<String, Double> streamLoads,
+                                      Map<String, String> current, double epsilon) {
     if (!(epsilon > 0)) throw new IllegalArgumentException("epsilon must be > 0, got " + epsilon);
-    return new BoundedLoadRing(new HashRing(collectors), streamLoads, epsilon);
+    return new BoundedLoadRing(new HashRing(collectors), streamLoads, current, epsilon);
   }
 
   private static double weight(double bytesPerSecond) {

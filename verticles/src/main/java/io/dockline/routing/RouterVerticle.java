@@ -41,9 +41,10 @@ import java.util.stream.Collectors;
  * ring of ready collectors, and passes the collector's acknowledgement back to the agent.
  *
  * <p>Every router builds the ring from the same two cluster maps (ready collectors, and the stream loads
- * every router measured and published), so routers agree on owners up to the time it takes a change to be
- * seen; during that time a batch may reach a collector that no longer (or not yet) owns its stream, which
- * the delivery protocol tolerates (see {@link BatchAck#STORED_THROUGH_HEADER}).
+ * every router measured and published, each with the collector the stream is on: the ring's sticky state),
+ * so routers agree on owners up to the time it takes a change to be seen; during that time a batch may reach
+ * a collector that no longer (or not yet) owns its stream, which the delivery protocol tolerates (see
+ * {@link BatchAck#STORED_THROUGH_HEADER}).
  */
 public final class RouterVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(RouterVerticle.class.getName());
@@ -59,6 +60,10 @@ public final class RouterVerticle extends VerticleBase {
   private BoundedLoadRing ring;
   /** Stream id to [bytes/s, lines/s], as last read from the cluster. */
   private Map<String, double[]> loads = Map.of();
+  /** Stream id to the collector it is on, as last read from the cluster: where the ring keeps it if it can. */
+  private Map<String, String> placed = Map.of();
+  /** What this router last published as its streams' collectors: published again at once when the ring moves one. */
+  private Map<String, String> publishedOwners = Map.of();
   private Counter rebalances;
   private Counter streamsMoved;
   private Counter linesRouted;
@@ -109,20 +114,25 @@ public final class RouterVerticle extends VerticleBase {
     Future.all(collectors, published).onSuccess(v -> {
       Set<String> ready = CollectorRegistry.ready(vertx, collectors.result());
       Map<String, double[]> newLoads = new HashMap<>();
+      Map<String, String> newPlaced = new HashMap<>();
       published.result().values().forEach(byStream -> byStream.forEach(e -> {
         JsonArray a = (JsonArray) e.getValue();
         newLoads.put(e.getKey(), new double[] {a.getDouble(0), a.getDouble(1)});
+        // [bytes/s, lines/s, collector]; a router of the previous release publishes no collector
+        if (a.size() > 2 && a.getString(2) != null) newPlaced.put(e.getKey(), a.getString(2));
       }));
-      if (!ready.equals(ring.members()) || !sameLoads(newLoads, loads)) rebuild(ready, newLoads);
+      if (!ready.equals(ring.members()) || !sameLoads(newLoads, loads) || !newPlaced.equals(placed)) {
+        rebuild(ready, newLoads, newPlaced);
+      }
       status.set(NodeConfig.Role.ROUTER, !ring.isEmpty(),
           ring.isEmpty() ? "waiting for a ready collector" : "routing to " + ring.members());
     }).onFailure(e -> LOG.fine(() -> "collector registry unreadable: " + e.getMessage()));
   }
 
-  private void rebuild(Set<String> ready, Map<String, double[]> newLoads) {
+  private void rebuild(Set<String> ready, Map<String, double[]> newLoads, Map<String, String> newPlaced) {
     Map<String, Double> bytesPerSecond = new HashMap<>();
     newLoads.forEach((id, l) -> bytesPerSecond.put(id, l[0]));
-    BoundedLoadRing next = BoundedLoadRing.build(ready, bytesPerSecond, config.ringEpsilon());
+    BoundedLoadRing next = BoundedLoadRing.build(ready, bytesPerSecond, newPlaced, config.ringEpsilon());
     int moved = 0;
     for (String stream : rates.streams()) {
       String before = ring.owner(stream);
@@ -134,9 +144,12 @@ public final class RouterVerticle extends VerticleBase {
     streamsMoved.increment(moved);
     ring = next;
     loads = newLoads;
+    placed = newPlaced;
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     for (String c : next.members()) rows.add(MultiGauge.Row.of(Tags.of("collector", c), next.streamCount(c)));
     streamsPerCollector.register(rows, true);
+    // the other routers keep a moved stream where it went only once they read where it is
+    if (publishedOwners.entrySet().stream().anyMatch(e -> !e.getValue().equals(next.owner(e.getKey())))) publish();
   }
 
   private static boolean sameLoads(Map<String, double[]> a, Map<String, double[]> b) {
@@ -148,11 +161,24 @@ public final class RouterVerticle extends VerticleBase {
     return true;
   }
 
-  /** Publishes this router's measured stream loads, with a TTL so a router that died stops counting. */
   private void publishLoads() {
     rates.tick();
+    publish();
+  }
+
+  /**
+   * Publishes this router's measured stream loads, each with the collector the ring has the stream on, with a
+   * TTL so a router that died stops counting.
+   */
+  private void publish() {
     JsonObject mine = new JsonObject();
-    rates.snapshot().forEach((id, l) -> mine.put(id, new JsonArray().add(l[0]).add(l[1])));
+    Map<String, String> owners = new HashMap<>();
+    rates.snapshot().forEach((id, l) -> {
+      String owner = ring.owner(id);
+      if (owner != null) owners.put(id, owner);
+      mine.put(id, new JsonArray().add(l[0]).add(l[1]).add(owner));
+    });
+    publishedOwners = owners;
     this.<JsonObject>clusterMap(Addresses.STREAM_LOAD_MAP)
         .compose(m -> mine.isEmpty() ? m.remove(config.nodeName()).mapEmpty()
             : m.put(config.nodeName(), mine, LOAD_TTL_MS))
