@@ -204,7 +204,7 @@ public final class AgentVerticle extends VerticleBase {
    */
   private void watchDocker() {
     if (stopped) return;
-    watch = EventWatch.start(vertx, dockerConnection, List.of("container"),
+    watch = EventWatch.start(context, dockerConnection, List.of("container"),
         "Docker daemon not reachable at " + endpoint, new EventWatch.Role() {
           @Override
           public Future<Void> prepare() {

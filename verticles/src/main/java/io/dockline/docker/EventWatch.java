@@ -55,9 +55,9 @@ public final class EventWatch {
   private String lastProblem;
   private long downSinceMs;
 
-  private EventWatch(Vertx vertx, DockerConnection docker, List<String> eventTypes, String downSubject, Role role) {
-    this.vertx = vertx;
-    this.context = vertx.getOrCreateContext();
+  private EventWatch(Context context, DockerConnection docker, List<String> eventTypes, String downSubject, Role role) {
+    this.vertx = context.owner();
+    this.context = context;
     this.docker = docker;
     this.eventTypes = List.copyOf(eventTypes);
     this.downSubject = downSubject;
@@ -65,15 +65,16 @@ public final class EventWatch {
   }
 
   /**
-   * Starts watching, on the calling verticle's context.
+   * Starts watching.
+   * @param context the role's context: every hook and event runs there
    * @param eventTypes Docker's event types to receive ({@code container}, {@code network}, ...); none: no
    *     subscription, the watch only prepares and resyncs until both succeed
    * @param downSubject how a failed attempt begins its problem line, e.g. "Docker daemon not reachable at ..."
    */
-  public static EventWatch start(Vertx vertx, DockerConnection docker, List<String> eventTypes, String downSubject,
-      Role role) {
-    EventWatch watch = new EventWatch(vertx, docker, eventTypes, downSubject, role);
-    watch.connect();
+  public static EventWatch start(Context context, DockerConnection docker, List<String> eventTypes,
+      String downSubject, Role role) {
+    EventWatch watch = new EventWatch(context, docker, eventTypes, downSubject, role);
+    context.runOnContext(v -> watch.connect());
     return watch;
   }
 
@@ -89,7 +90,7 @@ public final class EventWatch {
 
   private Future<Void> subscribe(int current) {
     if (eventTypes.isEmpty()) return Future.succeededFuture();
-    return vertx.executeBlocking(() -> docker.client().eventsCmd()
+    return context.executeBlocking(() -> docker.client().eventsCmd()
         .withEventTypeFilter(eventTypes.toArray(String[]::new))
         .exec(new ResultCallback.Adapter<Event>() {
           @Override
@@ -142,7 +143,7 @@ public final class EventWatch {
     else LOG.warning(problem);
     lastProblem = problem;
     role.onDown(problem);
-    vertx.setTimer(RETRY_MS, t -> connect());
+    vertx.setTimer(RETRY_MS, t -> context.runOnContext(v -> connect()));
   }
 
   public boolean isUp() { return up; }
@@ -159,7 +160,7 @@ public final class EventWatch {
     Closeable s = subscription;
     subscription = null;
     if (s == null) return Future.succeededFuture();
-    return vertx.executeBlocking(() -> {
+    return context.executeBlocking(() -> {
       s.close();
       return null;
     }, false);

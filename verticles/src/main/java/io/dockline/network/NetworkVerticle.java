@@ -96,7 +96,7 @@ public final class NetworkVerticle extends VerticleBase {
   private void bringUp() {
     if (stopped) return;
     List<String> events = specs.isEmpty() ? List.of() : List.of("container", "network");
-    watch = EventWatch.start(vertx, dockerConnection, events, "network role not ready", new EventWatch.Role() {
+    watch = EventWatch.start(context, dockerConnection, events, "network role not ready", new EventWatch.Role() {
       @Override
       public Future<Void> prepare() {
         return definePools().compose(v -> ensureNetworks()).compose(v -> ensureShims()).onSuccess(v -> {
