@@ -82,7 +82,8 @@ public final class EventWatch {
     if (closed) return;
     int current = ++attempt;
     endedEarly = null;
-    role.prepare().compose(v -> subscribe(current)).compose(v -> role.resync())
+    // composed from a completed future: a hook that throws fails the attempt instead of ending the watch
+    Future.<Void>succeededFuture().compose(v -> role.prepare()).compose(v -> subscribe(current)).compose(v -> role.resync())
         .compose(v -> endedEarly == null ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(endedEarly))
         .onSuccess(v -> onConnected(current))
         .onFailure(err -> onLost(current, err));
@@ -108,8 +109,8 @@ public final class EventWatch {
             context.runOnContext(v -> onEnded(current, new IllegalStateException("Docker event stream ended")));
           }
         })).map(cb -> {
-          if (current != attempt || closed) closeQuietly(cb);
-          else subscription = cb;
+          subscription = cb;
+          if (current != attempt || closed) closeSubscription(); // closed meanwhile
           return null;
         });
   }
@@ -164,13 +165,5 @@ public final class EventWatch {
       s.close();
       return null;
     }, false);
-  }
-
-  private static void closeQuietly(Closeable c) {
-    try {
-      c.close();
-    } catch (java.io.IOException | RuntimeException e) {
-      LOG.fine(() -> "closing a stale event subscription: " + e);
-    }
   }
 }
