@@ -14,6 +14,7 @@ import io.dockline.attach.gate.StartGate;
 import io.dockline.attach.impl.AgentMetrics;
 import io.dockline.attach.impl.AgentDirs;
 import io.dockline.attach.impl.ContainerReader;
+import io.dockline.attach.impl.LossLedger;
 import io.dockline.attach.impl.Spool;
 import io.dockline.config.DockerEndpoint;
 import io.dockline.config.NodeConfig;
@@ -57,6 +58,7 @@ public final class AgentVerticle extends VerticleBase {
   private HttpClient http;
   private AgentMetrics metrics;
   private Spool spool;
+  private LossLedger ledger;
   /** Null unless {@code start-gate=on}. */
   private StartGate gate;
   /** Whether the Docker daemon lists the gate's plugin among its authorization plugins (null: not asked). */
@@ -114,7 +116,16 @@ public final class AgentVerticle extends VerticleBase {
         .build());
     status.set(NodeConfig.Role.AGENT, false, "connecting to Docker at " + endpoint);
     // the gate first: a daemon configured with it answers nothing until its plugin socket does
-    return startGate().onComplete(ar -> connect());
+    return openLossLedger().compose(v -> startGate()).onComplete(ar -> connect());
+  }
+
+  /** The loss ledger, before any reader: it also tells whether the last run crashed. Answers the gateway. */
+  private Future<Void> openLossLedger() {
+    return LossLedger.open(vertx, spool, dirs).map(l -> {
+      ledger = l;
+      ledger.answerOn(io.dockline.wire.Addresses.agentLosses(config.nodeName()));
+      return null;
+    });
   }
 
   /** The start gate answers its process's hold requests before any container is read. */
@@ -250,7 +261,7 @@ public final class AgentVerticle extends VerticleBase {
   }
 
   private ContainerReader newReader(String id) {
-    ContainerReader reader = new ContainerReader(vertx, http, endpoint.address(), metrics, spool, id,
+    ContainerReader reader = new ContainerReader(vertx, http, endpoint.address(), metrics, spool, ledger, id,
         config.nodeName(), config.maxLineBytes(), config.agentBufferBytes());
     reader.setLogsReorderTolerance(config.logsReorderToleranceMs());
     return reader;
@@ -448,7 +459,7 @@ public final class AgentVerticle extends VerticleBase {
       return Future.join(spills).onComplete(ar -> {
         if (ar.failed()) LOG.severe("spooling on stop failed: " + ar.cause());
       }).otherwiseEmpty();
-    }).compose(v -> vertx.executeBlocking(() -> {
+    }).compose(v -> closeLossLedger()).compose(v -> vertx.executeBlocking(() -> {
       spool.close();
       return null;
     })).eventually(() -> {
@@ -458,6 +469,11 @@ public final class AgentVerticle extends VerticleBase {
       docker.close();
       return null;
     }));
+  }
+
+  /** After the spills (which may count lines lost), before the spool's thread ends: the ledger's files use it. */
+  private Future<Void> closeLossLedger() {
+    return ledger == null ? Future.succeededFuture() : ledger.close().otherwiseEmpty();
   }
 
   private void closeEvents() {
