@@ -86,6 +86,35 @@ function renderContainers() {
   $('#containers tbody').replaceChildren(...rows);
 }
 
+// the followed container's loss ledger: how many lines were lost, and why
+function renderLosses(c) {
+  const box = $('#tail-losses');
+  const lost = c.lost || {};
+  if (lost.error) {
+    box.className = 'muted';
+    box.textContent = 'lines lost: unknown (' + lost.error + ')';
+    return;
+  }
+  const reasons = lost.reasons || [];
+  box.className = reasons.length ? 'ko' : 'muted';
+  box.title = reasons.map((r) => r.reason + ': ' + r.why).join('\n');
+  box.textContent = !reasons.length ? 'no lines lost' : 'lines lost: ' + lost.lines + (lost.uncounted
+    ? ' counted, and uncounted ' + lost.uncounted + ' time(s)' : '') + ' — ' + reasons.map((r) => r.reason + ' '
+    + (r.lines !== undefined ? r.lines + ' lines' : r.times + ' time(s), not countable') + ' (last ' + r.lastAt + ')')
+    .join('; ');
+}
+
+async function refreshLosses() {
+  if (!tail) return;
+  const name = tail.name;
+  try {
+    const c = await api('/api/containers/' + encodeURIComponent(name));
+    if (tail && tail.name === name) renderLosses(c);
+  } catch (e) {
+    if (tail && tail.name === name) renderLosses({lost: {error: e.message}});
+  }
+}
+
 async function refresh() {
   try {
     renderMembers(await api('/api/cluster'));
@@ -102,6 +131,7 @@ async function refresh() {
     containers = [];
     $('#containers tbody').replaceChildren(el('tr', {}, el('td', {class: 'muted', colSpan: 7}, e.message)));
   }
+  await refreshLosses();
   try {
     renderRing(await api('/api/ring'));
   } catch (e) {
@@ -119,6 +149,8 @@ function openTail(name) {
   $('#tail-view').hidden = false;
   $('#tail-title').textContent = name;
   $('#tail-lines').replaceChildren();
+  $('#tail-losses').textContent = '';
+  refreshLosses();
   stickToBottom = true;
   const url = withToken('/api/containers/' + encodeURIComponent(name) + '/logs?follow=true&tail=200');
   const source = new EventSource(url);

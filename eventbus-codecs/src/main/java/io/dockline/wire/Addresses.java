@@ -97,6 +97,11 @@ public final class Addresses {
     return "dockline.collector." + node + ".query";
   }
 
+  /** Per agent: the loss ledger of a container it reads ({@link Losses}). */
+  public static String agentLosses(String node) {
+    return "dockline.agent." + node + ".losses";
+  }
+
   // --- gateway (issue 6): what the HTTP API and the event-bus bridge offer other services ---
 
   /** Per member: its roles' readiness, JSON as on {@code /health}; answered by every node. */

@@ -45,6 +45,8 @@ public final class Main {
     }
     Logging.configure();
     Logger log = Logger.getLogger(Main.class.getName());
+    String heap = HeapSizing.warning();
+    if (heap != null) log.warning(heap);
     Node node;
     try {
       node = Node.start(cli.config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,6 +66,7 @@ class ConsoleIT {
       assertEquals("following", browser.script("return document.querySelector('#tail-state').textContent;"));
       assertTrue((Boolean) browser.script("return document.querySelectorAll('#tail-lines .line.stderr').length > 0;"),
           "stderr lines are shown too");
+      assertLossesShownAsTheApiTells(browser, api.getJson("/api/containers/" + run + "-web"));
 
       // the filter keeps only matching lines, and keeps applying to lines that arrive after it was typed
       browser.type(browser.find("#tail-filter", 5_000), "WARN");
@@ -89,6 +91,26 @@ class ConsoleIT {
       Path png = Path.of(System.getProperty("dockline.screenshot", "target/console.png"));
       browser.screenshot(png);
       assertTrue(Files.size(png) > 10_000);
+    }
+  }
+
+  /**
+   * The followed container's loss ledger is shown: "no lines lost", or each reason the API lists (a
+   * {@code docker run -d} may race the attach: then "late-attach").
+   */
+  private static void assertLossesShownAsTheApiTells(Browser browser, JsonObject container) throws Exception {
+    JsonObject lost = container.getJsonObject("lost");
+    assertTrue(lost != null && !lost.containsKey("error"), "the API gives the ledger: " + container.encode());
+    long end = System.currentTimeMillis() + 20_000;
+    String shown = "";
+    while (shown.isEmpty() && System.currentTimeMillis() < end) {
+      shown = String.valueOf(browser.script("return document.querySelector('#tail-losses').textContent;"));
+      Thread.sleep(200);
+    }
+    JsonArray reasons = lost.getJsonArray("reasons");
+    if (reasons.isEmpty()) assertEquals("no lines lost", shown);
+    for (Object r : reasons) {
+      assertTrue(shown.contains(((JsonObject) r).getString("reason")), shown + " vs " + lost.encode());
     }
   }
 }

@@ -11,6 +11,7 @@ import io.dockline.attach.gate.StartGate;
 import io.dockline.attach.impl.AgentMetrics;
 import io.dockline.attach.impl.AgentDirs;
 import io.dockline.attach.impl.ContainerReader;
+import io.dockline.attach.impl.LossLedger;
 import io.dockline.attach.impl.Spool;
 import io.dockline.config.DockerEndpoint;
 import io.dockline.config.NodeConfig;
@@ -54,6 +55,7 @@ public final class AgentVerticle extends VerticleBase {
   private HttpClient http;
   private AgentMetrics metrics;
   private Spool spool;
+  private LossLedger ledger;
   /** Null unless {@code start-gate=on}. */
   private StartGate gate;
   /** Whether the Docker daemon lists the gate's plugin among its authorization plugins (null: not asked). */
@@ -102,7 +104,16 @@ public final class AgentVerticle extends VerticleBase {
         .setMaxChunkSize(READ_PIECE_BYTES), new PoolOptions().setHttp1MaxSize(10_000));
     status.set(NodeConfig.Role.AGENT, false, "connecting to Docker at " + endpoint);
     // the gate first: a daemon configured with it answers nothing until its plugin socket does
-    return startGate().onComplete(ar -> watchDocker());
+    return openLossLedger().compose(v -> startGate()).onComplete(ar -> watchDocker());
+  }
+
+  /** The loss ledger, before any reader: it also tells whether the last run crashed. Answers the gateway. */
+  private Future<Void> openLossLedger() {
+    return LossLedger.open(vertx, spool, dirs).map(l -> {
+      ledger = l;
+      ledger.answerOn(io.dockline.wire.Addresses.agentLosses(config.nodeName()));
+      return null;
+    });
   }
 
   /** The start gate answers its process's hold requests before any container is read. */
@@ -268,7 +279,7 @@ public final class AgentVerticle extends VerticleBase {
   }
 
   private ContainerReader newReader(String id) {
-    ContainerReader reader = new ContainerReader(vertx, http, endpoint.address(), metrics, spool, id,
+    ContainerReader reader = new ContainerReader(vertx, http, endpoint.address(), metrics, spool, ledger, id,
         config.nodeName(), config.maxLineBytes(), config.agentBufferBytes());
     reader.setLogsReorderTolerance(config.logsReorderToleranceMs());
     return reader;
@@ -423,12 +434,17 @@ public final class AgentVerticle extends VerticleBase {
       return Future.join(spills).onComplete(ar -> {
         if (ar.failed()) LOG.severe("spooling on stop failed: " + ar.cause());
       }).otherwiseEmpty();
-    }).compose(v -> vertx.executeBlocking(() -> {
+    }).compose(v -> closeLossLedger()).compose(v -> vertx.executeBlocking(() -> {
       spool.close();
       return null;
     })).eventually(() -> {
       status.set(NodeConfig.Role.AGENT, false, "stopped");
       return http.close();
     });
+  }
+
+  /** After the spills (which may count lines lost), before the spool's thread ends: the ledger's files use it. */
+  private Future<Void> closeLossLedger() {
+    return ledger == null ? Future.succeededFuture() : ledger.close().otherwiseEmpty();
   }
 }

@@ -39,7 +39,9 @@ final class ApiRoutes {
     router.get("/api/networks").handler(rc -> Http.reply(rc, view.networks(networkFilter(rc.queryParams()))));
     router.get("/api/containers").handler(rc -> Http.reply(rc, containers(ContainerFilter.of(rc.queryParams()::get,
         rc.queryParams().getAll("label")))));
-    router.get("/api/containers/:idOrName").handler(rc -> Http.reply(rc, view.container(rc.pathParam("idOrName"))));
+    ContainerLosses losses = new ContainerLosses(vertx);
+    router.get("/api/containers/:idOrName").handler(rc -> Http.reply(rc,
+        view.container(rc.pathParam("idOrName")).compose(losses::addTo)));
     router.get("/api/containers/:idOrName/logs").handler(this::logs);
   }
 

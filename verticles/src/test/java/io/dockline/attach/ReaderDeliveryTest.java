@@ -3,7 +3,9 @@ package io.dockline.attach;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dockline.attach.impl.AgentDirs;
 import io.dockline.attach.impl.AgentMetrics;
+import io.dockline.attach.impl.LossLedger;
 import io.dockline.attach.impl.ContainerReader;
 import io.dockline.attach.impl.Spool;
 import io.dockline.collector.CollectorVerticle;
@@ -294,12 +296,14 @@ class ReaderDeliveryTest {
           BackgroundPriority.NORMAL);
       AgentMetrics metrics = new AgentMetrics(registry, "t1", spool);
       SocketAddress address = SocketAddress.inetSocketAddress(docker == null ? 1 : docker.actualPort(), "127.0.0.1");
-      ContainerReader r = new ContainerReader(vertx, vertx.createHttpClient(), address, metrics, spool, ID, "t1",
-          1 << 20, bufferCap);
-      if (fresh) r.markFresh();
-      if (docker != null) r.attach();
-      r.describe(new ContainerMeta(ID, "web", "img", "t1", Map.of()), false);
-      made.complete(r);
+      LossLedger.open(vertx, spool, AgentDirs.under(dir)).onSuccess(ledger -> {
+        ContainerReader r = new ContainerReader(vertx, vertx.createHttpClient(), address, metrics, spool, ledger, ID,
+            "t1", 1 << 20, bufferCap);
+        if (fresh) r.markFresh();
+        if (docker != null) r.attach();
+        r.describe(new ContainerMeta(ID, "web", "img", "t1", Map.of()), false);
+        made.complete(r);
+      }).onFailure(made::completeExceptionally);
     });
     return made.get(30, TimeUnit.SECONDS);
   }

@@ -70,6 +70,7 @@ final class AttachSource extends LineSource implements LineSink {
     if (described) return;
     described = true;
     tty = hasTty;
+    lateAttach.readByAttach();
     if (early.isEmpty()) return;
     decoder = new StreamDecoder(hasTty, ctx.maxLineBytes(), this);
     for (int i = 0; i < early.size(); i++) decode(early.get(i), earlyTimes.get(i));
@@ -204,5 +205,10 @@ final class AttachSource extends LineSource implements LineSink {
   /** See {@link LateAttach#started}. */
   void checkStartedAt(String startedAt, long watchingSinceNanos) {
     lateAttach.started(startedAt, watchingSinceNanos);
+  }
+
+  /** See {@link LateAttach#readByEarlierRun}. */
+  void readByEarlierRun() {
+    lateAttach.readByEarlierRun();
   }
 }

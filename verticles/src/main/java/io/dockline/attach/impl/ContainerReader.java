@@ -3,6 +3,7 @@ package io.dockline.attach.impl;
 import io.dockline.wire.ContainerMeta;
 import io.dockline.wire.LineBatch;
 import io.dockline.wire.LineBatchBuilder;
+import io.dockline.wire.Losses;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -42,6 +43,7 @@ public final class ContainerReader {
   private enum Mode { UNKNOWN, ATTACH, LOGS }
 
   private final AgentMetrics metrics;
+  private final ReaderContext ctx;
   private final long bufferCap;
   private final String id;
   private ContainerMeta meta;
@@ -60,13 +62,13 @@ public final class ContainerReader {
   private Runnable idleHook;
 
   public ContainerReader(Vertx vertx, HttpClient http, SocketAddress docker, AgentMetrics metrics, Spool spool,
-                         String containerId, String host, int maxLineBytes, long bufferCap) {
+                         LossLedger ledger, String containerId, String host, int maxLineBytes, long bufferCap) {
     this.meta = new ContainerMeta(containerId, containerId.substring(0, Math.min(12, containerId.length())), "", host,
         null);
     this.id = containerId;
     this.metrics = metrics;
     this.bufferCap = bufferCap;
-    ReaderContext ctx = new ReaderContext(vertx, metrics, spool, containerId, maxLineBytes, this::name, new Retries());
+    this.ctx = new ReaderContext(vertx, metrics, spool, containerId, maxLineBytes, this::name, new Retries(), ledger);
     this.numbering = new SeqNumbering(ctx, this::pump);
     this.window = new DeliveryWindow(ctx, new DeliveryWindow.Listener() {
       @Override
@@ -103,7 +105,7 @@ public final class ContainerReader {
         checkDrained();
       }
     });
-    LineSource.Host sources = new SourceHost(ctx);
+    LineSource.Host sources = new SourceHost();
     this.attach = new AttachSource(sources);
     this.logs = new LogsSource(sources);
     openSpoolLeftFromEarlierRun();
@@ -111,12 +113,6 @@ public final class ContainerReader {
 
   /** What the sources tell this reader. */
   private final class SourceHost implements LineSource.Host {
-    private final ReaderContext ctx;
-
-    SourceHost(ReaderContext ctx) {
-      this.ctx = ctx;
-    }
-
     @Override
     public ReaderContext context() {
       return ctx;
@@ -204,6 +200,7 @@ public final class ContainerReader {
       ContainerSpool.Leftover spooled = left.succeeded() ? left.result() : new ContainerSpool.Leftover(0, 0);
       if (spooled.batches() > 0 || marked > 0) {
         numbering.continueAbove(Math.max(spooled.lastSeq(), marked));
+        attach.readByEarlierRun();
         if (spooled.batches() > 0) {
           LOG.info("container " + id + ": " + spooled.batches() + " spooled batches to send first");
         }
@@ -430,6 +427,7 @@ public final class ContainerReader {
         pending.take(meta, numbering.next(), Integer.MAX_VALUE, Integer.MAX_VALUE); // discarded, numbered by nothing
         metrics.pendingLines.addAndGet(-n);
         metrics.linesDropped.increment(n);
+        ctx.lost(Losses.Reason.SPOOL_FULL, n);
       }
       return;
     }
@@ -474,6 +472,7 @@ public final class ContainerReader {
     } else if (!pending.isEmpty()) {
       LOG.warning("container " + meta.name() + ": " + pending.count() + " lines lost on stop (never numbered)");
       metrics.linesDropped.increment(pending.count());
+      ctx.lost(Losses.Reason.UNNUMBERED_AT_STOP, pending.count());
       pending.take(meta, 0, Integer.MAX_VALUE, Integer.MAX_VALUE);
     }
     return numbering.saveLast().compose(v -> containerSpool.rewriteAndClose(sent, newer));

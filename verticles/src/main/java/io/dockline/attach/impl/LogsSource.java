@@ -1,6 +1,7 @@
 package io.dockline.attach.impl;
 
 import io.dockline.wire.LineBatch;
+import io.dockline.wire.Losses;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -136,6 +137,7 @@ final class LogsSource extends LineSource {
       @Override
       public void mismatch(String what) {
         ctx.metrics().logsResumeMismatches.increment();
+        ctx.lost(Losses.Reason.LOGS_ROTATED, 0);
         LOG.warning("resuming the logs of " + host.name() + ": " + what);
       }
     };
