@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 public final class Quantities {
   public static final String NONE = "none";
   private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*([KMGT]i?)?B?", Pattern.CASE_INSENSITIVE);
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
   private static final Pattern PERCENT = Pattern.compile("(\\d{1,2}(?:\\.\\d{1,3})?)\\s*%");
 
   private Quantities() {}
