@@ -9,11 +9,13 @@ public final class LogStoreOptions {
   public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
   public static final int DEFAULT_MAX_READ_BYTES = 8 << 20;
   public static final long DEFAULT_LOG_BYTES = 64L << 20;
+  public static final java.time.Duration DEFAULT_SEAL_AFTER = java.time.Duration.ofHours(1);
 
   private long segmentBytes = DEFAULT_SEGMENT_BYTES;
   private int maxReadBytes = DEFAULT_MAX_READ_BYTES;
   private long logBytes = DEFAULT_LOG_BYTES;
   private Force force = Force.DISK;
+  private java.time.Duration sealAfter = DEFAULT_SEAL_AFTER;
 
   /**
    * How the store makes a file or directory durable. Every acknowledgement rests on it, so it is a seam:
@@ -57,6 +59,18 @@ public final class LogStoreOptions {
   public LogStoreOptions logBytes(long logBytes) {
     if (logBytes < 1) throw new IllegalArgumentException("logBytes must be positive: " + logBytes);
     this.logBytes = logBytes;
+    return this;
+  }
+
+  /**
+   * {@link LogStore#retain} seals a container's current segment once its writing started this long ago, so
+   * a quiet or removed container's lines can age out (only sealed segments are ever deleted).
+   */
+  public java.time.Duration sealAfter() { return sealAfter; }
+
+  public LogStoreOptions sealAfter(java.time.Duration sealAfter) {
+    if (sealAfter.isNegative()) throw new IllegalArgumentException("sealAfter must not be negative: " + sealAfter);
+    this.sealAfter = sealAfter;
     return this;
   }
 

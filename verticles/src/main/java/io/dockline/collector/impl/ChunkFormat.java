@@ -34,4 +34,11 @@ final class ChunkFormat {
   static final int MAX_CHUNK_BYTES = Integer.MAX_VALUE - 64;
 
   private ChunkFormat() {}
+
+  /** Stores the CRC of the chunk at {@code start .. end} of {@code bytes} in its header. */
+  static void putCrc(java.nio.ByteBuffer bytes, int start, int end, java.util.zip.CRC32C crc) {
+    crc.reset();
+    crc.update(bytes.duplicate().limit(end).position(start + CRC_START));
+    bytes.putInt(start + CRC_OFFSET, (int) crc.getValue());
+  }
 }

@@ -74,6 +74,42 @@ final class ChunkReader {
     return body;
   }
 
+  /**
+   * After a damaged chunk: the position of the next chunk from {@code from} on that checks out whole (magic,
+   * header, CRC) and starts at or above {@code minSeq}, left decoded in {@code header}; -1 when none does (the
+   * damage runs to the end: a torn tail). Text that happens to contain the magic cannot pass the CRC.
+   */
+  long findNext(long from, long minSeq, ChunkHeader header) throws IOException {
+    long p = from;
+    while (end - p >= HEADER_BYTES) {
+      int length = (int) Math.min(BLOCK_BYTES, end - p);
+      int at = load(p, length);
+      int found = -1;
+      for (int i = 0; i + 4 <= length; i++) {
+        if (window.getInt(at + i) == MAGIC) {
+          found = i;
+          break;
+        }
+      }
+      if (found < 0) {
+        p += Math.max(1, length - 3);
+        continue;
+      }
+      long candidate = p + found;
+      try {
+        readHeader(candidate, header);
+        if (header.firstSeq >= minSeq) {
+          loadBody(header);
+          return candidate;
+        }
+      } catch (CorruptChunkException e) {
+        // not a chunk after all: look on
+      }
+      p = candidate + 1;
+    }
+    return -1;
+  }
+
   /** The bytes loaded last; valid until the next call. Offsets come from {@link #loadBody}. */
   ByteBuffer window() {
     return window;

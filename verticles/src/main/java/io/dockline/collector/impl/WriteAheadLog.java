@@ -44,7 +44,7 @@ final class WriteAheadLog implements AutoCloseable {
   private final Fsync fsync;
   private long number;
   private FileChannel channel;
-  private long size;
+  private volatile long size;
 
   private WriteAheadLog(Path dir, Fsync fsync) {
     this.dir = dir;
