@@ -6,12 +6,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The one parser of sizes and durations written by people: settings, container labels, API parameters.
+ * Sizes, durations and free-disk amounts written by people (settings, API parameters): sizes and free disk
+ * are parsed here, durations by {@link Durations}, the one parser of them.
  *
  * <ul>
  *   <li>sizes: a whole number of bytes, or with a unit {@code KiB MiB GiB TiB} (powers of 1024) or
  *       {@code KB MB GB TB} (powers of 1000), {@code B} optional: {@code 1GiB}, {@code 512 MiB}, {@code 4096};</li>
- *   <li>durations: a whole number with a unit {@code ms s m h d}: {@code 7d}, {@code 90s}, {@code 1h};</li>
+ *   <li>durations: as {@link Durations} parses them (a whole number and a unit): {@code 7d}, {@code 90s}, {@code 1h};</li>
  *   <li>free disk: a size, or a percentage of the file system's size: {@code 5%}, {@code 0.5%}.</li>
  * </ul>
  * {@code none} means no limit where a caller allows it. Errors are {@link IllegalArgumentException}s whose
@@ -20,7 +21,6 @@ import java.util.regex.Pattern;
 public final class Quantities {
   public static final String NONE = "none";
   private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*([KMGT]i?)?B?", Pattern.CASE_INSENSITIVE);
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
   private static final Pattern PERCENT = Pattern.compile("(\\d{1,2}(?:\\.\\d{1,3})?)\\s*%");
 
   private Quantities() {}
@@ -40,21 +40,14 @@ public final class Quantities {
     return n * per;
   }
 
-  /** A duration such as {@code 7d}; null for {@code none} when {@code noneAllowed}. */
+  /** A duration such as {@code 7d} ({@link Durations}); null for {@code none} when {@code noneAllowed}. */
   public static Duration duration(String text, boolean noneAllowed) {
     String t = text.trim();
     if (noneAllowed && NONE.equalsIgnoreCase(t)) return null;
-    Matcher m = DURATION.matcher(t);
-    if (!m.matches()) {
+    try {
+      return Durations.parse(t);
+    } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("expected a duration such as 90s, 15m, 1h or 7d" + (noneAllowed ? ", or none" : ""));
-    }
-    long n = Long.parseLong(m.group(1));
-    switch (m.group(2).toLowerCase(Locale.ROOT)) {
-      case "ms": return Duration.ofMillis(n);
-      case "s": return Duration.ofSeconds(n);
-      case "m": return Duration.ofMinutes(n);
-      case "h": return Duration.ofHours(n);
-      default: return Duration.ofDays(n);
     }
   }
 

@@ -4,6 +4,7 @@ import io.dockline.config.Quantities;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -109,7 +110,7 @@ final class LogQuery {
   static long parseTime(String v, long nowNanos, String name) {
     try {
       if (AGE.matcher(v).matches()) {
-        return Math.subtractExact(nowNanos, Quantities.duration(v, false).toNanos());
+        return Math.subtractExact(nowNanos, Quantities.duration(v.toLowerCase(Locale.ROOT), false).toNanos());
       }
       if (v.matches("\\d+(\\.\\d{1,9})?")) {
         java.math.BigDecimal secs = new java.math.BigDecimal(v);
