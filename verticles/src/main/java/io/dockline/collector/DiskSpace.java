@@ -19,6 +19,7 @@ final class DiskSpace {
 
   private final Path dir;
   private final Quantities.FreeDisk minFree;
+  private FileStore fileStore;
   private volatile long freeBytes = -1;
   private volatile long totalBytes = -1;
 
@@ -27,13 +28,15 @@ final class DiskSpace {
     this.minFree = minFree;
   }
 
-  /** Reads the file system's free space (statfs: cheap enough for every group). */
+  /** Reads the file system's free space (one statfs: cheap enough for every group). */
   void refresh() {
     try {
-      FileStore fs = Files.getFileStore(dir);
-      totalBytes = fs.getTotalSpace();
-      freeBytes = fs.getUsableSpace();
+      // finding the file store reads the mount table: once, not per group
+      if (fileStore == null) fileStore = Files.getFileStore(dir);
+      totalBytes = fileStore.getTotalSpace();
+      freeBytes = fileStore.getUsableSpace();
     } catch (IOException e) {
+      fileStore = null;
       freeBytes = -1;
     }
   }
