@@ -299,11 +299,14 @@ final class Client {
     } else {
       out.printf("ring: %d collector%s, epsilon %s%n", ring.getJsonArray("collectors").size(),
           ring.getJsonArray("collectors").size() == 1 ? "" : "s", ring.getValue("epsilon"));
-      out.printf("%-24s %8s %12s %14s%n", "COLLECTOR", "STREAMS", "LINES/S", "BYTES/S");
+      out.printf("%-24s %8s %12s %14s %14s %14s%n", "COLLECTOR", "STREAMS", "LINES/S", "BYTES/S", "STORED", "FREE");
       for (Object o : ring.getJsonArray("collectors")) {
         JsonObject c = (JsonObject) o;
-        out.printf("%-24s %8d %12.1f %14.1f%n", c.getString("node"), c.getLong("streams", 0L),
-            c.getDouble("linesPerSecond", 0.0), c.getDouble("bytesPerSecond", 0.0));
+        JsonObject disk = c.getJsonObject("disk", new JsonObject());
+        out.printf("%-24s %8d %12.1f %14.1f %14d %14d%s%n", c.getString("node"), c.getLong("streams", 0L),
+            c.getDouble("linesPerSecond", 0.0), c.getDouble("bytesPerSecond", 0.0), disk.getLong("storedBytes", 0L),
+            disk.getLong("freeBytes", 0L), disk.containsKey("shortOfDisk")
+                ? "  (short of disk, reads only: " + Printable.escape(disk.getString("shortOfDisk")) + ")" : "");
       }
     }
     out.println();
