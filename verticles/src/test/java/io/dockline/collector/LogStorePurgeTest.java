@@ -15,6 +15,7 @@ class LogStorePurgeTest {
   private static final ContainerMeta A = new ContainerMeta("aaaa", "a", "img", "h", Map.of());
 
   @TempDir Path dir;
+  @TempDir Path crashed;
 
   private LogStoreOptions options() {
     return new LogStoreOptions().segmentBytes(4096);
@@ -78,6 +79,23 @@ class LogStorePurgeTest {
       assertEquals(new AppendResult(0, 10, 300), store.append(stamped(A, 291, 10, "secret", T0, 60)));
       assertEquals(new AppendResult(5, 0, 305), store.append(stamped(A, 301, 5, "secret", T0, 60)));
       assertEquals(range(301, 305), allSeqs(store, "aaaa"));
+    }
+  }
+
+  @Test
+  void theWriteAheadLogDoesNotBringPurgedLinesBackAfterACrash() throws IOException {
+    ContainerMeta b = new ContainerMeta("bbbb", "b", "img", "h", Map.of());
+    try (LogStore store = LogStore.open(dir, options())) {
+      store.append(stamped(A, 1, 10, "secret", T0, 60));
+      store.append(stamped(b, 1, 10, "other", T0, 60)); // two containers: the group goes to the log
+      store.sync();
+      store.purge("aaaa", 10);
+      copyTree(dir, crashed);
+    }
+    try (LogStore store = LogStore.open(crashed, options())) {
+      assertEquals(range(1, 0), allSeqs(store, "aaaa"));
+      assertFalse(anyFileContains(crashed, "secret-"));
+      assertEquals(range(1, 10), allSeqs(store, "bbbb"));
     }
   }
 

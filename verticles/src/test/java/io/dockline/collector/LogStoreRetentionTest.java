@@ -20,6 +20,7 @@ class LogStoreRetentionTest {
   private static final long SEGMENT = 4096;
 
   @TempDir Path dir;
+  @TempDir Path crashed;
 
   private LogStoreOptions options() {
     return new LogStoreOptions().segmentBytes(SEGMENT);
@@ -110,6 +111,20 @@ class LogStoreRetentionTest {
     try (LogStore store = LogStore.open(dir, options())) {
       assertEquals(List.of("bbbb"), store.containers().stream().map(c -> c.meta().id()).toList());
       assertEquals(range(1, 10), allSeqs(store, "bbbb"));
+    }
+  }
+
+  @Test
+  void theWriteAheadLogDoesNotBringAGoneContainerBackAfterACrash() throws IOException {
+    try (LogStore store = LogStore.open(dir, options())) {
+      store.append(stamped(A, 1, 5, "x", T0, 10));
+      store.append(stamped(B, 1, 5, "x", T0 + 10 * DAY_MILLIS, 10)); // two containers: the group goes to the log
+      store.sync();
+      assertEquals(List.of("aaaa"), store.retain(age(Duration.ofDays(2)), T0 + 10 * DAY_MILLIS).goneContainers());
+      copyTree(dir, crashed);
+    }
+    try (LogStore store = LogStore.open(crashed, options())) {
+      assertEquals(List.of("bbbb"), store.containers().stream().map(c -> c.meta().id()).toList());
     }
   }
 

@@ -97,6 +97,22 @@ final class StoreLines {
     }
   }
 
+  /**
+   * Copies a store's directory while it is open: what the disk would hold had the page cache been written
+   * out at a crash.
+   */
+  static void copyTree(Path from, Path to) throws IOException {
+    List<Path> all;
+    try (Stream<Path> walk = Files.walk(from)) {
+      all = new ArrayList<>(walk.toList());
+    }
+    for (Path source : all) {
+      Path target = to.resolve(from.relativize(source).toString());
+      if (Files.isDirectory(source)) Files.createDirectories(target);
+      else Files.copy(source, target);
+    }
+  }
+
   /** Whether any file under {@code dir} contains {@code text}. */
   static boolean anyFileContains(Path dir, String text) throws IOException {
     byte[] needle = text.getBytes(StandardCharsets.UTF_8);
