@@ -24,7 +24,7 @@ class LogStoreDamageTest {
   @TempDir Path dir;
 
   private LogStoreOptions options() {
-    return new LogStoreOptions().segmentBytes(8192);
+    return new LogStoreOptions().segmentBytes(8192).compression(LogStoreOptions.Compression.NONE);
   }
 
   /** 600 lines, 10 per chunk. */

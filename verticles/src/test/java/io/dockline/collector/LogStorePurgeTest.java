@@ -18,7 +18,7 @@ class LogStorePurgeTest {
   @TempDir Path crashed;
 
   private LogStoreOptions options() {
-    return new LogStoreOptions().segmentBytes(4096);
+    return new LogStoreOptions().segmentBytes(4096).compression(LogStoreOptions.Compression.NONE);
   }
 
   /** 300 lines "secret-<seq>", 10 per batch, batch b stamped T0 + b seconds. */

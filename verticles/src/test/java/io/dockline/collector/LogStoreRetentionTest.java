@@ -22,8 +22,9 @@ class LogStoreRetentionTest {
   @TempDir Path dir;
   @TempDir Path crashed;
 
+  /** Uncompressed, so byte caps can be checked by arithmetic; {@link LogStoreCompressionTest} covers retention of compacted segments. */
   private LogStoreOptions options() {
-    return new LogStoreOptions().segmentBytes(SEGMENT);
+    return new LogStoreOptions().segmentBytes(SEGMENT).compression(LogStoreOptions.Compression.NONE);
   }
 
   private static RetentionPolicy age(Duration age) {

@@ -63,15 +63,15 @@ final class ChunkEncoder {
   }
 
   /**
-   * A new chunk of the lines {@code skip ..} of a chunk loaded at {@code body} in {@code bytes}: what a purge
-   * keeps of the chunk its boundary falls in.
+   * A new chunk of the lines {@code skip ..} of a chunk or block whose body is at {@code body} in
+   * {@code bytes}: what a purge keeps of the unit its boundary falls in.
    */
   static ByteBuffer tail(ByteBuffer bytes, int body, ChunkHeader header, int skip) {
     int lines = header.count - skip;
     int text = body + header.count * LINE_RECORD_BYTES;
     int skippedText = 0;
     for (int i = 0; i < skip; i++) skippedText += bytes.getInt(body + i * LINE_RECORD_BYTES + RECORD_LENGTH_OFFSET);
-    int textBytes = header.bodyLength - header.count * LINE_RECORD_BYTES - skippedText;
+    int textBytes = header.rawBodyLength - header.count * LINE_RECORD_BYTES - skippedText;
     int total = HEADER_BYTES + lines * LINE_RECORD_BYTES + textBytes;
     ByteBuffer out = ByteBuffer.allocate(total);
     out.putInt(MAGIC).putInt(total - HEADER_BYTES).putInt(0).putLong(header.firstSeq + skip).putInt(lines);

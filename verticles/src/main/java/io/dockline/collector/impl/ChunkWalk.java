@@ -35,7 +35,7 @@ final class ChunkWalk {
           position = next;
           body = reader.loadBody(header);
         }
-        visitor.chunk(header, reader.window(), body);
+        visitor.chunk(header, reader.bodyBytes(), body);
         position = header.endPosition();
       }
     } finally {

@@ -59,6 +59,8 @@ final class ContainerLog {
   private volatile long lastSeq;
   private boolean metaUnsynced;
   private boolean dirUnsynced;
+  /** Told of every segment sealed or rewritten plain, to compact it. */
+  private Compactor compactor;
 
   private ContainerLog(String id, Path dir, ContainerMeta meta, TreeMap<Long, SealedSegment> sealed,
                        SegmentWriter active, long lastSeq, Fsync fsync, CorruptChunks corrupt) {
@@ -136,6 +138,48 @@ final class ContainerLog {
   }
 
   String id() { return id; }
+
+  /** Hands every sealed segment not compacted yet, and every one sealed from now on, to {@code compactor}. */
+  void compactWith(Compactor compactor) {
+    this.compactor = compactor;
+    lock.readLock().lock();
+    try {
+      for (SealedSegment s : sealed.values()) compactor.submit(this, s);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Whether {@code segment} is still one of its sealed segments, unchanged. */
+  boolean holds(SealedSegment segment) {
+    lock.readLock().lock();
+    try {
+      return sealed.get(segment.key) == segment;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Renames the compacted copy {@code temp} over {@code segment} if that is still unchanged; false when
+   * retention or a purge got to it first. Compactor thread.
+   */
+  boolean replaceCompacted(SealedSegment segment, Path temp, long bytes, SegmentStats stats) throws IOException {
+    lock.writeLock().lock();
+    try {
+      if (sealed.get(segment.key) != segment) return false;
+      Files.move(temp, segment.path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      sealed.put(segment.key, new SealedSegment(segment.key, segment.path, segment.baseSeq, SegmentHeader.BYTES, bytes,
+          true, stats));
+      sealedBytes += bytes - segment.bytes;
+      synchronized (sealedIndexes) {
+        sealedIndexes.remove(segment.key);
+      }
+      return true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
 
   Path dir() { return dir; }
 
@@ -426,10 +470,13 @@ final class ContainerLog {
     Files.move(temp, segment.path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     long bytes = Files.size(segment.path);
     sealedBytes += bytes - segment.bytes;
-    sealed.put(segment.key, new SealedSegment(segment.key, segment.path, through, SegmentHeader.BYTES, bytes, null));
+    SealedSegment rewritten = new SealedSegment(segment.key, segment.path, through, SegmentHeader.BYTES, bytes, false,
+        null);
+    sealed.put(segment.key, rewritten);
     synchronized (sealedIndexes) {
       sealedIndexes.remove(segment.key);
     }
+    if (compactor != null) compactor.submit(this, rewritten);
     dirUnsynced = true;
   }
 
@@ -459,9 +506,9 @@ final class ContainerLog {
       long[] size = {FileAppend.write(out, SegmentHeader.encode(SegmentHeader.FLAG_TRIMMED, through), 0)};
       ChunkWalk.walk(source, dataStart, end, reader, damage(key), (header, bytes, body) -> {
         if (header.lastSeq() <= through) return;
-        ByteBuffer chunk = header.firstSeq > through
+        ByteBuffer chunk = header.firstSeq > through && header.isPlainChunk()
             ? bytes.duplicate().limit(body + header.bodyLength).position(body - ChunkFormat.HEADER_BYTES)
-            : ChunkEncoder.tail(bytes, body, header, (int) (through + 1 - header.firstSeq));
+            : ChunkEncoder.tail(bytes, body, header, (int) Math.max(0, through + 1 - header.firstSeq));
         size[0] = FileAppend.write(out, chunk, size[0]);
       });
       fsync.channel(out, target);
@@ -484,12 +531,14 @@ final class ContainerLog {
   }
 
   private void seal(SegmentWriter segment) {
-    sealed.put(segment.key(), new SealedSegment(segment.key(), segment.path(), segment.baseSeq(), segment.dataStart(),
-        segment.size(), segment.stats().copy()));
+    SealedSegment s = new SealedSegment(segment.key(), segment.path(), segment.baseSeq(), segment.dataStart(),
+        segment.size(), false, segment.stats().copy());
+    sealed.put(segment.key(), s);
     sealedBytes += segment.size();
     synchronized (sealedIndexes) {
       sealedIndexes.put(segment.key(), segment.index());
     }
+    if (compactor != null) compactor.submit(this, s);
   }
 
   /**
@@ -548,7 +597,7 @@ final class ContainerLog {
           position = next;
           continue;
         }
-        out.takeFrom(reader.window(), body, header);
+        out.takeFrom(reader.bodyBytes(), body, header);
         position = header.endPosition();
       }
     } finally {

@@ -52,6 +52,7 @@ public final class FileLogStore implements LogStore {
   /** Containers whose segments hold lines made durable only by the write-ahead log. */
   private final Set<ContainerLog> behindLog = new LinkedHashSet<>();
   private WriteAheadLog wal;
+  private Compactor compactor;
   private long replayedLines;
   private boolean rootUnsynced;
   private volatile boolean closed;
@@ -94,7 +95,10 @@ public final class FileLogStore implements LogStore {
       for (ContainerLog log : logs.values()) log.sync();
       fsync.directory(root);
       store.wal.startOver();
+      store.compactor = Compactor.start(root, options, fsync, corrupt);
+      for (ContainerLog log : logs.values()) log.compactWith(store.compactor);
     } catch (IOException | RuntimeException e) {
+      if (store.compactor != null) store.compactor.close();
       if (store.wal != null) store.wal.close();
       closeAll(logs.values(), e);
       throw e;
@@ -177,6 +181,14 @@ public final class FileLogStore implements LogStore {
       return LineCollector.empty(new ContainerMeta(containerId, null, null, null, null), LineCollector.seqAfter(afterSeq));
     }
     return log.read(afterSeq, limit, options.maxReadBytes(), readers.get());
+  }
+
+  /**
+   * Waits until every sealed segment handed to the background compaction is compacted; false on timeout.
+   * For tests and benchmarks, which measure what the disk holds once the store is settled.
+   */
+  public boolean awaitCompaction(Duration timeout) throws InterruptedException {
+    return compactor.awaitIdle(timeout);
   }
 
   @Override
@@ -329,6 +341,7 @@ public final class FileLogStore implements LogStore {
   @Override
   public void close() throws IOException {
     if (closed) return;
+    compactor.close();
     try {
       syncAll();
       checkpoint();
@@ -389,6 +402,7 @@ public final class FileLogStore implements LogStore {
     ContainerLog log = logs.get(id);
     if (log == null) {
       log = ContainerLog.create(root, ContainerIds.requireSafe(id), fsync, corrupt);
+      if (compactor != null) log.compactWith(compactor);
       logs.put(id, log);
       rootUnsynced = true;
     }

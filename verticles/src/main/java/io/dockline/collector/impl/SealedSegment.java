@@ -15,10 +15,13 @@ final class SealedSegment {
   final long baseSeq;
   final int dataStart;
   final long bytes;
+  /** Rewritten into blocks by the {@link Compactor}. */
+  final boolean compacted;
   private SegmentStats stats;
 
-  SealedSegment(long key, Path path, long baseSeq, int dataStart, long bytes, SegmentStats stats) {
+  SealedSegment(long key, Path path, long baseSeq, int dataStart, long bytes, boolean compacted, SegmentStats stats) {
     this.key = key;
+    this.compacted = compacted;
     this.path = path;
     this.baseSeq = baseSeq;
     this.dataStart = dataStart;
@@ -30,7 +33,8 @@ final class SealedSegment {
   static SealedSegment open(long key, Path path) throws IOException {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       SegmentHeader header = SegmentHeader.read(channel, key);
-      return new SealedSegment(key, path, header.baseSeq, header.dataStart, channel.size(), null);
+      return new SealedSegment(key, path, header.baseSeq, header.dataStart, channel.size(),
+          header.has(SegmentHeader.FLAG_BLOCKS), null);
     }
   }
 

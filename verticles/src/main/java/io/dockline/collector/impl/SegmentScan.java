@@ -69,7 +69,7 @@ final class SegmentScan {
           body = reader.loadBody(header);
         }
         index.chunkAt(header.firstSeq, position);
-        stats.addChunk(reader.window(), body, header.firstSeq, header.count);
+        stats.addChunk(reader.bodyBytes(), body, header.firstSeq, header.count);
         position = header.endPosition();
         nextSeq = header.lastSeq() + 1;
       }
