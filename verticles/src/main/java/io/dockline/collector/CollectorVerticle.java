@@ -128,7 +128,9 @@ public final class CollectorVerticle extends VerticleBase {
   private Future<Void> openStore() {
     return onStoreThread(() -> {
       java.nio.file.Path dir = config.dataDir().resolve("collector");
-      store = LogStore.open(dir, storeOptions.segmentBytes(config.segmentBytes()).sealAfter(config.segmentSealAfter()));
+      store = LogStore.open(dir, storeOptions.segmentBytes(config.segmentBytes()).sealAfter(config.segmentSealAfter())
+          .compression(config.compression() ? LogStoreOptions.Compression.ZSTD : LogStoreOptions.Compression.NONE)
+          .compactionThreads(BackgroundThreads.factory("dockline-collector-compaction", config.backgroundPriority())));
       disk = new DiskSpace(dir, config.minFreeDisk());
       disk.refresh();
       retention = new Retention(store, disk, config, registry, storeThread, () -> shortOfDisk != null, this::onDiskRecovered);

@@ -78,7 +78,7 @@ class CollectorDiskTest {
   @Test
   void overTheDiskBudgetTheOldestSegmentsGo() throws Exception {
     deploy(Map.of("retention-age", "none", "retention-disk-bytes", "16KiB", "segment-bytes", "4096",
-        "segment-seal-after", "1s"));
+        "segment-seal-after", "1s", "compression", "none")); // sizes are the lines' own
     for (int b = 0; b < 40; b++) {
       for (String id : IDS) write(batch(id, 1 + b * 20L, 20));
     }
