@@ -51,6 +51,14 @@ function renderMembers(cluster) {
   $('#members tbody').replaceChildren(...rows);
 }
 
+/** A collector's disk use from /api/ring, and why it takes no writes when it is short of disk. */
+function disk(c) {
+  const d = c.disk || {};
+  if (d.storedBytes == null) return '';
+  return ', disk ' + fmt(d.storedBytes) + 'B stored (' + fmt(d.rawBytes || 0) + 'B raw), ' + fmt(d.freeBytes || 0)
+    + 'B free' + (d.shortOfDisk ? ', read-only: ' + d.shortOfDisk : '');
+}
+
 function renderRing(ring) {
   const total = ring.collectors.reduce((s, c) => s + (c.bytesPerSecond || 0), 0);
   $('#ring-meta').textContent = 'ε ' + ring.epsilon + ', ' + ring.collectors.length + ' collector(s)';
@@ -62,7 +70,7 @@ function renderRing(ring) {
       el('span', {class: c.ready ? 'ok' : 'ko'}, c.node),
       el('div', {class: 'bar'}, el('div', {style: ''})),
       el('span', {class: 'muted'}, c.streams + ' streams, ' + fmt(c.linesPerSecond || 0) + ' lines/s, '
-        + fmt(c.bytesPerSecond || 0) + ' B/s'));
+        + fmt(c.bytesPerSecond || 0) + ' B/s' + disk(c)));
   });
   $('#ring').replaceChildren(...rows);
   ring.collectors.forEach((c, i) => {

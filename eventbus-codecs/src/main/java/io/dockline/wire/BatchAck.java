@@ -19,6 +19,14 @@ public final class BatchAck {
    */
   public static final int GAP_FAILURE = 409;
 
+  /**
+   * Failure code of a write the collector could not store for lack of disk (the disk is full, or its free
+   * space is below {@code min-free-disk}). Nothing of the batch's group was acknowledged: the agent keeps the
+   * lines (memory, then spool) and sends them again later, by when the routers have taken that collector off
+   * the write ring.
+   */
+  public static final int STORE_FULL_FAILURE = 507;
+
   private final String containerId;
   private final long storedSeq;
   private final int written;

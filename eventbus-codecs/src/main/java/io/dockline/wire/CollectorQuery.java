@@ -12,6 +12,9 @@ import io.vertx.core.json.JsonObject;
  *   <li>{@code containers} → {@code [{"id", "name", "image", "host", "labels", "firstSeq", "lastSeq", "lines",
  *       "bytes", "collector"}]};</li>
  *   <li>{@code logs} {@code {"containerId", "after", "limit"}} → the lines after that seq, at most {@code limit}.</li>
+ *   <li>{@code purge} {@code {"containerId", "throughSeq"}} or {@code {"containerId", "beforeMillis"}} → deletes the
+ *       container's lines through that seq, or those stamped before that time, and answers {@code {"firstSeq",
+ *       "deletedThrough"}} (firstSeq 0: nothing is left).</li>
  * </ul>
  */
 public final class CollectorQuery {
@@ -21,11 +24,14 @@ public final class CollectorQuery {
   public static final String LAST_SEQ = "last-seq";
   public static final String CONTAINERS = "containers";
   public static final String LOGS = "logs";
+  public static final String PURGE = "purge";
 
   /** Failure code: a malformed request or an unknown op. */
   public static final int BAD_REQUEST = 400;
   /** Failure code of a batch that starts after the collector's next expected seq ({@link BatchAck#GAP_FAILURE}). */
   public static final int GAP = BatchAck.GAP_FAILURE;
+  /** Failure code of a batch not stored for lack of disk ({@link BatchAck#STORE_FULL_FAILURE}): send it later. */
+  public static final int STORE_FULL = BatchAck.STORE_FULL_FAILURE;
   /** Failure code: the store failed or cannot be trusted (a failed fsync). */
   public static final int STORE_FAILED = 500;
   /** Failure code of a router that has no ready collector. */
@@ -37,6 +43,12 @@ public final class CollectorQuery {
 
   public static JsonObject containers() {
     return new JsonObject().put(OP, CONTAINERS);
+  }
+
+  /** A purge through a seq ({@code beforeMillis} null) or of the lines before a time ({@code throughSeq} ignored). */
+  public static JsonObject purge(String containerId, long throughSeq, Long beforeMillis) {
+    JsonObject q = new JsonObject().put(OP, PURGE).put("containerId", containerId);
+    return beforeMillis == null ? q.put("throughSeq", throughSeq) : q.put("beforeMillis", beforeMillis);
   }
 
   public static JsonObject logs(String containerId, long after, int limit) {

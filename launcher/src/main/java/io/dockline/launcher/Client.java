@@ -25,7 +25,8 @@ import java.util.stream.Stream;
 import javax.net.ssl.SSLException;
 
 /**
- * The command-line client in the node's jar: {@code logs} and {@code status} against a gateway's HTTP API.
+ * The command-line client in the node's jar: {@code logs}, {@code status} and {@code purge} against a gateway's
+ * HTTP API.
  * Exit status: 0 done, 1 the node refused or could not be reached (one line on stderr says why), 2 usage.
  */
 final class Client {
@@ -63,12 +64,13 @@ final class Client {
   }
 
   static boolean isCommand(String[] args) {
-    return args.length > 0 && (args[0].equals("logs") || args[0].equals("status"));
+    return args.length > 0 && (args[0].equals("logs") || args[0].equals("status") || args[0].equals("purge"));
   }
 
   int run(String[] args) {
     try {
       if (args[0].equals("logs")) logs(args);
+      else if (args[0].equals("purge")) purge(args);
       else status(args);
       return 0;
     } catch (Failure f) {
@@ -85,7 +87,10 @@ final class Client {
         + "      T is RFC 3339, Unix seconds or an age such as 10m; -t prefixes each line with its time\n"
         + "  java -jar dockline.jar status [--json]\n"
         + "      cluster members and their roles, the ring, containers; exit 1 when a member is not ready\n"
-        + "  both take --url URL [" + DEFAULT_URL + "], --token TOKEN [env DOCKLINE_AUTH_TOKEN] and\n"
+        + "  java -jar dockline.jar purge (--through SEQ | --before T) CONTAINER\n"
+        + "      delete a container's lines through that seq, or those before that time, on every collector\n"
+        + "      (a leaked secret); CONTAINER is its whole id or its name; needs a full-access token\n"
+        + "  all take --url URL [" + DEFAULT_URL + "], --token TOKEN [env DOCKLINE_AUTH_TOKEN] and\n"
         + "      --tls-ca FILE [env DOCKLINE_TLS_CA]: for an https:// URL, trust only the certificates this PEM CA\n"
         + "      signed (or this self-signed certificate) instead of the JVM's default CAs\n";
   }
@@ -209,6 +214,41 @@ final class Client {
     to.println(timestamps ? line.getString("time") + " " + text : text);
   }
 
+  // --- purge ---
+
+  private void purge(String[] args) throws Failure {
+    String container = null;
+    String param = null;
+    for (int i = 1; i < args.length; i++) {
+      String a = args[i];
+      switch (a) {
+        case "--through": case "--before":
+          if (param != null) throw new Failure(2, "purge takes one of --through and --before");
+          param = a.substring(2) + "=" + enc(value(args, ++i, a));
+          break;
+        case "--json": json = true; break;
+        case "--url": url = value(args, ++i, a); break;
+        case "--token": token = value(args, ++i, a); break;
+        case "--tls-ca": tlsCa = value(args, ++i, a); break;
+        default:
+          if (a.startsWith("-") || container != null) throw new Failure(2, "unknown option " + a + " for purge (see --help)");
+          container = a;
+      }
+    }
+    if (container == null || param == null) throw new Failure(2, "purge needs a container and --through SEQ or --before T");
+    HttpResponse<String> r = send("/api/containers/" + enc(container) + "/logs?" + param, false, "DELETE");
+    JsonObject answer = new JsonObject(r.body());
+    if (json) {
+      out.println(answer.encodePrettily());
+      return;
+    }
+    for (Object o : answer.getJsonArray("collectors", new JsonArray())) {
+      JsonObject c = (JsonObject) o;
+      out.printf("%s: deleted through seq %d; first kept seq %d%n", c.getString("node"), c.getLong("deletedThrough", 0L),
+          c.getLong("firstSeq", 0L));
+    }
+  }
+
   // --- status ---
 
   private void status(String[] args) throws Failure {
@@ -259,11 +299,14 @@ final class Client {
     } else {
       out.printf("ring: %d collector%s, epsilon %s%n", ring.getJsonArray("collectors").size(),
           ring.getJsonArray("collectors").size() == 1 ? "" : "s", ring.getValue("epsilon"));
-      out.printf("%-24s %8s %12s %14s%n", "COLLECTOR", "STREAMS", "LINES/S", "BYTES/S");
+      out.printf("%-24s %8s %12s %14s %14s %14s%n", "COLLECTOR", "STREAMS", "LINES/S", "BYTES/S", "STORED", "FREE");
       for (Object o : ring.getJsonArray("collectors")) {
         JsonObject c = (JsonObject) o;
-        out.printf("%-24s %8d %12.1f %14.1f%n", c.getString("node"), c.getLong("streams", 0L),
-            c.getDouble("linesPerSecond", 0.0), c.getDouble("bytesPerSecond", 0.0));
+        JsonObject disk = c.getJsonObject("disk", new JsonObject());
+        out.printf("%-24s %8d %12.1f %14.1f %14d %14d%s%n", c.getString("node"), c.getLong("streams", 0L),
+            c.getDouble("linesPerSecond", 0.0), c.getDouble("bytesPerSecond", 0.0), disk.getLong("storedBytes", 0L),
+            disk.getLong("freeBytes", 0L), disk.containsKey("shortOfDisk")
+                ? "  (short of disk, reads only: " + Printable.escape(disk.getString("shortOfDisk")) + ")" : "");
       }
     }
     out.println();
@@ -315,9 +358,14 @@ final class Client {
   }
 
   private HttpResponse<String> send(String pathAndQuery, boolean anyStatus) throws Failure {
+    return send(pathAndQuery, anyStatus, "GET");
+  }
+
+  private HttpResponse<String> send(String pathAndQuery, boolean anyStatus, String method) throws Failure {
     HttpResponse<String> r;
     try {
-      r = http().send(request(pathAndQuery).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+      r = http().send(request(pathAndQuery).timeout(Duration.ofSeconds(60))
+          .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw unreachable(e);
     } catch (InterruptedException e) {

@@ -6,7 +6,7 @@ import java.util.logging.Logger;
 
 /**
  * {@code java -jar dockline.jar [options]}: starts a node, stops it cleanly on Ctrl-C or SIGTERM.
- * {@code java -jar dockline.jar logs|status ...}: the client commands ({@link Client}).
+ * {@code java -jar dockline.jar logs|status|purge ...}: the client commands ({@link Client}).
  * {@code java -jar dockline.jar gate ...}: the start gate's process ({@link io.dockline.attach.gate.GateMain}).
  */
 public final class Main {

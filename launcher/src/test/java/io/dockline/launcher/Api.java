@@ -41,6 +41,10 @@ final class Api {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  HttpResponse<String> delete(String path) throws IOException, InterruptedException {
+    return http.send(request(path).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   JsonObject getJson(String path) throws IOException, InterruptedException {
     HttpResponse<String> r = get(path);
     if (r.statusCode() != 200) throw new AssertionError(path + ": " + r.statusCode() + " " + r.body());

@@ -21,4 +21,19 @@ final class Deadlines {
     });
     return process;
   }
+
+  /** A condition polled by {@link #await}. */
+  interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  /** Polls {@code condition} every 200 ms until it holds; fails naming {@code what} after {@code timeoutMs}. */
+  static void await(Condition condition, long timeoutMs, String what) throws Exception {
+    long end = System.currentTimeMillis() + timeoutMs;
+    while (System.currentTimeMillis() < end) {
+      if (condition.holds()) return;
+      Thread.sleep(200);
+    }
+    throw new AssertionError("not within " + timeoutMs + " ms: " + what);
+  }
 }

@@ -92,6 +92,14 @@ final class NodeProcess implements AutoCloseable {
     return new String[] {String.valueOf(p.exitValue()), out};
   }
 
+  /** Makes {@code a} and {@code b} members of one test cluster named {@code cluster}, each joining the other. */
+  static void pair(String cluster, NodeProcess a, NodeProcess b) {
+    a.clusterName = cluster;
+    b.clusterName = cluster;
+    a.addArgs("--join", "127.0.0.1:" + b.clusterPort);
+    b.addArgs("--join", "127.0.0.1:" + a.clusterPort);
+  }
+
   NodeProcess addArgs(String... args) {
     extraArgs.addAll(List.of(args));
     return this;

@@ -33,10 +33,7 @@ class SpoolIT {
     // a small memory budget per container, so the agent spools past 128 KiB
     agent = new NodeProcess("spool-agent", work, "--roles", "agent,router,gateway", "--agent-buffer-bytes", "262144",
         "--include-names", run + ".*"); // only this test's containers: it counts the lines read
-    collector.clusterName = "it-spool-" + run;
-    agent.clusterName = collector.clusterName;
-    collector.addArgs("--join", "127.0.0.1:" + agent.clusterPort);
-    agent.addArgs("--join", "127.0.0.1:" + collector.clusterPort);
+    NodeProcess.pair("it-spool-" + run, collector, agent);
     collector.start();
     agent.start();
     agent.awaitHealth(200, 120_000);

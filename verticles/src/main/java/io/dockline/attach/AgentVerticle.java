@@ -98,6 +98,9 @@ public final class AgentVerticle extends VerticleBase {
     spool = new Spool(context, dirs.spool(), config.agentSpoolBytes(),
         config.agentSpoolDropsNewest() ? Spool.Policy.DROP_NEWEST : Spool.Policy.BLOCK, config.backgroundPriority());
     metrics = new AgentMetrics(registry, config.nodeName(), spool);
+    // /health names the agent short of disk while its spool writes fail
+    vertx.setPeriodic(1_000, t -> status.shortOfDisk(NodeConfig.Role.AGENT,
+        spool.diskFull() ? "spool writes under " + dirs.spool() + " fail; spool policy applies" : null));
     // a stream's bytes reach the reader in pieces of up to 64 KiB (Netty's largest read) instead of the
     // default 8 KiB: a quarter of the per-piece work while a container writes fast
     http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setIdleTimeout(0)

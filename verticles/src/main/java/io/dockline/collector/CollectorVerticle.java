@@ -37,6 +37,13 @@ import java.util.logging.Logger;
  * group was being written goes into the next group, which is fsynced once and then acknowledged.
  * The collector announces itself in the cluster registry only once its store is open, and keeps the entry
  * alive with a TTL, so routers never pick a member that is not ready or is gone.
+ *
+ * <p>Short of disk (a write failed for lack of room, or free space fell below {@code min-free-disk}), it
+ * acknowledges nothing of the group that met it, refuses writes with {@link BatchAck#STORE_FULL_FAILURE} (the
+ * agents keep the lines and send them again) and leaves the write ring while it keeps serving reads; its
+ * {@link Retention} job runs and probes, and it rejoins by itself once a write goes through again. A failed
+ * fsync is different: what the page cache holds can no longer be trusted, and the collector stays off the
+ * ring until restarted.
  */
 public final class CollectorVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(CollectorVerticle.class.getName());
@@ -64,12 +71,18 @@ public final class CollectorVerticle extends VerticleBase {
   private volatile long lastCommitStart = System.nanoTime() - COMMIT_INTERVAL_NANOS;
   /** Set on the store thread when an fsync failed: what the store holds in memory can no longer be trusted. */
   private volatile String storeBroken;
+  /** Set on the store thread while the disk has no room for writes (why); null while writes go through. */
+  private volatile String shortOfDisk;
+  private DiskSpace disk;
+  private Retention retention;
   private Context ctx;
   private long renewTimer = -1;
   private Counter linesStored;
   private Counter bytesStored;
   private Counter batchesStored;
   private Counter duplicates;
+  private Counter refusedFull;
+  private Counter diskFullTimes;
   private Timer groupCommit;
 
   public CollectorVerticle(NodeConfig config, NodeStatus status, MeterRegistry registry) {
@@ -95,6 +108,10 @@ public final class CollectorVerticle extends VerticleBase {
     bytesStored = Meters.counter(registry, node, "dockline.bytes.stored", "line bytes durably stored by this collector");
     batchesStored = Meters.counter(registry, node, "dockline.batches.stored", "batches stored and acknowledged");
     duplicates = Meters.counter(registry, node, "dockline.duplicates.dropped", "lines received again and dropped");
+    refusedFull = Meters.counter(registry, node, "dockline.batches.refused.full",
+        "batches refused for lack of disk (the agents send them again)");
+    diskFullTimes = Meters.counter(registry, node, "dockline.collector.disk.full",
+        "times this collector stopped taking writes for lack of disk");
     groupCommit = Timer.builder("dockline.collector.commit").description("time to write and fsync one group of batches")
         .tag("node", node).serviceLevelObjectives(java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(2),
             java.time.Duration.ofMillis(5), java.time.Duration.ofMillis(10), java.time.Duration.ofMillis(25),
@@ -104,12 +121,19 @@ public final class CollectorVerticle extends VerticleBase {
     status.set(NodeConfig.Role.COLLECTOR, false, "opening store");
     return openStore()
         .compose(v -> listen())
-        .compose(v -> register());
+        .compose(v -> register())
+        .onSuccess(v -> retention.start());
   }
 
   private Future<Void> openStore() {
     return onStoreThread(() -> {
-      store = LogStore.open(config.dataDir().resolve("collector"), storeOptions.segmentBytes(config.segmentBytes()));
+      java.nio.file.Path dir = config.dataDir().resolve("collector");
+      store = LogStore.open(dir, storeOptions.segmentBytes(config.segmentBytes()).sealAfter(config.segmentSealAfter())
+          .compression(config.compression() ? LogStoreOptions.Compression.ZSTD : LogStoreOptions.Compression.NONE)
+          .compactionThreads(BackgroundThreads.factory("dockline-collector-compaction", config.backgroundPriority())));
+      disk = new DiskSpace(dir, config.minFreeDisk());
+      disk.refresh();
+      retention = new Retention(store, disk, config, registry, storeThread, () -> shortOfDisk != null, this::onDiskRecovered);
       return null;
     });
   }
@@ -123,13 +147,58 @@ public final class CollectorVerticle extends VerticleBase {
 
   private Future<Void> register() {
     // the cluster member id lets routers drop this entry the moment the member is gone, not at TTL expiry
-    ClusterManager cm = ((VertxInternal) vertx).clusterManager();
-    JsonObject reg = CollectorRegistry.entry(config.nodeName(), cm == null ? null : cm.getNodeId());
-    return registryMap().compose(m -> m.put(config.nodeName(), reg, REGISTRATION_TTL_MS)).onSuccess(v -> {
-      status.set(NodeConfig.Role.COLLECTOR, true, "storing under " + config.dataDir().resolve("collector"));
-      renewTimer = vertx.setPeriodic(REGISTRATION_RENEW_MS, t -> registryMap()
-          .compose(m -> m.put(config.nodeName(), reg, REGISTRATION_TTL_MS))
+    String memberId = memberId();
+    return announce(memberId).onSuccess(v -> {
+      status.set(NodeConfig.Role.COLLECTOR, true, storingDetail());
+      renewTimer = vertx.setPeriodic(REGISTRATION_RENEW_MS, t -> announce(memberId)
           .onFailure(e -> LOG.warning("renewing the collector registration failed: " + e.getMessage())));
+    });
+  }
+
+  /** Writes this collector's registry entry as things are now: writable or short of disk, and its disk use. */
+  private Future<Void> announce(String memberId) {
+    JsonObject entry = CollectorRegistry.entry(config.nodeName(), memberId, shortOfDisk == null, retention.diskJson(shortOfDisk));
+    return registryMap().compose(m -> m.put(config.nodeName(), entry, REGISTRATION_TTL_MS));
+  }
+
+  private String storingDetail() {
+    return "storing under " + config.dataDir().resolve("collector");
+  }
+
+  private String memberId() {
+    ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+    return cm == null ? null : cm.getNodeId();
+  }
+
+  /**
+   * Store thread: the disk has no room. Writes are refused from now on, retention runs at once, and the
+   * routers are told (the entry says not write-ready) so they send this collector's streams elsewhere.
+   */
+  private void onDiskShort(String why) {
+    if (shortOfDisk != null) return;
+    shortOfDisk = why;
+    diskFullTimes.increment();
+    LOG.warning("short of disk (" + why + "): taking no writes, serving reads; retention runs, and writes resume "
+        + "by themselves once a write goes through");
+    retention.runSoon();
+    ctx.runOnContext(v -> {
+      if (storeBroken != null) return;
+      status.set(NodeConfig.Role.COLLECTOR, false, "short of disk: serving reads, taking no writes (" + why + ")");
+      status.shortOfDisk(NodeConfig.Role.COLLECTOR, why);
+      announce(memberId()).onFailure(e -> LOG.warning("announcing the lack of disk failed: " + e.getMessage()));
+    });
+  }
+
+  /** Store thread: the probe wrote and forced a file and free space is above min-free-disk again. */
+  private void onDiskRecovered() {
+    if (shortOfDisk == null) return;
+    shortOfDisk = null;
+    LOG.info("disk has room again: taking writes");
+    ctx.runOnContext(v -> {
+      if (storeBroken != null) return;
+      status.set(NodeConfig.Role.COLLECTOR, true, storingDetail());
+      status.shortOfDisk(NodeConfig.Role.COLLECTOR, null);
+      announce(memberId()).onFailure(e -> LOG.warning("announcing the collector failed: " + e.getMessage()));
     });
   }
 
@@ -151,17 +220,29 @@ public final class CollectorVerticle extends VerticleBase {
     long started = System.nanoTime();
     lastCommitStart = started; // before a write arriving now schedules the next group from it
     drainScheduled.set(false);
-    List<Runnable> replies = new ArrayList<>();
+    List<Runnable> replies = new ArrayList<>(); // to the batches of the group, once it is durable
+    List<Runnable> refusals = new ArrayList<>(); // to batches not taken into the group
     List<Message<LineBatch>> group = new ArrayList<>();
     long lines = 0;
     long bytes = 0;
     int batches = 0;
     int dups = 0;
+    if (shortOfDisk == null) {
+      disk.refresh();
+      String below = disk.belowMinimum();
+      if (below != null) onDiskShort(below);
+    }
+    boolean full = false;
     Message<LineBatch> msg;
     while ((msg = writes.poll()) != null) {
       Message<LineBatch> m = msg;
       if (storeBroken != null) {
-        replies.add(() -> m.fail(500, storeBroken));
+        refusals.add(() -> m.fail(500, storeBroken));
+        continue;
+      }
+      if (shortOfDisk != null || full) {
+        refusedFull.increment();
+        refusals.add(() -> m.fail(BatchAck.STORE_FULL_FAILURE, "collector short of disk: " + shortOfDisk));
         continue;
       }
       group.add(m);
@@ -177,10 +258,25 @@ public final class CollectorVerticle extends VerticleBase {
         replies.add(() -> m.reply(ack));
       } catch (SequenceGapException gap) {
         replies.add(() -> m.fail(BatchAck.GAP_FAILURE, Long.toString(gap.expectedSeq())));
+      } catch (StoreFullException e) {
+        // the store holds what it held before this batch; the group's earlier batches stay appended, unacknowledged
+        full = true;
+        onDiskShort("a write failed: " + e.getMessage());
       } catch (Exception e) {
         LOG.severe("storing " + batch + " failed: " + e);
         replies.add(() -> m.fail(500, "store failed: " + e.getMessage()));
       }
+    }
+    if (full) {
+      // nothing of a group that met a full disk is acknowledged: the agents send it all again, and what this
+      // store took of it already is then a duplicate, acknowledged once synced
+      refusedFull.increment(group.size());
+      String why = "collector short of disk: " + shortOfDisk;
+      ctx.runOnContext(v -> {
+        group.forEach(m -> m.fail(BatchAck.STORE_FULL_FAILURE, why));
+        refusals.forEach(Runnable::run);
+      });
+      return;
     }
     try {
       if (config.fsync() && batches > 0) store.sync();
@@ -193,6 +289,7 @@ public final class CollectorVerticle extends VerticleBase {
       LOG.severe("fsync failed: " + e + "; this collector stops taking lines");
       ctx.runOnContext(v -> {
         group.forEach(m -> m.fail(500, storeBroken));
+        refusals.forEach(Runnable::run);
         leaveRing(storeBroken);
       });
       return;
@@ -202,7 +299,10 @@ public final class CollectorVerticle extends VerticleBase {
     bytesStored.increment(bytes);
     batchesStored.increment(batches);
     duplicates.increment(dups);
-    ctx.runOnContext(v -> replies.forEach(Runnable::run));
+    ctx.runOnContext(v -> {
+      replies.forEach(Runnable::run);
+      refusals.forEach(Runnable::run);
+    });
   }
 
   private static long storedThrough(Message<?> msg) {
@@ -241,9 +341,22 @@ public final class CollectorVerticle extends VerticleBase {
             .onComplete(ar -> reply(msg, ar.succeeded() ? ar.result() : null, ar.cause()));
         break;
       }
+      case CollectorQuery.PURGE:
+        onStoreThread(() -> purge(q)).onComplete(ar -> reply(msg, ar.succeeded() ? ar.result() : null, ar.cause()));
+        break;
       default:
         msg.fail(CollectorQuery.BAD_REQUEST, "unknown query op '" + op + "'");
     }
+  }
+
+  /** Store thread: deletes a container's lines through a seq, or those stamped before a time. */
+  private JsonObject purge(JsonObject q) throws java.io.IOException {
+    String id = q.getString("containerId", "");
+    Long beforeMillis = q.getLong("beforeMillis");
+    long through = beforeMillis != null ? store.seqAt(id, beforeMillis - 1) : q.getLong("throughSeq", 0L);
+    long first = through > 0 ? store.purge(id, through) : store.firstSeq(id);
+    LOG.info("purged the lines of container " + id + " through seq " + through + "; it now starts at " + first);
+    return new JsonObject().put("firstSeq", first).put("deletedThrough", Math.max(0, through));
   }
 
   private JsonArray containers() {
@@ -270,6 +383,7 @@ public final class CollectorVerticle extends VerticleBase {
   public Future<?> stop() {
     status.set(NodeConfig.Role.COLLECTOR, false, "stopped");
     if (renewTimer >= 0) vertx.cancelTimer(renewTimer);
+    if (retention != null) retention.stop();
     return registryMap().compose(m -> m.remove(config.nodeName())).otherwiseEmpty()
         .compose(v -> Future.join(consumers.stream().map(MessageConsumer::unregister)
             .collect(java.util.stream.Collectors.toList())).otherwiseEmpty())

@@ -15,12 +15,24 @@ import java.util.Optional;
  * (first seq zero-padded to 20 digits). {@link #append} writes without fsync; callers group-commit by
  * appending several batches, calling {@link #sync()} once and only then acknowledging them.
  *
- * <p><b>Not thread-safe.</b> Every call must come from one thread (the collector's store thread); the
- * store keeps reusable buffers and unsynchronised state.
+ * <p>Thread rules: one <em>writer thread</em> makes every call that changes the store ({@link #append},
+ * {@link #sync}, {@link #retain}, {@link #purge}, {@link #close}). The reads ({@link #read}, {@link #lastSeq},
+ * {@link #firstSeq}, {@link #containers}, {@link #meta}, {@link #usage}, {@link #seqAt}) are safe from any
+ * thread, concurrently with the writer and each other: they never wait for a sync (a group commit), only,
+ * briefly, for the write of one chunk of the same container.
+ *
+ * <p>Lines leave only by {@link #retain} (whole sealed segments, oldest first) and {@link #purge}: a container's
+ * beginning is then trimmed ({@link #firstSeq} moves up), and reads before it start at the first kept line.
+ * A damaged chunk is a hole: its lines are skipped, counted in {@link StoreUsage#corruptChunks()}, never an
+ * error that stays.
  */
 public interface LogStore extends AutoCloseable {
 
-  /** Opens the store under {@code dir} (created if missing) and recovers every container already there. */
+  /**
+   * Opens the store under {@code dir} (created if missing) and recovers every container already there. A
+   * damaged file does not stop the open: only a torn tail of a container's last segment is cut, any other
+   * damaged chunk becomes a hole.
+   */
   static LogStore open(Path dir, LogStoreOptions options) throws IOException {
     return FileLogStore.open(dir, options);
   }
@@ -34,6 +46,7 @@ public interface LogStore extends AutoCloseable {
    *     nothing is written then
    * @throws IllegalArgumentException if the container id is not a safe directory name, or the batch
    *     has lines and starts below seq 1
+   * @throws StoreFullException if the disk has no room: nothing of this batch is held then (see there)
    */
   AppendResult append(LineBatch batch) throws IOException;
 
@@ -52,7 +65,10 @@ public interface LogStore extends AutoCloseable {
   /** The last stored seq of the container, 0 when it holds nothing. */
   long lastSeq(String containerId);
 
-  /** The first stored seq of the container, 0 when it holds nothing. */
+  /**
+   * The first stored seq of the container, 0 when it is unknown; {@code lastSeq + 1} when every line it
+   * held was purged (the store still knows where it ended, so a resend of those lines is a duplicate).
+   */
   long firstSeq(String containerId);
 
   /** One summary per known container, in no particular order. */
@@ -68,6 +84,33 @@ public interface LogStore extends AutoCloseable {
    * holds just the id.
    */
   LineBatch read(String containerId, long afterSeq, int limit) throws IOException;
+
+  /**
+   * Deletes what {@code policy} says must go, in whole sealed segments, oldest first; the segment being
+   * written never goes, so a container's size stays within its cap plus one segment. First seals a current
+   * segment whose writing started more than {@link LogStoreOptions#sealAfter()} before {@code nowMillis}, so
+   * the lines of a quiet or removed container age out too. Age is measured by the lines' own timestamps.
+   * Writer thread; durable when it returns (a later open does not bring deleted lines back).
+   */
+  RetentionReport retain(RetentionPolicy policy, long nowMillis) throws IOException;
+
+  /**
+   * Deletes exactly the container's lines with seq up to {@code throughSeq} from disk (a leaked secret): whole
+   * segments below it, and the segment holding the boundary is rewritten without them. Writer thread; durable
+   * when it returns.
+   *
+   * @return the container's new {@link #firstSeq}; 0 for a container the store does not know
+   */
+  long purge(String containerId, long throughSeq) throws IOException;
+
+  /**
+   * The highest seq of the container whose line is stamped at or before {@code timeMillis}, 0 when none is:
+   * {@code purge(id, seqAt(id, t))} deletes the lines up to a time.
+   */
+  long seqAt(String containerId, long timeMillis) throws IOException;
+
+  /** What the store holds on disk now. */
+  StoreUsage usage();
 
   /** Syncs, then closes every file; the store is unusable afterwards. */
   @Override

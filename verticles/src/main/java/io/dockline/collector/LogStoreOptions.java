@@ -9,11 +9,31 @@ public final class LogStoreOptions {
   public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
   public static final int DEFAULT_MAX_READ_BYTES = 8 << 20;
   public static final long DEFAULT_LOG_BYTES = 64L << 20;
+  public static final java.time.Duration DEFAULT_SEAL_AFTER = java.time.Duration.ofHours(1);
 
   private long segmentBytes = DEFAULT_SEGMENT_BYTES;
   private int maxReadBytes = DEFAULT_MAX_READ_BYTES;
   private long logBytes = DEFAULT_LOG_BYTES;
   private Force force = Force.DISK;
+  private java.time.Duration sealAfter = DEFAULT_SEAL_AFTER;
+  private Compression compression = Compression.ZSTD;
+  private java.util.concurrent.ThreadFactory compactionThreads = r -> {
+    Thread t = new Thread(r, "dockline-store-compactor");
+    t.setDaemon(true);
+    t.setPriority(Thread.MIN_PRIORITY);
+    return t;
+  };
+
+  /**
+   * How sealed segments are stored. Either way a store reads what the other wrote: segments are only ever
+   * compacted in the background, after they are sealed, never on the path that acknowledges lines.
+   */
+  public enum Compression {
+    /** Sealed segments are rewritten into zstd-compressed blocks of about 1 MiB of lines. */
+    ZSTD,
+    /** Sealed segments stay as written. */
+    NONE
+  }
 
   /**
    * How the store makes a file or directory durable. Every acknowledgement rests on it, so it is a seam:
@@ -57,6 +77,36 @@ public final class LogStoreOptions {
   public LogStoreOptions logBytes(long logBytes) {
     if (logBytes < 1) throw new IllegalArgumentException("logBytes must be positive: " + logBytes);
     this.logBytes = logBytes;
+    return this;
+  }
+
+  /**
+   * {@link LogStore#retain} seals a container's current segment once its writing started this long ago, so
+   * a quiet or removed container's lines can age out (only sealed segments are ever deleted).
+   */
+  public java.time.Duration sealAfter() { return sealAfter; }
+
+  public LogStoreOptions sealAfter(java.time.Duration sealAfter) {
+    if (sealAfter.isNegative()) throw new IllegalArgumentException("sealAfter must not be negative: " + sealAfter);
+    this.sealAfter = sealAfter;
+    return this;
+  }
+
+  public Compression compression() { return compression; }
+
+  public LogStoreOptions compression(Compression compression) {
+    this.compression = java.util.Objects.requireNonNull(compression, "compression");
+    return this;
+  }
+
+  /**
+   * Makes the one thread that compacts sealed segments: a collector passes one that runs at
+   * {@code background-priority}.
+   */
+  public java.util.concurrent.ThreadFactory compactionThreads() { return compactionThreads; }
+
+  public LogStoreOptions compactionThreads(java.util.concurrent.ThreadFactory compactionThreads) {
+    this.compactionThreads = java.util.Objects.requireNonNull(compactionThreads, "compactionThreads");
     return this;
   }
 

@@ -49,6 +49,17 @@ public final class NodeConfig {
     MAX_LINE_BYTES("max-line-bytes", "1048576", "longer lines are cut into pieces marked partial"),
     SEGMENT_BYTES("segment-bytes", "67108864", "collector segment file size before rotation"),
     FSYNC("fsync", "true", "collectors fsync each group of batches before acknowledging it"),
+    RETENTION_AGE("retention-age", "7d",
+        "collectors delete lines older than this (90s, 15m, 1h, 7d, or none); label dockline.retention overrides it"),
+    RETENTION_CONTAINER_BYTES("retention-container-bytes", "1GiB",
+        "no container keeps more than this on a collector's disk, oldest lines go first (512MiB, 1GiB, or none)"),
+    RETENTION_DISK_BYTES("retention-disk-bytes", "none",
+        "a collector's budget for all its data: over it the oldest lines of any container go first (or none)"),
+    MIN_FREE_DISK("min-free-disk", "5%",
+        "below this free space (5%, or a size such as 5GiB) a collector takes no writes; it deletes nothing for it"),
+    SEGMENT_SEAL_AFTER("segment-seal-after", "1h",
+        "a collector seals a container's segment this long after its first line, so quiet containers' lines age out"),
+    COMPRESSION("compression", "zstd", "how collectors compress stored lines: zstd or none"),
     AGENT_BUFFER_BYTES("agent-buffer-bytes", "67108864",
         "per-container bytes an agent holds unacknowledged before it stops reading that container"),
     AGENT_SPOOL_BYTES("agent-spool-bytes", "1073741824",
@@ -289,6 +300,16 @@ public final class NodeConfig {
     }
     tls(Setting.CLUSTER_TLS_KEY, Setting.CLUSTER_TLS_CERT, Setting.CLUSTER_TLS_CA);
     tls(Setting.HTTP_TLS_KEY, Setting.HTTP_TLS_CERT, null);
+    quantity(Setting.RETENTION_AGE, () -> retentionAge());
+    quantity(Setting.RETENTION_CONTAINER_BYTES, () -> retentionContainerBytes());
+    quantity(Setting.RETENTION_DISK_BYTES, () -> retentionDiskBytes());
+    quantity(Setting.MIN_FREE_DISK, () -> minFreeDisk());
+    quantity(Setting.SEGMENT_SEAL_AFTER, () -> segmentSealAfter());
+    if (segmentSealAfter().toMillis() < 1_000) throw bad(Setting.SEGMENT_SEAL_AFTER, get(Setting.SEGMENT_SEAL_AFTER), "at least 1s");
+    String compression = get(Setting.COMPRESSION);
+    if (!"zstd".equals(compression) && !"none".equals(compression)) {
+      throw bad(Setting.COMPRESSION, compression, "expected zstd or none");
+    }
     String f = get(Setting.FSYNC);
     if (!"true".equals(f) && !"false".equals(f)) throw bad(Setting.FSYNC, f, "expected true or false");
     String docker = dockerHost();
@@ -322,6 +343,15 @@ public final class NodeConfig {
       TlsFiles.checkCertificates(Path.of(get(ca)));
     } catch (IllegalArgumentException e) {
       throw bad(ca, get(ca), e.getMessage());
+    }
+  }
+
+  /** Parses a size or duration setting, turning a parse error into one naming the setting. */
+  private void quantity(Setting s, Runnable parse) {
+    try {
+      parse.run();
+    } catch (IllegalArgumentException e) {
+      throw bad(s, get(s), e.getMessage());
     }
   }
 
@@ -396,6 +426,16 @@ public final class NodeConfig {
   public int maxLineBytes() { return (int) number(Setting.MAX_LINE_BYTES); }
   public long segmentBytes() { return number(Setting.SEGMENT_BYTES); }
   public boolean fsync() { return Boolean.parseBoolean(get(Setting.FSYNC)); }
+  /** Lines older than this go; null: no age limit. */
+  public java.time.Duration retentionAge() { return Quantities.duration(get(Setting.RETENTION_AGE), true); }
+  /** {@link Long#MAX_VALUE}: no cap. */
+  public long retentionContainerBytes() { return Quantities.bytes(get(Setting.RETENTION_CONTAINER_BYTES), true); }
+  /** {@link Long#MAX_VALUE}: no budget. */
+  public long retentionDiskBytes() { return Quantities.bytes(get(Setting.RETENTION_DISK_BYTES), true); }
+  public Quantities.FreeDisk minFreeDisk() { return Quantities.FreeDisk.parse(get(Setting.MIN_FREE_DISK)); }
+  public java.time.Duration segmentSealAfter() { return Quantities.duration(get(Setting.SEGMENT_SEAL_AFTER), false); }
+  /** True when collectors compress what they store (setting {@code compression=zstd}). */
+  public boolean compression() { return "zstd".equals(get(Setting.COMPRESSION)); }
   public long agentBufferBytes() { return number(Setting.AGENT_BUFFER_BYTES); }
   public long agentSpoolBytes() { return number(Setting.AGENT_SPOOL_BYTES); }
   public int eventLoops() { return (int) number(Setting.EVENT_LOOPS); }

@@ -17,6 +17,8 @@ public final class NodeStatus {
   }
 
   private final Map<NodeConfig.Role, State> roles = new ConcurrentHashMap<>();
+  /** Roles short of disk, with why: a collector that takes no writes, an agent whose spool disk is full. */
+  private final Map<NodeConfig.Role, String> shortOfDisk = new ConcurrentHashMap<>();
   private final String nodeName;
 
   public NodeStatus(String nodeName) {
@@ -25,6 +27,12 @@ public final class NodeStatus {
 
   public void set(NodeConfig.Role role, boolean ready, String detail) {
     roles.put(role, new State(ready, detail == null ? "" : detail));
+  }
+
+  /** Marks the role short of disk ({@code why}), or no longer ({@code null}). */
+  public void shortOfDisk(NodeConfig.Role role, String why) {
+    if (why == null) shortOfDisk.remove(role);
+    else shortOfDisk.put(role, why);
   }
 
   public boolean isReady(NodeConfig.Role role) {
@@ -40,12 +48,18 @@ public final class NodeStatus {
 
   public JsonObject toJson(Iterable<NodeConfig.Role> expected) {
     JsonObject rolesJson = new JsonObject();
+    io.vertx.core.json.JsonArray shortRoles = new io.vertx.core.json.JsonArray();
     for (NodeConfig.Role r : expected) {
       State s = roles.get(r);
-      rolesJson.put(r.label(), new JsonObject()
-          .put("ready", s != null && s.ready)
-          .put("detail", s == null ? "starting" : s.detail));
+      JsonObject role = new JsonObject().put("ready", s != null && s.ready).put("detail", s == null ? "starting" : s.detail);
+      String why = shortOfDisk.get(r);
+      if (why != null) {
+        role.put("shortOfDisk", why);
+        shortRoles.add(r.label());
+      }
+      rolesJson.put(r.label(), role);
     }
-    return new JsonObject().put("node", nodeName).put("ready", allReady(expected)).put("roles", rolesJson);
+    JsonObject out = new JsonObject().put("node", nodeName).put("ready", allReady(expected)).put("roles", rolesJson);
+    return shortRoles.isEmpty() ? out : out.put("shortOfDisk", shortRoles);
   }
 }

@@ -24,13 +24,16 @@ final class ApiRoutes {
   private final LogPages pages;
   private final GatewayMetrics metrics;
   private final int maxTails;
+  /** A purge deletes what nothing brings back: only with a full-access token, and so only when one is set. */
+  private final boolean tokenSet;
 
-  ApiRoutes(Vertx vertx, ClusterView view, LogPages pages, GatewayMetrics metrics, int maxTails) {
+  ApiRoutes(Vertx vertx, ClusterView view, LogPages pages, GatewayMetrics metrics, int maxTails, boolean tokenSet) {
     this.vertx = vertx;
     this.view = view;
     this.pages = pages;
     this.metrics = metrics;
     this.maxTails = maxTails;
+    this.tokenSet = tokenSet;
   }
 
   void mount(Router router) {
@@ -43,6 +46,54 @@ final class ApiRoutes {
     router.get("/api/containers/:idOrName").handler(rc -> Http.reply(rc,
         view.container(rc.pathParam("idOrName")).compose(losses::addTo)));
     router.get("/api/containers/:idOrName/logs").handler(this::logs);
+    router.delete("/api/containers/:idOrName/logs").handler(this::purge);
+  }
+
+  /**
+   * {@code DELETE /api/containers/{id}/logs?through=SEQ} or {@code ?before=TIME}: deletes the container's lines
+   * through that seq, or those stamped before that time, on every collector holding it; answers each
+   * collector's new first seq. The container is named by its whole id or its name (no prefix: this deletes).
+   */
+  private void purge(RoutingContext rc) {
+    if (!tokenSet) {
+      Http.error(rc, 403, "purging needs a full-access token: set auth-token on the gateway");
+      return;
+    }
+    if (!BearerAuth.mayChange(rc)) {
+      Http.error(rc, 403, "a read-only token cannot purge");
+      return;
+    }
+    String through = rc.queryParams().get("through");
+    String before = rc.queryParams().get("before");
+    long throughSeq;
+    Long beforeMillis;
+    try {
+      if ((through == null) == (before == null)) throw ApiException.badRequest("give one of 'through' (a seq) or 'before' (a time)");
+      throughSeq = through == null ? 0 : parseSeq(through);
+      beforeMillis = before == null ? null
+          : LogQuery.parseTime(before.trim(), System.currentTimeMillis() * 1_000_000L, "before") / 1_000_000L;
+    } catch (ApiException e) {
+      Http.fail(rc, e);
+      return;
+    }
+    String idOrName = rc.pathParam("idOrName");
+    Http.reply(rc, view.container(idOrName).compose(c -> {
+      String id = c.getString("id");
+      if (!id.equals(idOrName) && !idOrName.replaceFirst("^/", "").equals(c.getString("name"))) {
+        throw ApiException.badRequest("give the whole container id or its name to purge (not a prefix): " + id);
+      }
+      return view.purge(c, throughSeq, beforeMillis);
+    }));
+  }
+
+  private static long parseSeq(String v) {
+    try {
+      long seq = Long.parseLong(v.trim());
+      if (seq >= 1) return seq;
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw ApiException.badRequest("'through' must be a seq (a whole number from 1), got '" + v + "'");
   }
 
   /** {@code network} and {@code host} as the network role takes them; absent ones are left out. */
@@ -103,6 +154,9 @@ final class ApiRoutes {
       Buffer out = Buffer.buffer();
       for (JsonObject l : page.lines) out.appendString(l.encode()).appendByte((byte) '\n');
       metrics.linesServed(page.lines.size());
+      if (page.skipped != null) {
+        rc.response().putHeader(page.skippedHeader(), page.skipped[0] + "-" + page.skipped[1]);
+      }
       rc.response().putHeader("content-type", "application/x-ndjson")
           .putHeader("X-Dockline-Scanned-Through", Long.toString(page.scannedThrough))
           .putHeader("X-Dockline-More", Boolean.toString(page.more)).end(out);
@@ -144,6 +198,11 @@ final class ApiRoutes {
       @Override
       public void gap(long from, long to) {
         resp.write("event: gap\ndata: " + new JsonObject().put("from", from).put("to", to).encode() + "\n\n");
+      }
+
+      @Override
+      public void trimmed(long from, long to) {
+        resp.write("event: trimmed\ndata: " + new JsonObject().put("from", from).put("to", to).encode() + "\n\n");
       }
 
       @Override

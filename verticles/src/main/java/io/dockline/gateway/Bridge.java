@@ -276,6 +276,12 @@ final class Bridge {
           vertx.eventBus().publish(address, new JsonObject().put("gap", true).put("from", from).put("to", to), localOnly);
         }
 
+        @Override
+        public void trimmed(long from, long to) {
+          vertx.eventBus().publish(address, new JsonObject().put("trimmed", true).put("from", from).put("to", to),
+              localOnly);
+        }
+
         /** The tail goes at the pace of its slowest client: what a socket has not sent yet is bounded. */
         @Override
         public boolean full() {

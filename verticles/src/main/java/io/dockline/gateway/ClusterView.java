@@ -63,7 +63,7 @@ final class ClusterView {
   }
 
   private Future<Map<String, JsonObject>> gatherContainers() {
-    return readyCollectors().compose(nodes -> {
+    return readableCollectors().compose(nodes -> {
       if (nodes.isEmpty()) return Future.failedFuture(ApiException.unavailable("no collector is ready (role collector)"));
       List<Future<JsonArray>> answers = new ArrayList<>();
       for (String node : nodes) {
@@ -84,16 +84,19 @@ final class ClusterView {
         if (cur == null) {
           cur = new JsonObject().put("id", c.getString("id")).put("name", c.getString("name"))
               .put("image", c.getString("image")).put("host", c.getString("host")).put("labels", c.getJsonObject("labels"))
-              .put("lines", 0L).put("lastSeq", 0L).put("collectors", new JsonArray());
+              .put("lines", 0L).put("firstSeq", 0L).put("lastSeq", 0L).put("collectors", new JsonArray());
           merged.put(c.getString("id"), cur);
         }
         cur.put("lines", cur.getLong("lines") + c.getLong("lines"));
+        long first = c.getLong("firstSeq", 0L);
+        // the first line any collector still holds: what retention or a purge left (0 when none holds a line)
+        if (first > 0 && (cur.getLong("firstSeq") == 0 || first < cur.getLong("firstSeq"))) cur.put("firstSeq", first);
         if (c.getLong("lastSeq") >= cur.getLong("lastSeq")) {
           // the collector holding the newest lines is the one the stream is routed to now
           cur.put("lastSeq", c.getLong("lastSeq")).put("collector", c.getString("collector"));
         }
         cur.getJsonArray("collectors").add(new JsonObject().put("node", c.getString("collector"))
-            .put("lastSeq", c.getLong("lastSeq")));
+            .put("firstSeq", first).put("lastSeq", c.getLong("lastSeq")));
       }
     }
     return merged;
@@ -167,10 +170,36 @@ final class ClusterView {
     });
   }
 
-  Future<List<String>> readyCollectors() {
+  /**
+   * Deletes a container's lines through {@code throughSeq} (or those before {@code beforeMillis}) on every
+   * collector holding it; answers {@code {"container", "collectors": [{"node", "firstSeq", "deletedThrough"}]}}.
+   * The container list is gathered afresh afterwards.
+   */
+  Future<JsonObject> purge(JsonObject container, long throughSeq, Long beforeMillis) {
+    String id = container.getString("id");
+    JsonObject q = CollectorQuery.purge(id, throughSeq, beforeMillis);
+    List<Future<JsonObject>> answers = new ArrayList<>();
+    for (Object h : container.getJsonArray("collectors")) {
+      String node = ((JsonObject) h).getString("node");
+      answers.add(vertx.eventBus().<JsonObject>request(Addresses.collectorQuery(node), q, QUERY)
+          .map(m -> m.body().copy().put("node", node))
+          .recover(e -> Future.failedFuture(replyFailure(e, "collector " + node + " left"))));
+    }
+    return Future.all(answers).eventually(() -> {
+      recentContainers = null;
+      return Future.succeededFuture();
+    }).map(v -> {
+      JsonArray out = new JsonArray();
+      answers.forEach(a -> out.add(a.result()));
+      return new JsonObject().put("container", id).put("collectors", out);
+    });
+  }
+
+  /** Collectors that serve reads: write-ready ones and those short of disk, which still hold their lines. */
+  Future<List<String>> readableCollectors() {
     return vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.COLLECTOR_REGISTRY_MAP)
         .compose(AsyncMap::entries)
-        .map(entries -> new ArrayList<>(CollectorRegistry.ready(vertx, entries))); // sorted, members only
+        .map(entries -> new ArrayList<>(CollectorRegistry.readable(vertx, entries))); // sorted, members only
   }
 
   /** The ring as a router sees it; 503 when no router answers. */

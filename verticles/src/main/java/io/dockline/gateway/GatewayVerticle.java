@@ -38,7 +38,7 @@ public final class GatewayVerticle extends VerticleBase {
     ClusterView view = new ClusterView(vertx, config, status);
     LogPages pages = new LogPages(view);
     GatewayMetrics metrics = new GatewayMetrics(registry, config.nodeName());
-    ApiRoutes api = new ApiRoutes(vertx, view, pages, metrics, config.maxTails());
+    ApiRoutes api = new ApiRoutes(vertx, view, pages, metrics, config.maxTails(), !config.authTokens().isEmpty());
     bridge = new Bridge(vertx, config, view, pages, api, metrics);
     return bridge.start().compose(v -> listen(router(api)));
   }

@@ -20,6 +20,10 @@ final class LogPages {
    */
   static final long MAX_PAGE_BYTES = 16 << 20;
   private static final int PAGE = 5_000;
+  /** Header of a page whose read started in seqs deleted by retention or a purge: {@code from-to}. */
+  static final String TRIMMED_HEADER = "X-Dockline-Trimmed";
+  /** Header of a page whose read started in seqs no collector holds otherwise (a damaged chunk): {@code from-to}. */
+  static final String GAP_HEADER = "X-Dockline-Gap";
 
   private final ClusterView view;
 
@@ -36,16 +40,34 @@ final class LogPages {
     final List<JsonObject> lines;
     final long scannedThrough;
     final boolean more;
+    /**
+     * Seqs {@code skipped[0]..skipped[1]} right after where the read started are not held (deleted by retention
+     * or a purge, or lost in a damaged chunk): the page starts after them. Null when it starts where asked.
+     */
+    final long[] skipped;
+    /** The skipped seqs come before the first line any collector holds: deleted, not damaged. */
+    final boolean trimmed;
 
-    Page(List<JsonObject> lines, long scannedThrough, boolean more) {
-      this.lines = lines;
+    Page(Found found, long scannedThrough, boolean more) {
+      this.lines = found;
       this.scannedThrough = scannedThrough;
       this.more = more;
+      this.skipped = found.skipped;
+      this.trimmed = skipped != null && skipped[1] < found.firstSeq;
+    }
+
+    /** The header (and JSON field) naming the skipped seqs {@code from-to}: trimmed or gap; null when none. */
+    String skippedHeader() {
+      return skipped == null ? null : trimmed ? TRIMMED_HEADER : GAP_HEADER;
     }
 
     JsonObject toJson(JsonObject container) {
-      return new JsonObject().put("container", container).put("lines", new JsonArray(new ArrayList<>(lines)))
+      JsonObject page = new JsonObject().put("container", container).put("lines", new JsonArray(new ArrayList<>(lines)))
           .put("scannedThrough", scannedThrough).put("more", more);
+      if (skipped != null) {
+        page.put(trimmed ? "trimmed" : "gap", new JsonObject().put("from", skipped[0]).put("to", skipped[1]));
+      }
+      return page;
     }
   }
 
@@ -59,8 +81,11 @@ final class LogPages {
   private static final class Found extends ArrayList<JsonObject> {
     private final long metaBytes;
     private long bytes;
+    private long[] skipped;
+    private final long firstSeq;
 
     Found(JsonObject container) {
+      firstSeq = container.getLong("firstSeq", 0L);
       // what every line repeats: the container's id, names and labels (its JSON holds them, and a little more)
       metaBytes = 100 + container.encode().length();
     }
@@ -79,6 +104,9 @@ final class LogPages {
     int want = q.since == null && q.until == null && q.text == null ? q.limit - found.size() : PAGE;
     want = (int) Math.min(want, through - after);
     return view.lines(container, after, Math.max(1, want)).compose(lines -> {
+      if (scanned == 0 && !lines.isEmpty() && lines.get(0).getLong("seq") > after + 1) {
+        found.skipped = new long[] {after + 1, lines.get(0).getLong("seq") - 1};
+      }
       long last = after;
       for (JsonObject l : lines) {
         if (q.pastUntil(l) || l.getLong("seq") > through) return Future.succeededFuture(new Page(found, last, false));

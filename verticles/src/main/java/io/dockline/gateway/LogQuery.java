@@ -1,11 +1,11 @@
 package io.dockline.gateway;
 
+import io.dockline.config.Quantities;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.function.Function;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 final class LogQuery {
   static final int DEFAULT_LIMIT = 1000;
   static final int MAX_LIMIT = 100_000;
-  private static final Pattern AGE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+  /** An age, parsed by {@link Quantities#duration}: digits then a unit, nothing else. */
+  private static final Pattern AGE = Pattern.compile("\\d+[a-zA-Z]+");
 
   /** Lines with seq above this. */
   final long after;
@@ -108,18 +109,8 @@ final class LogQuery {
    */
   static long parseTime(String v, long nowNanos, String name) {
     try {
-      Matcher age = AGE.matcher(v.toLowerCase(Locale.ROOT));
-      if (age.matches()) {
-        long n = Long.parseLong(age.group(1));
-        long unit;
-        switch (age.group(2)) {
-          case "ms": unit = 1_000_000L; break;
-          case "s": unit = 1_000_000_000L; break;
-          case "m": unit = 60_000_000_000L; break;
-          case "h": unit = 3_600_000_000_000L; break;
-          default: unit = 86_400_000_000_000L;
-        }
-        return Math.subtractExact(nowNanos, Math.multiplyExact(n, unit));
+      if (AGE.matcher(v).matches()) {
+        return Math.subtractExact(nowNanos, Quantities.duration(v.toLowerCase(Locale.ROOT), false).toNanos());
       }
       if (v.matches("\\d+(\\.\\d{1,9})?")) {
         java.math.BigDecimal secs = new java.math.BigDecimal(v);
@@ -127,7 +118,7 @@ final class LogQuery {
       }
       Instant t = OffsetDateTime.parse(v).toInstant();
       return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
-    } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+    } catch (DateTimeParseException | ArithmeticException | IllegalArgumentException e) {
       throw ApiException.badRequest("'" + name + "' must be an RFC 3339 time, Unix seconds or an age such as 10m, got '"
           + v + "'");
     }

@@ -10,6 +10,8 @@ import java.util.function.Predicate;
  * in seq order. The container is looked up again on every poll, so when its stream moves to another collector
  * (a handover) the tail reads from the new holder without a seam. A missing seq is waited for a while (its
  * collector may be catching up or re-registering) and then reported as a gap rather than stalling forever.
+ * Seqs before the container's first held line (deleted by retention or a purge) are reported at once as
+ * trimmed, and the tail goes on from the first kept line.
  */
 final class LogTail {
   static final long IDLE_POLL_MS = 250;
@@ -22,6 +24,9 @@ final class LogTail {
 
     /** Seqs {@code from..to} were not found within the wait. */
     void gap(long from, long to);
+
+    /** Seqs {@code from..to} were deleted (retention, purge): the tail goes on from {@code to + 1}. */
+    void trimmed(long from, long to);
 
     /** While true the tail waits (the client reads slower than the container writes). */
     default boolean full() {
@@ -66,20 +71,25 @@ final class LogTail {
       return;
     }
     view.container(idOrName)
-        .compose(c -> view.lines(c, after, PAGE))
-        .onSuccess(lines -> schedule(deliver(lines) ? 0 : IDLE_POLL_MS))
+        .compose(c -> view.lines(c, after, PAGE).map(lines -> deliver(lines, c.getLong("firstSeq", 0L))))
+        .onSuccess(more -> schedule(more ? 0 : IDLE_POLL_MS))
         // not there yet, or a collector between registrations: keep trying
         .onFailure(e -> schedule(IDLE_POLL_MS));
   }
 
-  /** Gives the lines that follow on; true when there may be more to read at once. */
-  private boolean deliver(List<JsonObject> lines) {
+  /**
+   * Gives the lines that follow on; true when there may be more to read at once. {@code firstSeq}: the first
+   * line any collector holds (0: unknown).
+   */
+  private boolean deliver(List<JsonObject> lines, long firstSeq) {
     if (stopped) return false;
     int given = 0;
     for (JsonObject l : lines) {
       long seq = l.getLong("seq");
       if (seq <= after) continue;
-      if (seq > after + 1) {
+      if (seq > after + 1 && seq <= firstSeq) {
+        sink.trimmed(after + 1, seq - 1);
+      } else if (seq > after + 1) {
         long now = System.currentTimeMillis();
         if (gapSeenAt < 0) gapSeenAt = now;
         if (now - gapSeenAt < GAP_WAIT_MS) break;

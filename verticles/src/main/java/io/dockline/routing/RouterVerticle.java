@@ -64,6 +64,10 @@ public final class RouterVerticle extends VerticleBase {
   private Map<String, String> placed = Map.of();
   /** What this router last published as its streams' collectors: published again at once when the ring moves one. */
   private Map<String, String> publishedOwners = Map.of();
+  /** Collectors that serve reads, write-ready or not (one short of disk still holds the newest lines of streams). */
+  private Set<String> readable = Set.of();
+  /** The registry entries as last read: each collector's disk use for {@code /api/ring}. */
+  private Map<String, JsonObject> registryEntries = Map.of();
   private Counter rebalances;
   private Counter streamsMoved;
   private Counter linesRouted;
@@ -113,6 +117,8 @@ public final class RouterVerticle extends VerticleBase {
         .compose(AsyncMap::entries);
     Future.all(collectors, published).onSuccess(v -> {
       Set<String> ready = CollectorRegistry.ready(vertx, collectors.result());
+      readable = CollectorRegistry.readable(vertx, collectors.result());
+      registryEntries = collectors.result();
       Map<String, double[]> newLoads = new HashMap<>();
       Map<String, String> newPlaced = new HashMap<>();
       published.result().values().forEach(byStream -> byStream.forEach(e -> {
@@ -212,8 +218,9 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   /**
-   * The highest seq any ready collector holds for the container: a stream that moved has its latest lines
-   * on whichever collector owned it last. Every collector must answer, or an agent could reuse seqs.
+   * The highest seq any readable collector holds for the container: a stream that moved has its latest lines
+   * on whichever collector owned it last, which may since have left the write ring short of disk. Every
+   * collector must answer, or an agent could reuse seqs.
    */
   private void lastSeq(Message<JsonObject> msg) {
     if (ring.isEmpty()) {
@@ -222,7 +229,9 @@ public final class RouterVerticle extends VerticleBase {
     }
     JsonObject query = CollectorQuery.lastSeq(msg.body().getString("containerId", ""));
     List<Future<Long>> answers = new ArrayList<>();
-    for (String collector : ring.members()) {
+    Set<String> holders = new java.util.TreeSet<>(readable);
+    holders.addAll(ring.members());
+    for (String collector : holders) {
       answers.add(vertx.eventBus().<JsonObject>request(Addresses.collectorQuery(collector), query,
           new DeliveryOptions().setSendTimeout(10_000)).map(r -> r.body().getLong("lastSeq", 0L)));
     }
@@ -237,7 +246,10 @@ public final class RouterVerticle extends VerticleBase {
     });
   }
 
-  /** The ring as this router sees it: collectors with their streams and measured load. */
+  /**
+   * The ring as this router sees it: collectors with their streams, measured load and disk use, then those that
+   * serve reads only (short of disk), with {@code "ready": false}.
+   */
   private void ringState(Message<JsonObject> msg) {
     BoundedLoadRing r = ring;
     Map<String, double[]> l = loads;
@@ -256,10 +268,17 @@ public final class RouterVerticle extends VerticleBase {
       totals.get(owner)[1] += rate[1];
     });
     JsonArray collectors = new JsonArray();
+    Map<String, JsonObject> entries = registryEntries;
     for (String c : r.members()) {
       collectors.add(new JsonObject().put("node", c).put("ready", true).put("streams", r.streamCount(c))
           .put("bytesPerSecond", totals.get(c)[0]).put("linesPerSecond", totals.get(c)[1])
-          .put("load", r.load(c)).put("streamLoads", streamsOf.get(c)));
+          .put("load", r.load(c)).put("streamLoads", streamsOf.get(c)).put("disk", diskOf(entries.get(c))));
+    }
+    for (String c : readable) {
+      if (r.members().contains(c)) continue;
+      collectors.add(new JsonObject().put("node", c).put("ready", false).put("streams", 0)
+          .put("bytesPerSecond", 0.0).put("linesPerSecond", 0.0).put("load", 0.0)
+          .put("streamLoads", new JsonArray()).put("disk", diskOf(entries.get(c))));
     }
     JsonObject state = new JsonObject().put("router", config.nodeName()).put("epsilon", r.epsilon())
         .put("capacity", r.capacity()).put("collectors", collectors);
@@ -289,6 +308,10 @@ public final class RouterVerticle extends VerticleBase {
       for (Future<JsonObject> f : infos) out.add(f.result());
       return out;
     });
+  }
+
+  private static JsonObject diskOf(JsonObject entry) {
+    return entry == null ? new JsonObject() : entry.getJsonObject("disk", new JsonObject());
   }
 
   private static void forwardFailure(Message<?> msg, Throwable cause) {

@@ -30,4 +30,17 @@ class CollectorRegistryTest {
   void withoutAClusterEveryReadyEntryIsThisInstancesOwn() {
     assertEquals(Set.of("c1", "c2", "left", "no-member"), CollectorRegistry.ready(ENTRIES, null));
   }
+
+  @Test
+  void aCollectorShortOfDiskIsReadableButTakesNoWrites() {
+    Map<String, JsonObject> entries = Map.of(
+        "full", CollectorRegistry.entry("full", "m1", false, new JsonObject().put("freeBytes", 0)),
+        "ok", CollectorRegistry.entry("ok", "m2", true, new JsonObject()),
+        "older", new JsonObject().put("node", "older").put("ready", true).put("memberId", "m3"),
+        "olderNotReady", new JsonObject().put("node", "olderNotReady").put("ready", false).put("memberId", "m4"));
+    Set<String> members = Set.of("m1", "m2", "m3", "m4");
+    assertEquals(Set.of("ok", "older"), CollectorRegistry.ready(entries, members));
+    // an entry of an older collector (no "readable") is readable exactly when ready
+    assertEquals(Set.of("full", "ok", "older"), CollectorRegistry.readable(entries, members));
+  }
 }

@@ -369,8 +369,8 @@ class LogStoreTest {
       }
       assertTrue(store.containers().isEmpty());
     }
-    try (Stream<Path> entries = Files.list(dir)) { // nothing but the store's own write-ahead log
-      assertEquals(List.of(dir.resolve(".wal")), entries.collect(Collectors.toList()));
+    try (Stream<Path> entries = Files.list(dir)) { // nothing but the store's own write-ahead log and work dir
+      assertEquals(List.of(dir.resolve(".compact"), dir.resolve(".wal")), entries.sorted().collect(Collectors.toList()));
     }
     assertFalse(Files.exists(dir.getParent().resolve("escape")));
   }

@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.dockline.wire.ContainerMeta;
 import io.dockline.wire.LineBatch;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -43,7 +41,7 @@ class LogStoreWriteAheadLogTest {
       store.append(batch(IDS.get(0), 21, 5, "g2b"));
       store.sync();
       assertTrue(logBytes(dir) > 0, "a group across containers goes to the log");
-      copyTree(dir, crashed);
+      StoreLines.copyTree(dir, crashed);
     }
     // one segment lost everything, one was cut inside its second chunk, one kept its first group only
     truncate(onlySegment(crashed, IDS.get(0)), 0);
@@ -71,7 +69,7 @@ class LogStoreWriteAheadLogTest {
         store.sync();
       }
       assertTrue(logBytes(dir) > 4 * 65536, "records cross several 64 KiB read blocks: " + logBytes(dir));
-      copyTree(dir, crashed);
+      StoreLines.copyTree(dir, crashed);
     }
     for (String id : IDS) truncate(onlySegment(crashed, id), 0);
     try (LogStore store = LogStore.open(crashed, new LogStoreOptions())) {
@@ -88,7 +86,7 @@ class LogStoreWriteAheadLogTest {
         store.sync();
       }
       segmentBytes = Files.size(onlySegment(dir, IDS.get(2)));
-      copyTree(dir, crashed);
+      StoreLines.copyTree(dir, crashed);
     }
     try (LogStore store = LogStore.open(crashed, new LogStoreOptions())) {
       for (String id : IDS) assertContiguous(store.read(id, 0, 100), 1, 30);
@@ -119,7 +117,7 @@ class LogStoreWriteAheadLogTest {
       store.sync();
       for (String id : IDS) store.append(batch(id, 11, 10, "g2"));
       store.sync();
-      copyTree(dir, crashed);
+      StoreLines.copyTree(dir, crashed);
     }
     Path log = onlyLogFile(crashed);
     long size = Files.size(log);
@@ -147,7 +145,7 @@ class LogStoreWriteAheadLogTest {
       store.append(batch(id, 51, 10, "after"), 50);
       store.append(batch(IDS.get(1), 11, 10, "other"));
       store.sync();
-      copyTree(dir, crashed);
+      StoreLines.copyTree(dir, crashed);
     }
     List<Path> segments = segments(crashed, id);
     assertEquals(2, segments.size(), "a hole starts a new segment");
@@ -171,7 +169,7 @@ class LogStoreWriteAheadLogTest {
         largest = Math.max(largest, logBytes(dir));
         assertEquals(1, logFiles(dir).size());
       }
-      copyTree(dir, crashed);
+      StoreLines.copyTree(dir, crashed);
     }
     assertTrue(largest < (8 << 10) + 2048, "log grew to " + largest + " bytes");
     try (LogStore store = LogStore.open(crashed, options)) {
@@ -216,22 +214,6 @@ class LogStoreWriteAheadLogTest {
   private static void truncate(Path file, long size) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
       channel.truncate(size);
-    }
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    List<Path> all;
-    try (Stream<Path> walk = Files.walk(from)) {
-      all = new ArrayList<>(walk.collect(Collectors.toList()));
-    }
-    for (Path source : all) {
-      Path target = to.resolve(from.relativize(source).toString());
-      try {
-        if (Files.isDirectory(source)) Files.createDirectories(target);
-        else Files.copy(source, target);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
     }
   }
 }

@@ -2,6 +2,7 @@ package io.dockline.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -139,5 +140,36 @@ class NodeConfigTest {
     assertEquals(16, NodeConfig.resolve().maxTailsPerSocket());
     assertEquals("invalid --max-tails '0': expected a number from 1 to 1000000",
         assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(Map.of("max-tails", "0"))).getMessage());
+  }
+
+  @Test
+  void storageSettingsTakeSizesDurationsAndPercentagesWithClearErrors() {
+    NodeConfig d = NodeConfig.resolve();
+    assertEquals(java.time.Duration.ofDays(7), d.retentionAge());
+    assertEquals(1L << 30, d.retentionContainerBytes());
+    assertEquals(Long.MAX_VALUE, d.retentionDiskBytes());
+    assertEquals(5_000_000_000L, d.minFreeDisk().of(100_000_000_000L));
+    assertEquals(java.time.Duration.ofHours(1), d.segmentSealAfter());
+    assertTrue(d.compression());
+    NodeConfig c = NodeConfig.resolve(Map.of("retention-age", "90s", "retention-container-bytes", "512 MiB",
+        "retention-disk-bytes", "2GB", "min-free-disk", "5GiB", "segment-seal-after", "10m", "compression", "none"));
+    assertEquals(java.time.Duration.ofSeconds(90), c.retentionAge());
+    assertEquals(512L << 20, c.retentionContainerBytes());
+    assertEquals(2_000_000_000L, c.retentionDiskBytes());
+    assertEquals(5L << 30, c.minFreeDisk().of(1L << 40));
+    assertEquals(java.time.Duration.ofMinutes(10), c.segmentSealAfter());
+    assertFalse(c.compression());
+    assertNull(NodeConfig.resolve(Map.of("retention-age", "none")).retentionAge());
+    assertEquals("invalid --retention-age '7 days': expected a duration such as 90s, 15m, 1h or 7d, or none",
+        assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(Map.of("retention-age", "7 days"))).getMessage());
+    assertEquals("invalid --retention-container-bytes '1 GiG': expected a size such as 4096, 512MiB or 1GiB, or none",
+        assertThrows(IllegalArgumentException.class,
+            () -> NodeConfig.resolve(Map.of("retention-container-bytes", "1 GiG"))).getMessage());
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(Map.of("min-free-disk", "150%")))
+        .getMessage().startsWith("invalid --min-free-disk '150%': expected a percentage"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(Map.of("segment-seal-after", "none")))
+        .getMessage().startsWith("invalid --segment-seal-after"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(Map.of("compression", "gzip")))
+        .getMessage().contains("expected zstd or none"));
   }
 }

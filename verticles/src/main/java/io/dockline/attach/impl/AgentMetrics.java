@@ -34,6 +34,10 @@ public final class AgentMetrics {
         + " line of their stream written earlier, or more than logs-reorder-tolerance before any line written earlier");
     logsResumeMismatches = Meters.counter(registry, node, "dockline.logs.resume.mismatches", "logs-mode resumes that"
         + " did not find the checkpoint's last line as saved (the log rotated past it or changed)");
+    io.micrometer.core.instrument.FunctionCounter.builder("dockline.agent.spool.write.failures", spool,
+            s -> s.failedWrites.get()).tag("node", node)
+        .description("spool writes that failed (its disk full, say): the spool then counts as full a few seconds")
+        .register(registry);
     registry.gauge("dockline.agent.spool.bytes", io.micrometer.core.instrument.Tags.of("node", node), spool.usedBytes);
     registry.gauge("dockline.agent.pending.lines", io.micrometer.core.instrument.Tags.of("node", node), pendingLines);
   }

@@ -418,7 +418,7 @@ public final class ContainerReader {
    */
   private void spillIfBacklogged() {
     // the logs endpoint keeps what is not read yet, and a slow reader there never slows the container
-    if (mode == Mode.LOGS || containerSpool.hasUnwritten()) return;
+    if (mode == Mode.LOGS) return;
     // memory first (a burst the collectors absorb a moment later costs no disk), the spool past half the budget
     boolean backlogged = window.bytes() + pending.dataLength() >= bufferCap / 2;
     if (!containerSpool.hasRoom()) {
@@ -431,6 +431,8 @@ public final class ContainerReader {
       }
       return;
     }
+    // batches a failed spool write left in memory go out first; newer ones wait behind them
+    if (containerSpool.hasUnwritten()) return;
     // once lines wait in the spool, newer ones go after them anyway: each full batch follows at once, so the
     // spool writes steadily and a backlog does not sit on the heap; at the stream's end, the rest follows
     boolean behindSpooledLines = containerSpool.holdsBatches() && (fullBatchPending() || !stream.isBusy());

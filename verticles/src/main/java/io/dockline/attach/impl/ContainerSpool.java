@@ -146,7 +146,10 @@ final class ContainerSpool {
           if (file == null) file = SpoolFile.open(spool.fileOf(ctx.containerId()));
           spool.usedBytes.addAndGet(file.append(List.of(b)));
         } catch (IOException e) {
-          if (notWritten.isEmpty()) LOG.severe("spooling lines of " + ctx.name() + " failed: " + e);
+          if (notWritten.isEmpty()) {
+            LOG.severe("spooling lines of " + ctx.name() + " failed: " + e + "; the spool counts as full a while");
+            spool.writeFailed();
+          }
           notWritten.add(b);
         }
       }

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The agent's disk spool: one {@link SpoolFile} per container under {@code <data-dir>/agent/spool}, all of
  * them worked on by one thread, in the order asked (a read asked after a write sees it). Its size is capped
  * for the whole agent; at the cap the policy decides: {@code block} stops reading the containers that need
- * more room, {@code drop-newest} discards their newest lines and counts them.
+ * more room, {@code drop-newest} discards their newest lines and counts them. A write that fails (the disk is
+ * full) makes the spool count as full for a few seconds, so the same policy applies, and is counted.
  */
 public final class Spool {
   public enum Policy { BLOCK, DROP_NEWEST }
@@ -29,6 +30,10 @@ public final class Spool {
   final long capBytes;
   final Policy policy;
   final AtomicLong usedBytes = new AtomicLong();
+  /** Spool writes that failed (the spool's disk is full, say): counted, and the spool has no room a while. */
+  final AtomicLong failedWrites = new AtomicLong();
+  /** After a failed write the spool counts as full until then (System.nanoTime()), so the policy applies. */
+  private volatile long noRoomUntil = System.nanoTime();
   private final ExecutorService thread;
   private final Context ctx;
 
@@ -45,8 +50,22 @@ public final class Spool {
     this.policy = policy;
   }
 
+  /** How long the spool counts as full after a write failed: then a write is tried again. */
+  static final long NO_ROOM_AFTER_FAILURE_NANOS = TimeUnit.SECONDS.toNanos(5);
+
   boolean hasRoom() {
-    return usedBytes.get() < capBytes;
+    return usedBytes.get() < capBytes && System.nanoTime() - noRoomUntil >= 0;
+  }
+
+  /** A write failed: the spool is full for {@link #NO_ROOM_AFTER_FAILURE_NANOS}, and its policy applies. */
+  void writeFailed() {
+    failedWrites.incrementAndGet();
+    noRoomUntil = System.nanoTime() + NO_ROOM_AFTER_FAILURE_NANOS;
+  }
+
+  /** True while the spool counts as full because a write failed. */
+  public boolean diskFull() {
+    return System.nanoTime() - noRoomUntil < 0;
   }
 
   /** Runs blocking spool work on the spool thread; the future completes on the agent's context. */

@@ -57,11 +57,28 @@ final class ChunkEncoder {
     }
     out.put(batch.data(), dataStart, dataBytes);
     int chunkEnd = out.position();
-    crc.reset();
-    crc.update(buffer.duplicate().limit(chunkEnd).position(chunkStart + CRC_START));
-    buffer.putInt(chunkStart + CRC_OFFSET, (int) crc.getValue());
+    putCrc(buffer, chunkStart, chunkEnd, crc);
     pendingEnd = chunkEnd;
     return buffer.duplicate().limit(chunkEnd).position(chunkStart);
+  }
+
+  /**
+   * A new chunk of the lines {@code skip ..} of a chunk or block whose body is at {@code body} in
+   * {@code bytes}: what a purge keeps of the unit its boundary falls in.
+   */
+  static ByteBuffer tail(ByteBuffer bytes, int body, ChunkHeader header, int skip) {
+    int lines = header.count - skip;
+    int text = body + header.count * LINE_RECORD_BYTES;
+    int skippedText = 0;
+    for (int i = 0; i < skip; i++) skippedText += bytes.getInt(body + i * LINE_RECORD_BYTES + RECORD_LENGTH_OFFSET);
+    int textBytes = header.rawBodyLength - header.count * LINE_RECORD_BYTES - skippedText;
+    int total = HEADER_BYTES + lines * LINE_RECORD_BYTES + textBytes;
+    ByteBuffer out = ByteBuffer.allocate(total);
+    out.putInt(MAGIC).putInt(total - HEADER_BYTES).putInt(0).putLong(header.firstSeq + skip).putInt(lines);
+    out.put(bytes.duplicate().limit(text).position(body + skip * LINE_RECORD_BYTES));
+    out.put(bytes.duplicate().limit(text + skippedText + textBytes).position(text + skippedText));
+    putCrc(out, 0, total, new CRC32C());
+    return out.flip();
   }
 
   /** The chunk encoded last is stored: its record becomes part of the group. */

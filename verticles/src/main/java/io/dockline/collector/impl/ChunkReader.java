@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.zip.CRC32C;
+import com.github.luben.zstd.Zstd;
 
 /**
  * Walks the chunks of one segment through a reused window of file bytes: a header costs a positional
@@ -18,6 +19,11 @@ final class ChunkReader {
 
   private final CRC32C crc = new CRC32C();
   private ByteBuffer window = ByteBuffer.allocate(BLOCK_BYTES);
+  /** Where a compressed block's body is decoded to. */
+  private ByteBuffer decoded = ByteBuffer.allocate(0);
+  private ByteBuffer columns = ByteBuffer.allocate(0);
+  /** What the last {@link #loadBody} left its body in: the window, or {@link #decoded}. */
+  private ByteBuffer body = window;
   private FileChannel channel;
   private long end;
   private long windowStart;
@@ -34,39 +40,60 @@ final class ChunkReader {
     channel = null;
     windowLength = 0;
     if (window.capacity() > RETAINED_CAPACITY) window = ByteBuffer.allocate(BLOCK_BYTES);
+    if (decoded.capacity() > RETAINED_CAPACITY) {
+      decoded = ByteBuffer.allocate(0);
+      columns = ByteBuffer.allocate(0);
+    }
   }
 
   /** Decodes and sanity-checks the header at {@code position}; the body is neither read nor verified. */
   void readHeader(long position, ChunkHeader header) throws IOException {
     if (end - position < HEADER_BYTES) throw corrupt(position, "cut short inside the header");
     int at = load(position, HEADER_BYTES);
-    if (window.getInt(at) != MAGIC) throw corrupt(position, "bad magic");
+    int magic = window.getInt(at);
+    if (magic == MAGIC) {
+      header.headerBytes = HEADER_BYTES;
+      header.codec = PLAIN_CHUNK;
+    } else if (magic == BLOCK_MAGIC) {
+      if (end - position < BLOCK_HEADER_BYTES) throw corrupt(position, "cut short inside the header");
+      at = load(position, BLOCK_HEADER_BYTES);
+      header.headerBytes = BLOCK_HEADER_BYTES;
+      header.codec = window.get(at + BLOCK_CODEC_OFFSET);
+      header.rawBodyLength = window.getInt(at + BLOCK_RAW_LENGTH_OFFSET);
+      if (header.codec != CODEC_NONE && header.codec != CODEC_ZSTD) throw corrupt(position, "unknown codec " + header.codec);
+    } else {
+      throw corrupt(position, "bad magic");
+    }
     header.position = position;
     header.bodyLength = window.getInt(at + 4);
     header.crc = window.getInt(at + CRC_OFFSET);
     header.firstSeq = window.getLong(at + FIRST_SEQ_OFFSET);
     header.count = window.getInt(at + COUNT_OFFSET);
-    if (header.count < 1 || header.firstSeq < 1 || header.bodyLength < (long) header.count * LINE_RECORD_BYTES
-        || header.bodyLength > MAX_CHUNK_BYTES - HEADER_BYTES) {
+    if (header.isPlainChunk()) header.rawBodyLength = header.bodyLength;
+    if (header.count < 1 || header.firstSeq < 1 || header.bodyLength < 0
+        || header.rawBodyLength < (long) header.count * LINE_RECORD_BYTES
+        || header.bodyLength > MAX_CHUNK_BYTES - BLOCK_HEADER_BYTES
+        || (!header.isPlainChunk() && header.rawBodyLength > MAX_BLOCK_RAW_BYTES)) {
       throw corrupt(position, "implausible header (count " + header.count + ", body " + header.bodyLength + ")");
     }
     if (header.endPosition() > end) throw corrupt(position, "cut short inside the body");
   }
 
   /**
-   * Loads the whole chunk, verifies its CRC and line lengths, and returns the offset of its body in
-   * {@link #window()}.
+   * Loads the whole chunk or block, verifies its CRC, decodes a block's body, checks the line lengths, and
+   * returns the offset of the body in {@link #bodyBytes()}.
    */
   int loadBody(ChunkHeader header) throws IOException {
     int at = load(header.position, (int) header.totalBytes());
     crc.reset();
     crc.update(window.array(), at + CRC_START, (int) header.totalBytes() - CRC_START);
     if ((int) crc.getValue() != header.crc) throw corrupt(header.position, "CRC mismatch");
-    int body = at + HEADER_BYTES;
-    long textBytes = header.bodyLength - (long) header.count * LINE_RECORD_BYTES;
+    int body = at + header.headerBytes;
+    body = decode(header, body);
+    long textBytes = header.rawBodyLength - (long) header.count * LINE_RECORD_BYTES;
     long sum = 0;
     for (int i = 0; i < header.count; i++) {
-      int length = window.getInt(body + i * LINE_RECORD_BYTES + RECORD_LENGTH_OFFSET);
+      int length = this.body.getInt(body + i * LINE_RECORD_BYTES + RECORD_LENGTH_OFFSET);
       if (length < 0) throw corrupt(header.position, "negative line length");
       sum += length;
     }
@@ -74,9 +101,76 @@ final class ChunkReader {
     return body;
   }
 
-  /** The bytes loaded last; valid until the next call. Offsets come from {@link #loadBody}. */
+  /**
+   * After a damaged chunk: the position of the next chunk from {@code from} on that checks out whole (magic,
+   * header, CRC) and starts at or above {@code minSeq}, left decoded in {@code header}; -1 when none does (the
+   * damage runs to the end: a torn tail). Text that happens to contain the magic cannot pass the CRC.
+   */
+  long findNext(long from, long minSeq, ChunkHeader header) throws IOException {
+    long p = from;
+    while (end - p >= HEADER_BYTES) {
+      int length = (int) Math.min(BLOCK_BYTES, end - p);
+      int at = load(p, length);
+      int found = -1;
+      for (int i = 0; i + 4 <= length; i++) {
+        int word = window.getInt(at + i);
+        if (word == MAGIC || word == BLOCK_MAGIC) {
+          found = i;
+          break;
+        }
+      }
+      if (found < 0) {
+        p += Math.max(1, length - 3);
+        continue;
+      }
+      long candidate = p + found;
+      try {
+        readHeader(candidate, header);
+        if (header.firstSeq >= minSeq) {
+          loadBody(header);
+          return candidate;
+        }
+      } catch (CorruptChunkException e) {
+        // not a chunk after all: look on
+      }
+      p = candidate + 1;
+    }
+    return -1;
+  }
+
+  /** The bytes loaded last; valid until the next call. */
   ByteBuffer window() {
     return window;
+  }
+
+  /** Where the body of the chunk or block loaded last is; valid until the next call. Offsets come from {@link #loadBody}. */
+  ByteBuffer bodyBytes() {
+    return body;
+  }
+
+  /** Leaves the body in {@link #body}: in the window for a chunk or a block stored as is, else decompressed. */
+  private int decode(ChunkHeader header, int payload) throws CorruptChunkException {
+    if (header.codec != CODEC_ZSTD) {
+      body = window;
+      if (header.codec == CODEC_NONE && header.bodyLength != header.rawBodyLength) {
+        throw corrupt(header.position, "stored block of " + header.bodyLength + " bytes claims " + header.rawBodyLength);
+      }
+      return payload;
+    }
+    if (decoded.capacity() < header.rawBodyLength) {
+      decoded = ByteBuffer.allocate(header.rawBodyLength);
+      columns = ByteBuffer.allocate(header.rawBodyLength);
+    }
+    long n;
+    try {
+      n = Zstd.decompressByteArray(columns.array(), 0, header.rawBodyLength, window.array(), payload, header.bodyLength);
+    } catch (RuntimeException e) {
+      throw corrupt(header.position, "does not decompress: " + e.getMessage());
+    }
+    if (n != header.rawBodyLength) throw corrupt(header.position, "decompressed to " + n + " bytes, not " + header.rawBodyLength);
+    BlockWriter.records(columns, header.count, header.rawBodyLength, decoded);
+    body = decoded;
+    return 0;
   }
 
   /** Makes file bytes {@code position .. position+length} available and returns their offset in the window. */

@@ -11,32 +11,42 @@ import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * One container's lines: sealed segments, which are only read, and the active segment, which takes
- * appends. Seqs are contiguous inside a segment. A hole (lines a stream wrote while another collector owned
- * it) only ever falls between segments: the segment before it is sealed and the next one starts after it,
- * so a segment is still found by its name alone and a read that starts in a hole resumes at the next one.
+ * One container's lines: sealed segments, which are only read (and deleted or rewritten whole), and the
+ * active segment, which takes appends. Seqs rise through a segment; a hole (lines a stream wrote while another
+ * collector owned it) falls between segments: the segment before it is sealed and the next one starts after
+ * it, so a segment is found by its name alone and a read that starts in a hole resumes at the next one. A
+ * damaged chunk is a hole inside a segment, met by reads as a jump in seqs.
+ *
+ * <p>Threads: the store's writer thread makes every change, under the write lock; reads from any thread take
+ * the read lock, so they see a segment either before or after a change and never wait for a sync.
  */
 final class ContainerLog {
   private static final System.Logger LOG = System.getLogger(ContainerLog.class.getName());
   private static final int SEALED_INDEXES_KEPT = 8;
+  private static final String REWRITE_SUFFIX = ".tmp";
 
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final String id;
   private final byte[] idBytes;
   private final Path dir;
-  private ContainerMeta meta;
-  /** First seq to byte size of every segment before the active one. */
-  private final TreeMap<Long, Long> sealedSegments;
+  private final Fsync fsync;
+  private final CorruptChunks corrupt;
+  private volatile ContainerMeta meta;
+  /** Every segment before the active one, by the seq in its name. */
+  private final TreeMap<Long, SealedSegment> sealed;
   private long sealedBytes;
   /**
    * Chunk indexes of recently read or sealed segments, so paging through history does not walk a
-   * segment's headers from byte 0 on every read. Bounded: a few KiB each.
+   * segment's headers from its start on every read. Bounded: a few KiB each. Guarded by itself.
    */
   private final Map<Long, SparseChunkIndex> sealedIndexes = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
@@ -44,39 +54,43 @@ final class ContainerLog {
       return size() > SEALED_INDEXES_KEPT;
     }
   };
-  /** Null while the container holds no line. */
+  /** Null while the container holds no line, and after its segment was sealed for its age. */
   private SegmentWriter active;
-  private final Fsync fsync;
-  private long lastSeq;
+  private volatile long lastSeq;
   private boolean metaUnsynced;
   private boolean dirUnsynced;
+  /** Told of every segment sealed or rewritten plain, to compact it. */
+  private Compactor compactor;
 
-  private ContainerLog(String id, Path dir, ContainerMeta meta, TreeMap<Long, Long> sealedSegments,
-                       SegmentWriter active, long lastSeq, Fsync fsync) {
+  private ContainerLog(String id, Path dir, ContainerMeta meta, TreeMap<Long, SealedSegment> sealed,
+                       SegmentWriter active, long lastSeq, Fsync fsync, CorruptChunks corrupt) {
     this.id = id;
     this.fsync = fsync;
+    this.corrupt = corrupt;
     this.idBytes = WriteAheadLog.idBytes(id);
     this.dir = dir;
     this.meta = meta;
-    this.sealedSegments = sealedSegments;
+    this.sealed = sealed;
     this.active = active;
     this.lastSeq = lastSeq;
-    for (long bytes : sealedSegments.values()) sealedBytes += bytes;
+    for (SealedSegment s : sealed.values()) sealedBytes += s.bytes;
   }
 
   /** A container seen for the first time: its directory is created, meta.json comes with the first append. */
-  static ContainerLog create(Path root, String id, Fsync fsync) throws IOException {
+  static ContainerLog create(Path root, String id, Fsync fsync, CorruptChunks corrupt) throws IOException {
     Path dir = Files.createDirectories(root.resolve(id));
-    ContainerLog log = new ContainerLog(id, dir, null, new TreeMap<>(), null, 0, fsync);
+    ContainerLog log = new ContainerLog(id, dir, null, new TreeMap<>(), null, 0, fsync, corrupt);
     log.dirUnsynced = true;
     return log;
   }
 
   /**
-   * Reopens a container directory: lists segment names, scans only the last segment and truncates a torn
-   * tail off it. Empty when the directory holds neither meta.json nor a segment.
+   * Reopens a container directory: reads the header of each segment and scans only the last one, cutting a
+   * torn tail off it; damaged chunks followed by valid ones stay, as holes. Empty when the directory holds
+   * neither meta.json nor a segment.
    */
-  static Optional<ContainerLog> recover(Path dir, String id, ChunkReader reader, Fsync fsync) throws IOException {
+  static Optional<ContainerLog> recover(Path dir, String id, ChunkReader reader, Fsync fsync, CorruptChunks corrupt)
+      throws IOException {
     Optional<ContainerMeta> storedMeta = MetaFile.read(dir, id);
     TreeMap<Long, Path> segments = listSegments(dir);
     if (storedMeta.isEmpty() && segments.isEmpty()) return Optional.empty();
@@ -90,13 +104,15 @@ final class ContainerLog {
       FileChannel channel = FileChannel.open(last.getValue(), StandardOpenOption.READ, StandardOpenOption.WRITE);
       try {
         SegmentScan scan = SegmentScan.of(channel, last.getKey(), reader);
-        boolean truncated = scan.validEnd() < channel.size();
-        if (truncated) {
+        for (long hole : scan.holes()) corrupt.found(id, last.getKey(), hole, "damaged chunk");
+        if (scan.validEnd() < channel.size()) {
           LOG.log(System.Logger.Level.WARNING, "container " + id + ": cutting " + (channel.size() - scan.validEnd())
               + " bytes off the end of " + last.getValue().getFileName() + " (" + scan.problem() + ")");
           channel.truncate(scan.validEnd());
         }
-        if (scan.validEnd() == 0) {
+        SegmentHeader header = scan.header();
+        boolean keptEmpty = header.has(SegmentHeader.FLAG_TRIMMED) && !header.damaged && segments.isEmpty();
+        if (scan.stats().isEmpty() && !keptEmpty) {
           // Nothing valid (a crash right after rotation): drop it and continue the segment before it.
           channel.close();
           Files.delete(last.getValue());
@@ -105,49 +121,134 @@ final class ContainerLog {
         }
         // unsynced: its tail may be in the page cache only, made durable by the write-ahead log the open
         // is about to drop, so the open forces it
-        active = SegmentWriter.resume(last.getKey(), last.getValue(), channel, scan.validEnd(), scan.index(), true,
-            fsync);
+        active = SegmentWriter.resume(last.getKey(), last.getValue(), channel, scan, true, fsync);
         lastSeq = scan.lastSeq();
       } catch (IOException | RuntimeException e) {
         channel.close();
         throw e;
       }
     }
-    TreeMap<Long, Long> sealed = new TreeMap<>();
+    TreeMap<Long, SealedSegment> sealed = new TreeMap<>();
     for (Map.Entry<Long, Path> segment : segments.entrySet()) {
-      sealed.put(segment.getKey(), Files.size(segment.getValue()));
+      sealed.put(segment.getKey(), SealedSegment.open(segment.getKey(), segment.getValue()));
     }
-    ContainerLog log = new ContainerLog(id, dir, meta, sealed, active, lastSeq, fsync);
+    ContainerLog log = new ContainerLog(id, dir, meta, sealed, active, lastSeq, fsync, corrupt);
     log.dirUnsynced = dirUnsynced;
     return Optional.of(log);
   }
 
   String id() { return id; }
 
+  /** Hands every sealed segment not compacted yet, and every one sealed from now on, to {@code compactor}. */
+  void compactWith(Compactor compactor) {
+    this.compactor = compactor;
+    lock.readLock().lock();
+    try {
+      for (SealedSegment s : sealed.values()) compactor.submit(this, s);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Whether {@code segment} is still one of its sealed segments, unchanged. */
+  boolean holds(SealedSegment segment) {
+    lock.readLock().lock();
+    try {
+      return sealed.get(segment.key) == segment;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Renames the compacted copy {@code temp} over {@code segment} if that is still unchanged; false when
+   * retention or a purge got to it first. Compactor thread.
+   */
+  boolean replaceCompacted(SealedSegment segment, Path temp, long bytes, SegmentStats stats) throws IOException {
+    lock.writeLock().lock();
+    try {
+      if (sealed.get(segment.key) != segment) return false;
+      Files.move(temp, segment.path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      sealed.put(segment.key, new SealedSegment(segment.key, segment.path, segment.baseSeq, SegmentHeader.BYTES, bytes,
+          true, stats));
+      sealedBytes += bytes - segment.bytes;
+      synchronized (sealedIndexes) {
+        sealedIndexes.remove(segment.key);
+      }
+      return true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  Path dir() { return dir; }
+
   /** The stored meta, or one of just the id before the first append has set it. */
   ContainerMeta meta() {
-    return meta != null ? meta : new ContainerMeta(id, null, null, null, null);
+    ContainerMeta m = meta;
+    return m != null ? m : new ContainerMeta(id, null, null, null, null);
   }
 
   long lastSeq() { return lastSeq; }
 
   long firstSeq() {
+    lock.readLock().lock();
+    try {
+      return firstSeqLocked();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private long firstSeqLocked() {
     if (lastSeq == 0) return 0;
-    if (!sealedSegments.isEmpty()) return sealedSegments.firstKey();
+    if (!sealed.isEmpty()) return sealed.firstEntry().getValue().firstSeq();
     return active == null ? 0 : active.firstSeq();
   }
 
   ContainerSummary summary() {
-    long first = firstSeq();
-    long lines = lastSeq == 0 ? 0 : lastSeq - first + 1;
-    long bytes = sealedBytes + (active == null ? 0 : active.size());
-    return new ContainerSummary(meta(), first, lastSeq, lines, bytes);
+    lock.readLock().lock();
+    try {
+      long first = firstSeqLocked();
+      long last = lastSeq;
+      long lines = last == 0 || first > last ? 0 : last - first + 1;
+      return new ContainerSummary(meta(), first, last, lines, bytesLocked());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Bytes of its segment files. */
+  long bytes() {
+    lock.readLock().lock();
+    try {
+      return bytesLocked();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private long bytesLocked() {
+    return sealedBytes + (active == null ? 0 : active.size());
+  }
+
+  /** Segment files and the line bytes they hold (a sealed segment not summed yet counts its file size). */
+  long[] segmentsAndRawBytes() {
+    lock.readLock().lock();
+    try {
+      long raw = active == null ? 0 : active.stats().rawBytes;
+      for (SealedSegment s : sealed.values()) raw += s.hasStats() ? s.statsIfKnown().rawBytes : s.bytes;
+      return new long[] {sealed.size() + (active == null ? 0 : 1), raw};
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   /**
    * Refuses a gap before touching anything, then records a changed meta and writes the lines not yet
    * held as one chunk. A batch that starts after lastSeq + 1 is a gap unless the sender vouches that every
-   * line before it is stored (here or on another collector): {@code storedThrough >= firstSeq - 1}.
+   * line before it is stored (here or on another collector): {@code storedThrough >= firstSeq - 1}. A failed
+   * write leaves lastSeq and the segment as they were.
    */
   AppendResult append(LineBatch batch, long storedThrough, ChunkEncoder encoder, long segmentBytes)
       throws IOException {
@@ -163,9 +264,14 @@ final class ContainerLog {
     long chunkFirstSeq = batch.firstSeq() + duplicates;
     // Encoded first: a batch too large for a chunk must fail before a segment file is created for it.
     ByteBuffer chunk = encoder.encode(batch, duplicates, idBytes);
-    writerFor(chunkFirstSeq, hole && lastSeq > 0, segmentBytes).append(chunk, chunkFirstSeq);
+    lock.writeLock().lock();
+    try {
+      writerFor(chunkFirstSeq, hole && lastSeq > 0, segmentBytes).append(chunk, chunkFirstSeq);
+      lastSeq = batch.lastSeq();
+    } finally {
+      lock.writeLock().unlock();
+    }
     encoder.keep();
-    lastSeq = batch.lastSeq();
     return new AppendResult(count - duplicates, duplicates, lastSeq);
   }
 
@@ -179,8 +285,13 @@ final class ContainerLog {
       throw new CorruptChunkException("container " + id + ": write-ahead log holds seqs " + chunkFirstSeq + ".."
           + chunkLastSeq + " but the segments end inside them, at " + lastSeq);
     }
-    writerFor(chunkFirstSeq, chunkFirstSeq > lastSeq + 1 && lastSeq > 0, segmentBytes).append(chunk, chunkFirstSeq);
-    lastSeq = chunkLastSeq;
+    lock.writeLock().lock();
+    try {
+      writerFor(chunkFirstSeq, chunkFirstSeq > lastSeq + 1 && lastSeq > 0, segmentBytes).append(chunk, chunkFirstSeq);
+      lastSeq = chunkLastSeq;
+    } finally {
+      lock.writeLock().unlock();
+    }
     return true;
   }
 
@@ -195,7 +306,7 @@ final class ContainerLog {
     if (active != null) active.force();
   }
 
-  /** Forces meta.json and the directory's entries (new segments, a renamed meta.json) if they changed. */
+  /** Forces meta.json and the directory's entries (new, renamed or deleted files) if they changed. */
   void syncMetadata() throws IOException {
     if (metaUnsynced) {
       fsync.file(dir.resolve(MetaFile.NAME));
@@ -208,42 +319,207 @@ final class ContainerLog {
   }
 
   LineBatch read(long afterSeq, int limit, int maxBytes, ChunkReader reader) throws IOException {
-    if (limit <= 0 || lastSeq == 0 || afterSeq >= lastSeq) {
-      return LineCollector.empty(meta(), LineCollector.seqAfter(afterSeq));
-    }
-    long from = Math.max(afterSeq + 1, firstSeq());
-    LineCollector out = new LineCollector(from, limit, maxBytes);
-    if (from < active.firstSeq()) {
-      // Start in the sealed segment named at or below `from`, then move on through later ones.
-      for (Map.Entry<Long, Long> segment : sealedSegments.tailMap(sealedSegments.floorKey(from), true).entrySet()) {
-        if (!continuesAt(segment.getKey(), out)) return out.toBatch(meta());
-        SparseChunkIndex index = sealedIndexes.computeIfAbsent(segment.getKey(), k -> new SparseChunkIndex());
-        try (FileChannel channel = FileChannel.open(dir.resolve(SegmentNames.of(segment.getKey())),
-            StandardOpenOption.READ)) {
-          readSegment(channel, segment.getValue(), index, out, reader);
-        }
-        if (out.full()) break;
+    lock.readLock().lock();
+    try {
+      if (limit <= 0 || lastSeq == 0 || afterSeq >= lastSeq) {
+        return LineCollector.empty(meta(), LineCollector.seqAfter(afterSeq));
       }
+      long from = Math.max(afterSeq + 1, firstSeqLocked());
+      LineCollector out = new LineCollector(from, limit, maxBytes);
+      Map.Entry<Long, SealedSegment> start = sealed.floorEntry(from);
+      if (start == null) start = sealed.firstEntry();
+      if (start != null && (active == null || from < active.firstSeq())) {
+        for (SealedSegment segment : sealed.tailMap(start.getKey(), true).values()) {
+          if (!out.continuesAt(segment.firstSeq())) break;
+          SparseChunkIndex index;
+          synchronized (sealedIndexes) {
+            index = sealedIndexes.computeIfAbsent(segment.key, k -> new SparseChunkIndex(segment.dataStart));
+          }
+          try (FileChannel channel = FileChannel.open(segment.path, StandardOpenOption.READ)) {
+            readSegment(segment.key, channel, segment.bytes, index, out, reader);
+          }
+          if (out.full()) break;
+        }
+      }
+      if (active != null && !out.full() && out.continuesAt(active.firstSeq())) {
+        readSegment(active.key(), active.channel(), active.size(), active.index(), out, reader);
+      }
+      return out.toBatch(meta());
+    } finally {
+      lock.readLock().unlock();
     }
-    if (!out.full() && continuesAt(active.firstSeq(), out)) {
-      readSegment(active.channel(), active.size(), active.index(), out, reader);
+  }
+
+  /** The highest seq stamped at or before {@code timeMillis}, 0 when none is. */
+  long seqAt(long timeMillis, ChunkReader reader) throws IOException {
+    lock.readLock().lock();
+    try {
+      long[] found = {0};
+      ChunkWalk.Visitor visitor = (header, bytes, body) -> {
+        for (int i = 0; i < header.count; i++) {
+          long time = bytes.getLong(body + i * ChunkFormat.LINE_RECORD_BYTES + ChunkFormat.RECORD_TIME_OFFSET);
+          if (Math.floorDiv(time, 1_000_000L) <= timeMillis) found[0] = Math.max(found[0], header.firstSeq + i);
+        }
+      };
+      for (SealedSegment segment : sealed.values()) {
+        if (segment.stats(id, reader, corrupt).isEmpty() || segment.statsIfKnown().minTimeMillis() > timeMillis) continue;
+        try (FileChannel channel = FileChannel.open(segment.path, StandardOpenOption.READ)) {
+          ChunkWalk.walk(channel, segment.dataStart, segment.bytes, reader, damage(segment.key), visitor);
+        }
+      }
+      if (active != null) {
+        ChunkWalk.walk(active.channel(), active.dataStart(), active.size(), reader, damage(active.key()), visitor);
+      }
+      return found[0];
+    } finally {
+      lock.readLock().unlock();
     }
-    return out.toBatch(meta());
+  }
+
+  /** Seals the active segment if its first line is stamped before {@code cutoffMillis}. */
+  boolean sealIfFirstLineBefore(long cutoffMillis) throws IOException {
+    if (active == null || active.isEmpty() || active.stats().minTimeMillis() >= cutoffMillis) return false;
+    lock.writeLock().lock();
+    try {
+      active.force();
+      active.close();
+      seal(active);
+      active = null;
+    } finally {
+      lock.writeLock().unlock();
+    }
+    return true;
+  }
+
+  /** The oldest sealed segment, or null. */
+  SealedSegment oldestSealed() {
+    return sealed.isEmpty() ? null : sealed.firstEntry().getValue();
+  }
+
+  /** What a sealed segment holds (summed on first use). */
+  SegmentStats stats(SealedSegment segment, ChunkReader reader) throws IOException {
+    return segment.stats(id, reader, corrupt);
+  }
+
+  /** Deletes the oldest sealed segment; returns its bytes. The directory is forced by {@link #syncMetadata()}. */
+  long deleteOldest() throws IOException {
+    lock.writeLock().lock();
+    try {
+      SealedSegment oldest = sealed.pollFirstEntry().getValue();
+      sealedBytes -= oldest.bytes;
+      synchronized (sealedIndexes) {
+        sealedIndexes.remove(oldest.key);
+      }
+      Files.deleteIfExists(oldest.path);
+      dirUnsynced = true;
+      return oldest.bytes;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** It held lines and holds none now: all its segments were deleted (or purged empty). */
+  boolean isGone() {
+    return lastSeq > 0 && sealed.isEmpty() && (active == null || active.isEmpty());
+  }
+
+  /**
+   * Deletes its lines up to {@code throughSeq}: whole segments, and the one holding the boundary is rewritten
+   * without them (a new file renamed over the old, so a crash leaves one or the other). Durable on return.
+   * Returns the new first seq.
+   */
+  long purge(long throughSeq, ChunkReader reader) throws IOException {
+    lock.writeLock().lock();
+    try {
+      if (lastSeq == 0) return 0;
+      long through = Math.min(throughSeq, lastSeq);
+      if (through < firstSeqLocked()) return firstSeqLocked();
+      while (!sealed.isEmpty()) {
+        SealedSegment first = sealed.firstEntry().getValue();
+        SegmentStats stats = first.stats(id, reader, corrupt);
+        if (stats.isEmpty() || stats.lastSeq <= through) {
+          deleteOldest();
+          continue;
+        }
+        if (first.firstSeq() <= through) rewriteSealed(first, through, reader);
+        break;
+      }
+      if (sealed.isEmpty() && active != null && active.firstSeq() <= through) rewriteActive(through, reader);
+      if (sealed.isEmpty() && active == null) {
+        // every file went: an empty one keeps where the lines ended, so resent lines stay duplicates
+        active = SegmentWriter.createTrimmed(dir, lastSeq, fsync);
+        active.force();
+        dirUnsynced = true;
+      }
+      syncMetadata();
+      return firstSeqLocked();
+    } finally {
+      lock.writeLock().unlock();
+    }
   }
 
   void close() throws IOException {
     if (active != null) active.close();
   }
 
-  /**
-   * Whether reading goes on into a segment starting at {@code segmentFirstSeq}: a read answers contiguous
-   * lines, so it stops before a hole, unless nothing was taken yet, in which case it starts after the hole.
-   */
-  private static boolean continuesAt(long segmentFirstSeq, LineCollector out) {
-    if (segmentFirstSeq <= out.nextSeq()) return true;
-    if (!out.isEmpty()) return false;
-    out.skipTo(segmentFirstSeq);
-    return true;
+  private void rewriteSealed(SealedSegment segment, long through, ChunkReader reader) throws IOException {
+    Path temp = dir.resolve(segment.path.getFileName() + REWRITE_SUFFIX);
+    try (FileChannel channel = FileChannel.open(segment.path, StandardOpenOption.READ)) {
+      writeLinesAfter(channel, segment.key, segment.dataStart, channel.size(), through, temp, reader);
+    }
+    Files.move(temp, segment.path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    long bytes = Files.size(segment.path);
+    sealedBytes += bytes - segment.bytes;
+    SealedSegment rewritten = new SealedSegment(segment.key, segment.path, through, SegmentHeader.BYTES, bytes, false,
+        null);
+    sealed.put(segment.key, rewritten);
+    synchronized (sealedIndexes) {
+      sealedIndexes.remove(segment.key);
+    }
+    if (compactor != null) compactor.submit(this, rewritten);
+    dirUnsynced = true;
+  }
+
+  private void rewriteActive(long through, ChunkReader reader) throws IOException {
+    Path temp = dir.resolve(active.path().getFileName() + REWRITE_SUFFIX);
+    writeLinesAfter(active.channel(), active.key(), active.dataStart(), active.size(), through, temp, reader);
+    Files.move(temp, active.path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    FileChannel channel = FileChannel.open(active.path(), StandardOpenOption.READ, StandardOpenOption.WRITE);
+    SegmentWriter rewritten;
+    try {
+      rewritten = SegmentWriter.resume(active.key(), active.path(), channel, SegmentScan.of(channel, active.key(), reader),
+          false, fsync);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    active.close();
+    active = rewritten;
+    dirUnsynced = true;
+  }
+
+  /** Writes a forced segment file of the lines above {@code through}, its header saying where they start. */
+  private void writeLinesAfter(FileChannel source, long key, long dataStart, long end, long through, Path target,
+                               ChunkReader reader) throws IOException {
+    try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE)) {
+      long[] size = {FileAppend.write(out, SegmentHeader.encode(SegmentHeader.FLAG_TRIMMED, through), 0)};
+      ChunkWalk.walk(source, dataStart, end, reader, damage(key), (header, bytes, body) -> {
+        if (header.lastSeq() <= through) return;
+        ByteBuffer chunk = header.firstSeq > through && header.isPlainChunk()
+            ? bytes.duplicate().limit(body + header.bodyLength).position(body - ChunkFormat.HEADER_BYTES)
+            : ChunkEncoder.tail(bytes, body, header, (int) Math.max(0, through + 1 - header.firstSeq));
+        size[0] = FileAppend.write(out, chunk, size[0]);
+      });
+      fsync.channel(out, target);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(target);
+      throw e;
+    }
+  }
+
+  private ChunkWalk.Damage damage(long segmentKey) {
+    return (position, why) -> corrupt.found(id, segmentKey, position, why);
   }
 
   private void updateMeta(ContainerMeta newMeta) throws IOException {
@@ -254,17 +530,28 @@ final class ContainerLog {
     dirUnsynced = true;
   }
 
+  private void seal(SegmentWriter segment) {
+    SealedSegment s = new SealedSegment(segment.key(), segment.path(), segment.baseSeq(), segment.dataStart(),
+        segment.size(), false, segment.stats().copy());
+    sealed.put(segment.key(), s);
+    sealedBytes += segment.size();
+    synchronized (sealedIndexes) {
+      sealedIndexes.put(segment.key(), segment.index());
+    }
+    if (compactor != null) compactor.submit(this, s);
+  }
+
   /**
    * The segment to append a chunk starting at {@code chunkFirstSeq} to. A full segment is forced before
    * the next one exists: recovery trusts every segment but the last, which only holds if an earlier one
    * can never lose its tail while a later one survives a crash. That is one fsync per segmentBytes.
    */
   private SegmentWriter writerFor(long chunkFirstSeq, boolean afterHole, long segmentBytes) throws IOException {
-    if (active != null && active.size() == 0 && active.firstSeq() != chunkFirstSeq) {
-      // Only while the container holds no line (after that the next seq is fixed): a first write failed
-      // and the retry starts at another seq, so the empty file's name would lie about its content.
+    if (active != null && active.isEmpty() && active.firstSeq() != chunkFirstSeq) {
+      // An empty file's name and header would lie about its content: a first write failed and the retry
+      // starts at another seq, or the lines after a purge of all come after a hole.
       active.close();
-      Files.delete(dir.resolve(SegmentNames.of(active.firstSeq())));
+      Files.delete(active.path());
       active = null;
     }
     if (active == null) {
@@ -274,9 +561,7 @@ final class ContainerLog {
       active.force();
       SegmentWriter next = SegmentWriter.create(dir, chunkFirstSeq, fsync);
       active.close();
-      sealedSegments.put(active.firstSeq(), active.size());
-      sealedBytes += active.size();
-      sealedIndexes.put(active.firstSeq(), active.index());
+      seal(active);
       active = next;
       dirUnsynced = true;
     }
@@ -285,24 +570,35 @@ final class ContainerLog {
 
   /**
    * Starts at the indexed chunk nearest before the wanted seq, skips chunks that end before it by their
-   * header alone, then collects lines. Headers walked past are added to the index for later reads.
+   * header alone, then collects lines. Headers walked past are added to the index for later reads. A damaged
+   * chunk is counted and skipped: the lines after it come as after a hole.
    */
-  private static void readSegment(FileChannel channel, long end, SparseChunkIndex index, LineCollector out,
-                                  ChunkReader reader) throws IOException {
+  private void readSegment(long key, FileChannel channel, long end, SparseChunkIndex index, LineCollector out,
+                           ChunkReader reader) throws IOException {
     ChunkHeader header = new ChunkHeader();
     reader.attach(channel, end);
     try {
       long position = index.positionAtOrBefore(out.nextSeq());
-      for (; position < end && !out.full(); position = header.endPosition()) {
-        reader.readHeader(position, header);
-        index.chunkAt(header.firstSeq, position);
-        if (header.lastSeq() < out.nextSeq()) continue;
-        if (header.firstSeq > out.nextSeq()) {
-          throw new CorruptChunkException("chunk at byte " + position + " starts at seq " + header.firstSeq
-              + " but seq " + out.nextSeq() + " was expected");
+      while (position < end && !out.full()) {
+        int body;
+        try {
+          reader.readHeader(position, header);
+          index.chunkAt(header.firstSeq, position);
+          if (header.lastSeq() < out.nextSeq()) {
+            position = header.endPosition();
+            continue;
+          }
+          if (!out.continuesAt(header.firstSeq)) break;
+          body = reader.loadBody(header);
+        } catch (CorruptChunkException e) {
+          corrupt.found(id, key, position, e.getMessage());
+          long next = reader.findNext(position + 1, 0, header);
+          if (next < 0) break;
+          position = next;
+          continue;
         }
-        int body = reader.loadBody(header);
-        out.takeFrom(reader.window(), body, header);
+        out.takeFrom(reader.bodyBytes(), body, header);
+        position = header.endPosition();
       }
     } finally {
       reader.detach();
@@ -311,9 +607,14 @@ final class ContainerLog {
 
   private static TreeMap<Long, Path> listSegments(Path dir) throws IOException {
     TreeMap<Long, Path> segments = new TreeMap<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SegmentNames.SUFFIX)) {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path file : files) {
-        long firstSeq = SegmentNames.firstSeqOf(file.getFileName().toString());
+        String name = file.getFileName().toString();
+        if (name.endsWith(SegmentNames.SUFFIX + REWRITE_SUFFIX)) {
+          Files.delete(file); // a rewrite a crash interrupted: the segment it was for is still whole
+          continue;
+        }
+        long firstSeq = SegmentNames.firstSeqOf(name);
         if (firstSeq > 0) segments.put(firstSeq, file);
       }
     }

@@ -4,6 +4,11 @@ import io.dockline.collector.AppendResult;
 import io.dockline.collector.ContainerSummary;
 import io.dockline.collector.LogStore;
 import io.dockline.collector.LogStoreOptions;
+import io.dockline.collector.RetentionPolicy;
+import io.dockline.collector.RetentionReport;
+import io.dockline.collector.StoreFullException;
+import io.dockline.collector.StoreUsage;
+import io.dockline.config.Durations;
 import io.dockline.wire.ContainerMeta;
 import io.dockline.wire.LineBatch;
 import java.io.IOException;
@@ -11,17 +16,20 @@ import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@link LogStore} on the local file system: one directory per container. Single-threaded by contract,
- * which is what lets one encode buffer and one read window serve every container.
+ * {@link LogStore} on the local file system: one directory per container. One writer thread by contract,
+ * which is what lets one encode buffer serve every container; readers on other threads each have their own
+ * read window and take a container's read lock (see {@link ContainerLog}).
  *
  * <p>A sync makes the group durable the cheaper way: a group that wrote to one container forces that
  * container's segment; a group that wrote to several goes to the shared {@link WriteAheadLog} in one
@@ -35,18 +43,24 @@ public final class FileLogStore implements LogStore {
   private final Map<String, ContainerLog> logs;
   private final Fsync fsync;
   private final ChunkEncoder encoder = new ChunkEncoder();
+  /** The writer thread's, for recovery, retention and purge. */
   private final ChunkReader reader = new ChunkReader();
+  private final ThreadLocal<ChunkReader> readers = ThreadLocal.withInitial(ChunkReader::new);
+  private final CorruptChunks corrupt;
   /** Containers written since the last sync; insertion-ordered so syncs are repeatable. */
   private final Set<ContainerLog> unsynced = new LinkedHashSet<>();
   /** Containers whose segments hold lines made durable only by the write-ahead log. */
   private final Set<ContainerLog> behindLog = new LinkedHashSet<>();
   private WriteAheadLog wal;
+  private Compactor compactor;
   private long replayedLines;
   private boolean rootUnsynced;
-  private boolean closed;
+  private volatile boolean closed;
 
-  private FileLogStore(Path root, LogStoreOptions options, Map<String, ContainerLog> logs, Fsync fsync) {
+  private FileLogStore(Path root, LogStoreOptions options, Map<String, ContainerLog> logs, Fsync fsync,
+                       CorruptChunks corrupt) {
     this.root = root;
+    this.corrupt = corrupt;
     this.options = options;
     this.logs = logs;
     this.fsync = fsync;
@@ -54,22 +68,23 @@ public final class FileLogStore implements LogStore {
 
   public static FileLogStore open(Path dir, LogStoreOptions options) throws IOException {
     Path root = Files.createDirectories(dir);
-    Map<String, ContainerLog> logs = new HashMap<>();
+    Map<String, ContainerLog> logs = new ConcurrentHashMap<>();
     Fsync fsync = new Fsync(options.force());
+    CorruptChunks corrupt = new CorruptChunks();
     ChunkReader reader = new ChunkReader();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
       for (Path entry : entries) {
         String id = entry.getFileName().toString();
         if (!ContainerIds.isSafe(id) || !Files.isDirectory(entry)) continue;
         try {
-          ContainerLog.recover(entry, id, reader, fsync).ifPresent(log -> logs.put(id, log));
+          ContainerLog.recover(entry, id, reader, fsync, corrupt).ifPresent(log -> logs.put(id, log));
         } catch (IOException | RuntimeException e) {
           closeAll(logs.values(), e);
           throw e;
         }
       }
     }
-    FileLogStore store = new FileLogStore(root, options, logs, fsync);
+    FileLogStore store = new FileLogStore(root, options, logs, fsync, corrupt);
     try {
       store.wal = WriteAheadLog.open(root, store::replay, fsync);
       if (store.replayedLines > 0) {
@@ -80,7 +95,10 @@ public final class FileLogStore implements LogStore {
       for (ContainerLog log : logs.values()) log.sync();
       fsync.directory(root);
       store.wal.startOver();
+      store.compactor = Compactor.start(root, options, fsync, corrupt);
+      for (ContainerLog log : logs.values()) log.compactWith(store.compactor);
     } catch (IOException | RuntimeException e) {
+      if (store.compactor != null) store.compactor.close();
       if (store.wal != null) store.wal.close();
       closeAll(logs.values(), e);
       throw e;
@@ -106,11 +124,18 @@ public final class FileLogStore implements LogStore {
     if (batch.count() > 0 && batch.firstSeq() < 1) {
       throw new IllegalArgumentException("seqs start at 1, batch " + batch + " starts at " + batch.firstSeq());
     }
-    ContainerLog log = logFor(meta.id());
-    unsynced.add(log);
-    // a container this store has never held takes its first batch wherever it starts (the pre-cluster rule)
-    long vouched = storedThrough < 0 && log.lastSeq() == 0 ? Long.MAX_VALUE : storedThrough;
-    return log.append(batch, vouched, encoder, options.segmentBytes());
+    try {
+      ContainerLog log = logFor(meta.id());
+      unsynced.add(log);
+      // a container this store has never held takes its first batch wherever it starts (the pre-cluster rule)
+      long vouched = storedThrough < 0 && log.lastSeq() == 0 ? Long.MAX_VALUE : storedThrough;
+      return log.append(batch, vouched, encoder, options.segmentBytes());
+    } catch (StoreFullException e) {
+      throw e;
+    } catch (IOException e) {
+      if (DiskFull.is(e, root)) throw new StoreFullException("no room for container " + meta.id() + ": " + e, e);
+      throw e;
+    }
   }
 
   @Override
@@ -155,12 +180,168 @@ public final class FileLogStore implements LogStore {
     if (log == null) {
       return LineCollector.empty(new ContainerMeta(containerId, null, null, null, null), LineCollector.seqAfter(afterSeq));
     }
-    return log.read(afterSeq, limit, options.maxReadBytes(), reader);
+    return log.read(afterSeq, limit, options.maxReadBytes(), readers.get());
+  }
+
+  /**
+   * Waits until every sealed segment handed to the background compaction is compacted; false on timeout.
+   * For tests and benchmarks, which measure what the disk holds once the store is settled.
+   */
+  public boolean awaitCompaction(Duration timeout) throws InterruptedException {
+    return compactor.awaitIdle(timeout);
+  }
+
+  @Override
+  public long seqAt(String containerId, long timeMillis) throws IOException {
+    ensureOpen();
+    ContainerLog log = find(containerId);
+    return log == null ? 0 : log.seqAt(timeMillis, readers.get());
+  }
+
+  @Override
+  public StoreUsage usage() {
+    ensureOpen();
+    long disk = wal.size();
+    long raw = 0;
+    long segments = 0;
+    int containers = 0;
+    for (ContainerLog log : logs.values()) {
+      long[] segmentsAndRaw = log.segmentsAndRawBytes();
+      disk += log.bytes();
+      segments += segmentsAndRaw[0];
+      raw += segmentsAndRaw[1];
+      if (log.lastSeq() > 0) containers++;
+    }
+    return new StoreUsage(disk, raw, segments, containers, corrupt.count());
+  }
+
+  @Override
+  public long purge(String containerId, long throughSeq) throws IOException {
+    ensureOpen();
+    ContainerLog log = find(containerId);
+    if (log == null) return 0;
+    // the log's records must not bring purged lines back on the next open
+    checkpoint();
+    return log.purge(throughSeq, reader);
+  }
+
+  @Override
+  public RetentionReport retain(RetentionPolicy policy, long nowMillis) throws IOException {
+    ensureOpen();
+    for (ContainerLog log : logs.values()) {
+      if (log.sealIfFirstLineBefore(nowMillis - options.sealAfter().toMillis())) behindLog.remove(log);
+    }
+    Retention run = new Retention(policy);
+    for (ContainerLog log : logs.values()) {
+      long cutoff = ageCutoff(log, policy.maxAge(), nowMillis);
+      while (run.deletable(log) && oldestStats(log).maxTimeMillis() < cutoff) run.delete(log, Reason.AGE);
+    }
+    for (ContainerLog log : logs.values()) {
+      while (log.bytes() > policy.containerBytes() && run.deletable(log)) run.delete(log, Reason.CONTAINER_CAP);
+    }
+    long total = 0;
+    for (ContainerLog log : logs.values()) total += log.bytes();
+    while (total > policy.diskBytes()) {
+      ContainerLog oldest = null;
+      for (ContainerLog log : logs.values()) {
+        if (run.deletable(log) && (oldest == null
+            || oldestStats(log).maxTimeNanos < oldestStats(oldest).maxTimeNanos)) {
+          oldest = log;
+        }
+      }
+      if (oldest == null) break;
+      total -= run.delete(oldest, Reason.DISK_BUDGET);
+    }
+    return run.finish();
+  }
+
+  private enum Reason { AGE, CONTAINER_CAP, DISK_BUDGET }
+
+  /** One retention run: deletes with the log checkpointed first, counts by reason, then removes what is gone. */
+  private final class Retention {
+    private final RetentionPolicy policy;
+    private final Set<ContainerLog> touched = new LinkedHashSet<>();
+    private final long[] bytes = new long[Reason.values().length];
+    private final int[] segments = new int[Reason.values().length];
+
+    Retention(RetentionPolicy policy) {
+      this.policy = policy;
+    }
+
+    /** Its oldest sealed segment may go: there is one, and nothing in it is held back. */
+    boolean deletable(ContainerLog log) throws IOException {
+      SealedSegment oldest = log.oldestSealed();
+      return oldest != null && oldestStats(log).lastSeq <= policy.hold().releasedThrough(log.id());
+    }
+
+    /** Deletes the container's oldest sealed segment; returns its bytes. */
+    long delete(ContainerLog log, Reason reason) throws IOException {
+      if (touched.isEmpty()) checkpoint(); // the log's records must not bring deleted lines back on the next open
+      touched.add(log);
+      long deleted = log.deleteOldest();
+      bytes[reason.ordinal()] += deleted;
+      segments[reason.ordinal()]++;
+      return deleted;
+    }
+
+    RetentionReport finish() throws IOException {
+      List<String> gone = new ArrayList<>();
+      for (ContainerLog log : touched) {
+        if (log.isGone()) {
+          forget(log);
+          gone.add(log.id());
+        } else {
+          log.syncMetadata();
+        }
+      }
+      if (rootUnsynced) {
+        fsync.directory(root);
+        rootUnsynced = false;
+      }
+      return new RetentionReport(bytes[0], segments[0], bytes[1], segments[1], bytes[2], segments[2], gone);
+    }
+  }
+
+  private SegmentStats oldestStats(ContainerLog log) throws IOException {
+    return log.stats(log.oldestSealed(), reader);
+  }
+
+  /** Stamped before this, a line is older than the container's retention age (its label, else the node's). */
+  private static long ageCutoff(ContainerLog log, Duration nodeAge, long nowMillis) {
+    Duration age = nodeAge;
+    String label = log.meta().labels().get(RetentionPolicy.AGE_LABEL);
+    if (label != null) {
+      try {
+        age = Durations.parse(label);
+      } catch (IllegalArgumentException e) {
+        LOG.log(System.Logger.Level.WARNING, "container " + log.id() + ": ignoring label " + RetentionPolicy.AGE_LABEL
+            + ": " + e.getMessage());
+      }
+    }
+    try {
+      return Math.subtractExact(nowMillis, age.toMillis());
+    } catch (ArithmeticException e) {
+      return Long.MIN_VALUE;
+    }
+  }
+
+  /** Removes a container with no line left: its directory goes, it leaves {@link #containers()}. */
+  private void forget(ContainerLog log) throws IOException {
+    logs.remove(log.id());
+    unsynced.remove(log);
+    behindLog.remove(log);
+    log.close();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(log.dir())) {
+      for (Path file : files) Files.deleteIfExists(file);
+    }
+    Files.deleteIfExists(log.dir());
+    rootUnsynced = true;
   }
 
   @Override
   public void close() throws IOException {
     if (closed) return;
+    compactor.close();
     try {
       syncAll();
       checkpoint();
@@ -176,8 +357,8 @@ public final class FileLogStore implements LogStore {
 
   private void syncAll() throws IOException {
     ByteBuffer records = unsynced.size() > 1 ? encoder.groupRecords() : null;
+    if (records != null && !appendToLog(records)) records = null;
     if (records != null) {
-      wal.append(records);
       wal.force();
       for (ContainerLog log : unsynced) log.syncMetadata();
       behindLog.addAll(unsynced);
@@ -194,6 +375,21 @@ public final class FileLogStore implements LogStore {
     if (wal.size() >= options.logBytes()) checkpoint();
   }
 
+  /**
+   * False when the disk has no room for the records: the segments already hold the lines, so forcing each
+   * of them makes the group durable without the log.
+   */
+  private boolean appendToLog(ByteBuffer records) throws IOException {
+    try {
+      wal.append(records);
+      return true;
+    } catch (IOException e) {
+      if (!DiskFull.is(e, root)) throw e;
+      LOG.log(System.Logger.Level.WARNING, "no room in the write-ahead log, forcing the segments instead: " + e);
+      return false;
+    }
+  }
+
   /** Forces every segment the write-ahead log covers, then lets the log start over. */
   private void checkpoint() throws IOException {
     for (ContainerLog log : behindLog) log.forceSegment();
@@ -205,7 +401,8 @@ public final class FileLogStore implements LogStore {
   private ContainerLog logFor(String id) throws IOException {
     ContainerLog log = logs.get(id);
     if (log == null) {
-      log = ContainerLog.create(root, ContainerIds.requireSafe(id), fsync);
+      log = ContainerLog.create(root, ContainerIds.requireSafe(id), fsync, corrupt);
+      if (compactor != null) log.compactWith(compactor);
       logs.put(id, log);
       rootUnsynced = true;
     }

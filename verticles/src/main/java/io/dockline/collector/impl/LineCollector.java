@@ -19,6 +19,7 @@ final class LineCollector {
   private byte[] data = new byte[4096];
   private int count;
   private boolean byteBudgetSpent;
+  private boolean stoppedAtHole;
 
   LineCollector(long firstSeq, int maxLines, int maxBytes) {
     this.firstSeq = firstSeq;
@@ -36,13 +37,21 @@ final class LineCollector {
 
   boolean isEmpty() { return count == 0; }
 
-  /** Before the first line is taken: the wanted range starts in a hole, so the answer starts after it. */
-  void skipTo(long seq) {
-    if (count != 0) throw new IllegalStateException("lines already taken");
-    firstSeq = seq;
-  }
+  boolean full() { return count >= maxLines || byteBudgetSpent || stoppedAtHole; }
 
-  boolean full() { return count >= maxLines || byteBudgetSpent; }
+  /**
+   * Whether reading goes on at lines starting from {@code seq}: an answer holds contiguous lines, so it stops
+   * before a hole, unless nothing was taken yet, in which case it starts after the hole.
+   */
+  boolean continuesAt(long seq) {
+    if (seq <= nextSeq()) return true;
+    if (count == 0) {
+      firstSeq = seq;
+      return true;
+    }
+    stoppedAtHole = true;
+    return false;
+  }
 
   /** Takes lines from seq {@link #nextSeq()} on out of a chunk loaded at {@code body} in {@code window}. */
   void takeFrom(ByteBuffer window, int body, ChunkHeader header) {

@@ -3,6 +3,7 @@ package io.dockline.collector.impl;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -11,50 +12,99 @@ import java.nio.file.StandardOpenOption;
  * write never shifts where the next chunk goes; reads of this segment use the same channel.
  */
 final class SegmentWriter {
-  private final long firstSeq;
+  private final long key;
+  private final long baseSeq;
+  private final int dataStart;
   private final Path path;
   private final FileChannel channel;
   private final Fsync fsync;
   private final SparseChunkIndex index;
+  private final SegmentStats stats;
   private long size;
   private boolean unsynced;
 
-  private SegmentWriter(long firstSeq, Path path, FileChannel channel, long size, SparseChunkIndex index,
-                        boolean unsynced, Fsync fsync) {
-    this.firstSeq = firstSeq;
+  private SegmentWriter(long key, long baseSeq, int dataStart, Path path, FileChannel channel, long size,
+                        SparseChunkIndex index, SegmentStats stats, boolean unsynced, Fsync fsync) {
+    this.key = key;
+    this.baseSeq = baseSeq;
+    this.dataStart = dataStart;
     this.path = path;
     this.channel = channel;
     this.fsync = fsync;
     this.size = size;
     this.index = index;
+    this.stats = stats;
     this.unsynced = unsynced;
   }
 
+  /**
+   * A new segment for lines from {@code firstSeq} on, named after it, with the current format's header. A
+   * failure (a full disk) leaves no file behind.
+   */
   static SegmentWriter create(Path containerDir, long firstSeq, Fsync fsync) throws IOException {
+    return create(containerDir, firstSeq, 0, fsync);
+  }
+
+  /**
+   * An empty segment after a purge took every line: its header keeps where the container's lines ended
+   * ({@code lastSeq}), which a reopen then restores.
+   */
+  static SegmentWriter createTrimmed(Path containerDir, long lastSeq, Fsync fsync) throws IOException {
+    return create(containerDir, lastSeq + 1, SegmentHeader.FLAG_TRIMMED, fsync);
+  }
+
+  private static SegmentWriter create(Path containerDir, long firstSeq, int flags, Fsync fsync) throws IOException {
     Path path = containerDir.resolve(SegmentNames.of(firstSeq));
     FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
         StandardOpenOption.WRITE);
-    return new SegmentWriter(firstSeq, path, channel, 0, new SparseChunkIndex(), true, fsync);
+    long size;
+    try {
+      size = FileAppend.write(channel, SegmentHeader.encode(flags, firstSeq - 1), 0);
+    } catch (IOException e) {
+      channel.close();
+      Files.deleteIfExists(path);
+      throw e;
+    }
+    return new SegmentWriter(firstSeq, firstSeq - 1, SegmentHeader.BYTES, path, channel, size,
+        new SparseChunkIndex(SegmentHeader.BYTES), new SegmentStats(), true, fsync);
   }
 
-  /** Continues a recovered segment whose valid chunks end at {@code size}. */
-  static SegmentWriter resume(long firstSeq, Path path, FileChannel channel, long size, SparseChunkIndex index,
-                              boolean unsynced, Fsync fsync) {
-    return new SegmentWriter(firstSeq, path, channel, size, index, unsynced, fsync);
+  /** Continues a recovered (or rewritten) segment as its scan found it. */
+  static SegmentWriter resume(long key, Path path, FileChannel channel, SegmentScan scan, boolean unsynced,
+                              Fsync fsync) {
+    return new SegmentWriter(key, scan.header().baseSeq, scan.header().dataStart, path, channel, scan.validEnd(),
+        scan.index(), scan.stats(), unsynced, fsync);
   }
 
-  long firstSeq() { return firstSeq; }
+  /** The seq the file is named after. */
+  long key() { return key; }
+
+  /** The first seq this segment can hold: lines above its header's baseSeq. */
+  long firstSeq() { return baseSeq + 1; }
+
+  long baseSeq() { return baseSeq; }
+
+  int dataStart() { return dataStart; }
+
+  Path path() { return path; }
 
   long size() { return size; }
+
+  /** No chunk written yet. */
+  boolean isEmpty() { return size <= dataStart; }
 
   FileChannel channel() { return channel; }
 
   /** Every chunk appended or recovered is in it; it stays valid after the segment is sealed. */
   SparseChunkIndex index() { return index; }
 
+  SegmentStats stats() { return stats; }
+
   void append(ByteBuffer chunk, long chunkFirstSeq) throws IOException {
     long start = size;
+    ByteBuffer counted = chunk.duplicate();
     size = FileAppend.write(channel, chunk, start);
+    stats.addChunk(counted);
     index.chunkAt(chunkFirstSeq, start);
     unsynced = true;
   }

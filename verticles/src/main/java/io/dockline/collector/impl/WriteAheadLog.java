@@ -44,7 +44,7 @@ final class WriteAheadLog implements AutoCloseable {
   private final Fsync fsync;
   private long number;
   private FileChannel channel;
-  private long size;
+  private volatile long size;
 
   private WriteAheadLog(Path dir, Fsync fsync) {
     this.dir = dir;
@@ -151,6 +151,7 @@ final class WriteAheadLog implements AutoCloseable {
           }
           try {
             reader.readHeader(position + RECORD_HEADER_BYTES + id.length(), chunk);
+            if (!chunk.isPlainChunk()) throw new CorruptChunkException("a block where a chunk belongs");
             int body = reader.loadBody(chunk);
             ByteBuffer bytes = reader.window().duplicate();
             bytes.limit(body + chunk.bodyLength).position(body - ChunkFormat.HEADER_BYTES);

@@ -1,0 +1,100 @@
+package io.dockline.collector;
+
+import static io.dockline.collector.StoreLines.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.dockline.wire.ContainerMeta;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reads never queue behind a group commit: they are served while the writer thread waits in a sync. */
+class LogStoreConcurrentReadTest {
+  private static final ContainerMeta A = new ContainerMeta("aaaa", "a", "img", "h", Map.of());
+
+  @TempDir Path dir;
+
+  @Test
+  void readsAreServedWhileTheWriterIsBlockedInASync() throws Exception {
+    CountDownLatch inForce = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+    LogStoreOptions options = new LogStoreOptions().segmentBytes(4096).force((channel, path, metadata) -> {
+      if (armed.get() && path.getFileName().toString().endsWith(".seg")) {
+        inForce.countDown();
+        try {
+          release.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      channel.force(metadata);
+    });
+    try (LogStore store = LogStore.open(dir, options)) {
+      for (int b = 0; b < 20; b++) store.append(stamped(A, 1 + b * 10L, 10, "x", 1000, 80));
+      armed.set(true);
+      CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+        try {
+          store.sync();
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      assertTrue(inForce.await(30, TimeUnit.SECONDS), "the writer reached its force");
+      CompletableFuture<Object> reads = CompletableFuture.supplyAsync(() -> {
+        try {
+          assertEquals(range(1, 200), allSeqs(store, "aaaa"));
+          assertEquals(200, store.lastSeq("aaaa"));
+          assertEquals(1, store.firstSeq("aaaa"));
+          assertEquals(1, store.containers().size());
+          assertTrue(store.meta("aaaa").isPresent());
+          assertEquals(200, store.seqAt("aaaa", 2000));
+          return store.usage();
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      Object usage = reads.get(30, TimeUnit.SECONDS); // would time out if reads queued behind the sync
+      assertFalse(writer.isDone(), "the sync was still blocked while the reads were served");
+      release.countDown();
+      writer.get(30, TimeUnit.SECONDS);
+      assertNotNull(usage);
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void readersOnManyThreadsSeeContiguousLinesWhileTheWriterAppendsRotatesAndPurges() throws Exception {
+    try (LogStore store = LogStore.open(dir, new LogStoreOptions().segmentBytes(2048))) {
+      store.append(stamped(A, 1, 10, "x", 1000, 50));
+      CompletableFuture<?>[] readers = new CompletableFuture<?>[3];
+      java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+      for (int r = 0; r < readers.length; r++) {
+        readers[r] = CompletableFuture.runAsync(() -> {
+          try {
+            while (writing.get()) {
+              var seqs = allSeqs(store, "aaaa");
+              for (int i = 1; i < seqs.size(); i++) assertEquals(seqs.get(i - 1) + 1, seqs.get(i));
+              store.usage();
+            }
+          } catch (Exception e) {
+            throw new RuntimeException(e);
+          }
+        });
+      }
+      for (int b = 1; b < 300; b++) {
+        store.append(stamped(A, 1 + b * 10L, 10, "x", 1000, 50));
+        if (b % 50 == 0) store.purge("aaaa", b * 5L);
+        if (b % 10 == 0) store.sync();
+      }
+      writing.set(false);
+      CompletableFuture.allOf(readers).get(60, TimeUnit.SECONDS);
+      assertEquals(range(1251, 3000), allSeqs(store, "aaaa"), "lines after the last purge");
+    }
+  }
+}
