@@ -20,6 +20,7 @@ import io.dockline.config.DockerEndpoint;
 import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeConfig.Setting;
 import io.dockline.config.NodeStatus;
+import io.dockline.wire.Addresses;
 import io.dockline.wire.ContainerMeta;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
@@ -123,7 +124,7 @@ public final class AgentVerticle extends VerticleBase {
   private Future<Void> openLossLedger() {
     return LossLedger.open(vertx, spool, dirs).map(l -> {
       ledger = l;
-      ledger.answerOn(io.dockline.wire.Addresses.agentLosses(config.nodeName()));
+      ledger.answerOn(Addresses.agentLosses(config.nodeName()));
       return null;
     });
   }
