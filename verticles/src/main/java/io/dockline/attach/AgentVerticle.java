@@ -19,6 +19,7 @@ import io.dockline.config.NodeConfig.Setting;
 import io.dockline.config.NodeStatus;
 import io.dockline.docker.DockerConnection;
 import io.dockline.docker.EventWatch;
+import io.dockline.wire.Addresses;
 import io.dockline.wire.ContainerMeta;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -114,7 +115,7 @@ public final class AgentVerticle extends VerticleBase {
   private Future<Void> openLossLedger() {
     return LossLedger.open(vertx, spool, dirs).map(l -> {
       ledger = l;
-      ledger.answerOn(io.dockline.wire.Addresses.agentLosses(config.nodeName()));
+      ledger.answerOn(Addresses.agentLosses(config.nodeName()));
       return null;
     });
   }
