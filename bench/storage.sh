@@ -45,7 +45,7 @@ files=$(( RAW / 20000000 + 2 ))
 id=$(create --log-driver local --log-opt max-size=20m --log-opt max-file="$files")
 docker start "$id" >/dev/null; wait_exited "$id"
 sleep 2   # rotated files are compressed in the background
-local_bytes=$(du -sb "$(dirname "$(docker inspect -f '{{.LogPath}}' "$id")")/local-logs" | cut -f1)
+local_bytes=$(du -sb "$(docker info -f '{{.DockerRootDir}}')/containers/$id/local-logs" | cut -f1)
 docker rm -f "$id" >/dev/null
 echo "docker local: $local_bytes bytes = $(ratio "$local_bytes") x raw"
 
