@@ -6,7 +6,7 @@ import java.nio.file.Path;
 
 /** Tuning of a {@link LogStore}; fluent setters, defaults suit production. */
 public final class LogStoreOptions {
-  public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
+  public static final long DEFAULT_SEGMENT_BYTES = 16L << 20;
   public static final int DEFAULT_MAX_READ_BYTES = 8 << 20;
   public static final long DEFAULT_LOG_BYTES = 64L << 20;
   public static final java.time.Duration DEFAULT_SEAL_AFTER = java.time.Duration.ofHours(1);

@@ -47,7 +47,7 @@ public final class NodeConfig {
     HTTP_TLS_CERT("http-tls-cert", "", "gateway HTTPS: PEM certificate (chain); the gateway then serves HTTPS only"),
     DOCKER_HOST("docker-host", null, "Docker daemon (default: $DOCKER_HOST or unix:///var/run/docker.sock)"),
     MAX_LINE_BYTES("max-line-bytes", "1048576", "longer lines are cut into pieces marked partial"),
-    SEGMENT_BYTES("segment-bytes", "67108864", "collector segment file size before rotation"),
+    SEGMENT_BYTES("segment-bytes", "16777216", "collector segment file size before rotation (the segment being written is not yet compressed)"),
     FSYNC("fsync", "true", "collectors fsync each group of batches before acknowledging it"),
     RETENTION_AGE("retention-age", "7d",
         "collectors delete lines older than this (90s, 15m, 1h, 7d, or none); label dockline.retention overrides it"),
