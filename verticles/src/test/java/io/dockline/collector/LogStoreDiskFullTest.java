@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -84,6 +85,30 @@ class LogStoreDiskFullTest {
       long last = store.lastSeq("aaaa");
       assertEquals(range(1, last), allSeqs(store, "aaaa"), "the files stayed readable");
       assertEquals(0, store.usage().corruptChunks());
+    }
+  }
+
+  @Test
+  void aBatchAfterAHoleThatMetAFullDiskIsStoredWhenSentAgain() throws IOException {
+    Path dataDir = mount.resolve("data");
+    LineBatch afterHole = stamped(A, 1001, 50, "x", 1000, 2000); // ~100 KB, more than the room left
+    try (LogStore store = LogStore.open(dataDir, new LogStoreOptions())) {
+      store.append(stamped(A, 1, 10, "x", 1000, 100));
+      store.sync();
+      Path filler = fill(16 << 10);
+      // lines 11..1000 went to another collector, which vouches for them: a hole, so a new segment
+      assertThrows(StoreFullException.class, () -> store.append(afterHole, 1000));
+      assertEquals(10, store.lastSeq("aaaa"));
+
+      Files.delete(filler);
+      assertEquals(new AppendResult(50, 0, 1050), store.append(afterHole, 1000), "the agent's resend is stored");
+      store.sync();
+      List<Long> expected = range(1, 10);
+      expected.addAll(range(1001, 1050));
+      assertEquals(expected, allSeqs(store, "aaaa"));
+    }
+    try (LogStore store = LogStore.open(dataDir, new LogStoreOptions())) {
+      assertEquals(1050, store.lastSeq("aaaa"));
     }
   }
 

@@ -557,7 +557,8 @@ final class ContainerLog {
     if (active == null) {
       active = SegmentWriter.create(dir, chunkFirstSeq, fsync);
       dirUnsynced = true;
-    } else if (active.size() >= segmentBytes || afterHole) {
+    } else if (!active.isEmpty() && (active.size() >= segmentBytes || afterHole)) {
+      // an empty one starts at chunkFirstSeq (above): the hole is already before it
       active.force();
       SegmentWriter next = SegmentWriter.create(dir, chunkFirstSeq, fsync);
       active.close();
