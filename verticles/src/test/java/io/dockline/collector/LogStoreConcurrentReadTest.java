@@ -68,6 +68,47 @@ class LogStoreConcurrentReadTest {
     }
   }
 
+  /**
+   * The segment a rotation or an age seal closes is forced, and a force of a whole segment can take long: the
+   * container's lock must not be held meanwhile. Each force of a segment reads the container from another
+   * thread and waits for that read.
+   */
+  @Test
+  void readsAreServedWhileTheWriterForcesTheSegmentItSeals() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<LogStore> opened = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.List<String> blocked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger checked = new java.util.concurrent.atomic.AtomicInteger();
+    LogStoreOptions options = new LogStoreOptions().segmentBytes(4096).sealAfter(java.time.Duration.ofHours(1))
+        .compression(LogStoreOptions.Compression.NONE).force((channel, path, metadata) -> {
+          LogStore store = opened.get();
+          if (store != null && path.getFileName().toString().endsWith(".seg")) {
+            CompletableFuture<Long> read = CompletableFuture.supplyAsync(() -> {
+              try {
+                return store.read("aaaa", 0, 10).lastSeq() + store.firstSeq("aaaa");
+              } catch (Exception e) {
+                throw new RuntimeException(e);
+              }
+            });
+            try {
+              read.get(20, TimeUnit.SECONDS);
+              checked.incrementAndGet();
+            } catch (Exception e) {
+              blocked.add(path.getFileName() + ": " + e);
+            }
+          }
+          channel.force(metadata);
+        });
+    try (LogStore store = LogStore.open(dir, options)) {
+      opened.set(store);
+      for (int b = 0; b < 20; b++) store.append(stamped(A, 1 + b * 10L, 10, "x", 1000, 80)); // rotates
+      store.append(stamped(A, 1001, 10, "x", 1000, 80), 1000); // after a hole: seals the current one
+      store.sync();
+      store.retain(RetentionPolicy.keepAll(), 1000 + 2 * 3_600_000L); // seals for its age
+    }
+    assertEquals(java.util.List.of(), blocked, "reads that waited for a force");
+    assertTrue(checked.get() >= 3, "segments forced: " + checked.get());
+  }
+
   @Test
   void readersOnManyThreadsSeeContiguousLinesWhileTheWriterAppendsRotatesAndPurges() throws Exception {
     try (LogStore store = LogStore.open(dir, new LogStoreOptions().segmentBytes(2048))) {

@@ -264,6 +264,7 @@ final class ContainerLog {
     long chunkFirstSeq = batch.firstSeq() + duplicates;
     // Encoded first: a batch too large for a chunk must fail before a segment file is created for it.
     ByteBuffer chunk = encoder.encode(batch, duplicates, idBytes);
+    if (rotates(hole && lastSeq > 0, segmentBytes)) active.force(); // before the lock: reads never wait for a force
     lock.writeLock().lock();
     try {
       writerFor(chunkFirstSeq, hole && lastSeq > 0, segmentBytes).append(chunk, chunkFirstSeq);
@@ -379,9 +380,9 @@ final class ContainerLog {
   /** Seals the active segment if its first line is stamped before {@code cutoffMillis}. */
   boolean sealIfFirstLineBefore(long cutoffMillis) throws IOException {
     if (active == null || active.isEmpty() || active.stats().minTimeMillis() >= cutoffMillis) return false;
+    active.force(); // before the lock: reads never wait for a force
     lock.writeLock().lock();
     try {
-      active.force();
       active.close();
       seal(active);
       active = null;
@@ -557,9 +558,8 @@ final class ContainerLog {
     if (active == null) {
       active = SegmentWriter.create(dir, chunkFirstSeq, fsync);
       dirUnsynced = true;
-    } else if (!active.isEmpty() && (active.size() >= segmentBytes || afterHole)) {
-      // an empty one starts at chunkFirstSeq (above): the hole is already before it
-      active.force();
+    } else if (rotates(afterHole, segmentBytes)) {
+      active.force(); // a no-op after append, which forced it before taking the lock; replay forces here
       SegmentWriter next = SegmentWriter.create(dir, chunkFirstSeq, fsync);
       active.close();
       seal(active);
@@ -567,6 +567,14 @@ final class ContainerLog {
       dirUnsynced = true;
     }
     return active;
+  }
+
+  /**
+   * Whether the next chunk goes to a new segment: the active one is full, or the chunk comes after a hole. An
+   * empty one is not left for a new one: it starts where the chunk does ({@link #writerFor} sees to that).
+   */
+  private boolean rotates(boolean afterHole, long segmentBytes) {
+    return active != null && !active.isEmpty() && (active.size() >= segmentBytes || afterHole);
   }
 
   /**
