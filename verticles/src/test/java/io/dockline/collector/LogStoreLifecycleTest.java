@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.dockline.collector.impl.FileLogStore;
 import io.dockline.wire.ContainerMeta;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,5 +58,46 @@ class LogStoreLifecycleTest {
       assertEquals(range(1, 210), allSeqs(store, "aaaa"));
       assertEquals(0, store.usage().corruptChunks());
     }
+  }
+
+  /** Files of {@code dir} this process holds open, "(deleted)" marking those already deleted. */
+  private List<String> openFilesUnder(Path dir) throws IOException {
+    List<String> open = new ArrayList<>();
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path fd : fds.toList()) {
+        try {
+          String target = Files.readSymbolicLink(fd).toString();
+          if (target.startsWith(dir.toString())) open.add(target);
+        } catch (IOException e) {
+          // closed meanwhile
+        }
+      }
+    }
+    return open;
+  }
+
+  @Test
+  void noDeletedOrReplacedFileStaysOpenAndCloseStopsTheCompactor() throws Exception {
+    LogStoreOptions options = options().segmentBytes(8 << 10);
+    try (LogStore store = LogStore.open(dir, options)) {
+      for (int b = 0; b < 40; b++) {
+        store.append(stamped(A, 1 + b * 20L, 20, "x", T0 + b * 60_000L, 100));
+        store.sync();
+      }
+      settle(store);
+      store.read("aaaa", 0, 10);
+      store.purge("aaaa", 150); // rewrites a compacted segment
+      store.retain(new RetentionPolicy(Duration.ofMinutes(20), Long.MAX_VALUE, Long.MAX_VALUE, PublishHold.NONE),
+          T0 + 40 * 60_000L); // deletes the oldest segments
+      settle(store);
+      for (int b = 40; b < 45; b++) store.append(stamped(A, 1 + b * 20L, 20, "x", T0 + b * 60_000L, 100));
+      store.sync();
+      List<String> deleted = openFilesUnder(dir).stream().filter(f -> f.endsWith("(deleted)")).toList();
+      assertEquals(List.of(), deleted, "deleted files still open");
+    }
+    assertEquals(List.of(), openFilesUnder(dir), "files open after close");
+    List<String> compactors = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+        .map(Thread::getName).filter(n -> n.equals("dockline-store-compactor")).toList();
+    assertEquals(List.of(), compactors, "compactor threads after close");
   }
 }
