@@ -100,4 +100,36 @@ class LogStoreLifecycleTest {
         .map(Thread::getName).filter(n -> n.equals("dockline-store-compactor")).toList();
     assertEquals(List.of(), compactors, "compactor threads after close");
   }
+
+  @Test
+  void afterAPurgeOfEverythingSealedAndCompactedResentLinesStayDuplicatesAcrossReopensAndACrash(
+      @TempDir Path crashed) throws Exception {
+    ContainerMeta b = new ContainerMeta("bbbb", "b", "img", "h", Map.of());
+    try (LogStore store = LogStore.open(dir, options().segmentBytes(8 << 10))) {
+      for (int i = 0; i < 20; i++) store.append(stamped(A, 1 + i * 20L, 20, "x", T0, 100));
+      store.sync();
+      store.retain(RetentionPolicy.keepAll(), T0 + 2 * 3_600_000L); // the last one sealed for its age
+      settle(store);
+      assertEquals(401, store.purge("aaaa", 400));
+      assertEquals(new AppendResult(0, 20, 400), store.append(stamped(A, 381, 20, "x", T0, 100)));
+      store.sync();
+    }
+    try (LogStore store = LogStore.open(dir, options().segmentBytes(8 << 10))) {
+      assertEquals(400, store.lastSeq("aaaa"));
+      assertEquals(new AppendResult(0, 20, 400), store.append(stamped(A, 381, 20, "x", T0, 100)));
+      // a group of two containers: made durable by the write-ahead log alone
+      store.append(stamped(A, 401, 10, "x", T0 + 3 * 3_600_000L, 100));
+      store.append(stamped(b, 1, 10, "x", T0 + 3 * 3_600_000L, 100));
+      store.sync();
+      copyTree(dir, crashed);
+    }
+    for (Path root : List.of(crashed, dir)) {
+      try (LogStore store = LogStore.open(root, options().segmentBytes(8 << 10))) {
+        assertEquals(range(401, 410), allSeqs(store, "aaaa"), root.toString());
+        assertEquals(401, store.firstSeq("aaaa"));
+        assertEquals(new AppendResult(0, 10, 410), store.append(stamped(A, 401, 10, "x", T0, 100)));
+        assertEquals(range(1, 10), allSeqs(store, "bbbb"));
+      }
+    }
+  }
 }
