@@ -61,6 +61,33 @@ class LogStoreWriteAheadLogTest {
     }
   }
 
+  /**
+   * Once the log starts over, its older files are deleted and the deletion is made durable: a crash that
+   * undid it would replay records of lines that retention or a purge has since removed.
+   */
+  @Test
+  void theLogsOlderFilesAreDurablyGoneWhenItStartsOver() throws IOException {
+    Path logDir = dir.resolve(".wal");
+    List<Long> filesAtEachForceOfTheLogDir = new java.util.ArrayList<>();
+    LogStoreOptions.Force watching = (channel, path, metadata) -> {
+      channel.force(metadata);
+      if (path.equals(logDir)) {
+        try (Stream<Path> files = Files.list(logDir)) {
+          filesAtEachForceOfTheLogDir.add(files.count());
+        }
+      }
+    };
+    try (LogStore store = LogStore.open(dir, new LogStoreOptions().force(watching).logBytes(4096))) {
+      for (int g = 0; g < 40; g++) {
+        for (String id : IDS) store.append(batch(id, 1 + g * 7L, 7, "over" + g));
+        store.sync();
+      }
+    }
+    assertTrue(filesAtEachForceOfTheLogDir.size() > 2, "the log started over: " + filesAtEachForceOfTheLogDir);
+    assertEquals(1L, filesAtEachForceOfTheLogDir.get(filesAtEachForceOfTheLogDir.size() - 1),
+        "the last force of the log's directory came after its older file was deleted: " + filesAtEachForceOfTheLogDir);
+  }
+
   @Test
   void aLogOfManyBlocksIsReplayedWhole() throws IOException {
     try (LogStore store = LogStore.open(dir, new LogStoreOptions())) {

@@ -109,8 +109,10 @@ final class WriteAheadLog implements AutoCloseable {
     channel = fresh;
     number = next;
     size = 0;
-    // A deletion lost in a crash only makes the next open replay records whose lines are already stored.
-    for (Path old : list().headMap(next).values()) Files.deleteIfExists(old);
+    // Made durable: a deletion a crash undid would replay records of lines retention or a purge removed since.
+    boolean deleted = false;
+    for (Path old : list().headMap(next).values()) deleted |= Files.deleteIfExists(old);
+    if (deleted) fsync.directory(dir);
   }
 
   @Override
