@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 LINES=${LINES:-1000000}
 SEED=${SEED:-1}
 COMPRESSION=${COMPRESSION:-zstd}
-SEGMENT_BYTES=${SEGMENT_BYTES:-4194304}
+SEGMENT_BYTES=${SEGMENT_BYTES:-16777216}
 NEEDLE=${NEEDLE:-StripeClient}
 . bench/lib.sh
 work=$(mktemp -d)
