@@ -38,4 +38,18 @@ class LineJsonTest {
     assertEquals(true, second.getBoolean("partial"));
     assertEquals("v", second.getJsonObject("labels").getString("k"));
   }
+
+  @Test
+  void timeIsTheRfc3339FormOfEveryInstant() {
+    java.time.format.DateTimeFormatter reference = java.time.format.DateTimeFormatter
+        .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+    java.util.Random random = new java.util.Random(17);
+    long[] edges = {0, 1, -1, 999_999_999, 1_000_000_000, 951_782_400_000_000_000L /* 2000-02-29 */, Long.MAX_VALUE, Long.MIN_VALUE};
+    for (int i = 0; i < 100_000 + edges.length; i++) {
+      long nanos = i < edges.length ? edges[i] : random.nextLong();
+      String expected = reference.format(java.time.Instant.ofEpochSecond(
+          Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)));
+      assertEquals(expected, LineJson.formatTime(nanos), "at " + nanos);
+    }
+  }
 }
