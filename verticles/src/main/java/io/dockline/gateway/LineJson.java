@@ -1,6 +1,7 @@
 package io.dockline.gateway;
 
 import io.dockline.wire.LineBatch;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -27,11 +28,60 @@ public final class LineJson {
     if (!isUtf8(b.data(), b.lineOffset(i), b.lineLength(i))) {
       o.put("lineBase64", Base64.getEncoder().encodeToString(b.lineBytes(i)));
     }
+    return container(o, b, labels);
+  }
+
+  private static JsonObject container(JsonObject o, LineBatch b, JsonObject labels) {
     return o.put("containerId", b.container().id())
         .put("containerName", b.container().name())
         .put("image", b.container().image())
         .put("host", b.container().host())
         .put("labels", labels);
+  }
+
+  /**
+   * A batch as the gateway renders its lines: its labels as JSON, and the end every line's JSON shares (the
+   * container's id, names and labels), encoded once.
+   */
+  record Source(LineBatch batch, JsonObject labels, byte[] sharedTail) {
+    static Source of(LineBatch batch) {
+      JsonObject labels = labelsOf(batch);
+      String tail = container(new JsonObject(), batch, labels).encode();
+      return new Source(batch, labels, ("," + tail.substring(1)).getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /**
+   * Appends line {@code i} of the source's batch as {@link #of} renders it, and a newline, written straight to
+   * {@code out} when its text needs no escaping (the common case) rather than through a JsonObject.
+   */
+  static void appendNdjson(Buffer out, Source source, int i) {
+    LineBatch b = source.batch();
+    if (!plain(b.data(), b.lineOffset(i), b.lineLength(i))) {
+      out.appendString(of(b, i, source.labels()).encode()).appendByte((byte) '\n');
+      return;
+    }
+    out.appendBytes(SEQ).appendString(Long.toString(b.seq(i)))
+        .appendBytes(TIME).appendString(formatTime(b.timeNanos(i)))
+        .appendBytes(STREAM).appendString(b.stream(i).label())
+        .appendBytes(LINE).appendBytes(b.data(), b.lineOffset(i), b.lineLength(i)).appendByte((byte) '"');
+    if (b.partial(i)) out.appendBytes(PARTIAL);
+    out.appendBytes(source.sharedTail()).appendByte((byte) '\n');
+  }
+
+  private static final byte[] SEQ = "{\"seq\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] TIME = ",\"time\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] STREAM = "\",\"stream\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] LINE = "\",\"line\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PARTIAL = ",\"partial\":true".getBytes(StandardCharsets.US_ASCII);
+
+  /** Printable ASCII without a quote or backslash: the bytes are their own JSON string body. */
+  private static boolean plain(byte[] data, int off, int len) {
+    for (int i = off; i < off + len; i++) {
+      byte c = data[i];
+      if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f) return false;
+    }
+    return true;
   }
 
   public static JsonObject labelsOf(LineBatch b) {

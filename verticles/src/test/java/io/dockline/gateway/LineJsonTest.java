@@ -52,4 +52,28 @@ class LineJsonTest {
       assertEquals(expected, LineJson.formatTime(nanos), "at " + nanos);
     }
   }
+
+  @Test
+  void ndjsonIsExactlyTheJsonOfEachLine() {
+    java.util.List<byte[]> lines = java.util.List.of("plain ascii 123".getBytes(StandardCharsets.UTF_8),
+        "quote \" and \\ backslash".getBytes(StandardCharsets.UTF_8), "tab\there\u0001".getBytes(StandardCharsets.UTF_8),
+        "héllo ✓ \u2028".getBytes(StandardCharsets.UTF_8), new byte[] {'a', (byte) 0xff, 'b'}, new byte[0],
+        "del\u007f</script>".getBytes(StandardCharsets.UTF_8));
+    java.util.Map<String, String> labels = new java.util.HashMap<>(Map.of("app", "x\"y", "é", "✓"));
+    for (ContainerMeta meta : java.util.List.of(new ContainerMeta("id1", "n", "img", "h", labels),
+        new ContainerMeta("id2", null, null, null, Map.of()))) {
+      LineBatchBuilder b = new LineBatchBuilder();
+      for (int i = 0; i < lines.size(); i++) {
+        byte[] l = lines.get(i);
+        b.add(1_700_000_000_123_456_789L + i, (byte) (1 + i % 2), i % 3 == 0 ? LineBatch.FLAG_PARTIAL : 0, l, 0, l.length);
+      }
+      LineBatch batch = b.take(meta, 41, lines.size(), 1 << 20);
+      LineJson.Source source = LineJson.Source.of(batch);
+      for (int i = 0; i < batch.count(); i++) {
+        io.vertx.core.buffer.Buffer out = io.vertx.core.buffer.Buffer.buffer();
+        LineJson.appendNdjson(out, source, i);
+        assertEquals(LineJson.of(batch, i, source.labels()).encode() + "\n", out.toString(StandardCharsets.UTF_8));
+      }
+    }
+  }
 }
