@@ -33,7 +33,7 @@ import java.util.logging.Logger;
 /**
  * Role collector: stores the batches routed to this member and acknowledges them once durable.
  *
- * <p>All store work runs on one thread. Writes are group-committed: every batch queued while the previous
+ * <p>Every change to the store runs on one thread; reads of lines run on the worker pool, concurrently. Writes are group-committed: every batch queued while the previous
  * group was being written goes into the next group, which is fsynced once and then acknowledged.
  * The collector announces itself in the cluster registry only once its store is open, and keeps the entry
  * alive with a TTL, so routers never pick a member that is not ready or is gone.
@@ -337,7 +337,9 @@ public final class CollectorVerticle extends VerticleBase {
         String id = q.getString("containerId", "");
         long after = q.getLong("after", 0L);
         int limit = Math.max(0, Math.min(MAX_READ_LINES, q.getInteger("limit", 1000)));
-        onStoreThread(() -> store.read(id, after, limit))
+        // reads are safe on any thread (LogStore's contract): on the worker pool, concurrently, never queued
+        // behind a group commit or each other on the store thread
+        ctx.executeBlocking(() -> store.read(id, after, limit), false)
             .onComplete(ar -> reply(msg, ar.succeeded() ? ar.result() : null, ar.cause()));
         break;
       }

@@ -152,7 +152,7 @@ final class ApiRoutes {
     }
     view.container(idOrName).compose(c -> pages.page(c, q)).onSuccess(page -> {
       Buffer out = Buffer.buffer();
-      for (JsonObject l : page.lines) out.appendString(l.encode()).appendByte((byte) '\n');
+      for (StoredLine l : page.lines) l.appendNdjson(out);
       metrics.linesServed(page.lines.size());
       if (page.skipped != null) {
         rc.response().putHeader(page.skippedHeader(), page.skipped[0] + "-" + page.skipped[1]);

@@ -129,7 +129,7 @@ final class ClusterView {
   }
 
   /** Up to {@code limit} lines with seq above {@code after}, merged from every collector holding the container. */
-  Future<List<JsonObject>> lines(JsonObject container, long after, int limit) {
+  Future<List<StoredLine>> lines(JsonObject container, long after, int limit) {
     String id = container.getString("id");
     List<Future<LineBatch>> parts = new ArrayList<>();
     JsonArray holders = container.getJsonArray("collectors");
@@ -147,24 +147,25 @@ final class ClusterView {
         long held = holders.getJsonObject(p).getLong("lastSeq");
         if (b.count() > 0 && b.lastSeq() < held) cutoff = Math.min(cutoff, b.lastSeq());
       }
-      // merge by sequence; a line held by two collectors (after a handover) is given once
-      List<long[]> order = new ArrayList<>(); // {seq, part, index}
-      for (int p = 0; p < parts.size(); p++) {
-        LineBatch b = parts.get(p).result();
-        for (int i = 0; i < b.count(); i++) order.add(new long[] {b.seq(i), p, i});
-      }
-      order.sort(Comparator.comparingLong(a -> a[0]));
-      List<JsonObject> out = new ArrayList<>();
-      JsonObject[] labels = new JsonObject[parts.size()];
+      // merge by sequence (each answer is in seq order); a line held by two collectors (after a handover) is given once
+      List<StoredLine> out = new ArrayList<>();
+      LineJson.Source[] sources = new LineJson.Source[parts.size()];
+      int[] next = new int[parts.size()];
       long last = Long.MIN_VALUE;
-      for (long[] e : order) {
-        if (e[0] > cutoff || out.size() == limit) break;
-        if (e[0] == last) continue;
-        last = e[0];
-        int p = (int) e[1];
+      while (out.size() < limit) {
+        int p = -1;
+        for (int k = 0; k < parts.size(); k++) {
+          LineBatch b = parts.get(k).result();
+          if (next[k] < b.count() && (p < 0 || b.seq(next[k]) < parts.get(p).result().seq(next[p]))) p = k;
+        }
+        if (p < 0) break;
         LineBatch b = parts.get(p).result();
-        if (labels[p] == null) labels[p] = LineJson.labelsOf(b);
-        out.add(LineJson.of(b, (int) e[2], labels[p]));
+        long seq = b.seq(next[p]++);
+        if (seq > cutoff) break;
+        if (seq == last) continue;
+        last = seq;
+        if (sources[p] == null) sources[p] = LineJson.Source.of(b);
+        out.add(new StoredLine(sources[p], next[p] - 1));
       }
       return out;
     });

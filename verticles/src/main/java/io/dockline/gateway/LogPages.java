@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Reads a container's lines the way {@link LogQuery} asks: where to start ({@code after}, {@code tail}, or
@@ -19,7 +20,8 @@ final class LogPages {
    * here, at least one line in, and says there is more. Without it {@code limit} lines of 1 MiB each were held.
    */
   static final long MAX_PAGE_BYTES = 16 << 20;
-  private static final int PAGE = 5_000;
+  /** Lines asked of the collectors at a time while a filter skips lines (they are references, not yet JSON). */
+  private static final int PAGE = 50_000;
   /** Header of a page whose read started in seqs deleted by retention or a purge: {@code from-to}. */
   static final String TRIMMED_HEADER = "X-Dockline-Trimmed";
   /** Header of a page whose read started in seqs no collector holds otherwise (a damaged chunk): {@code from-to}. */
@@ -37,7 +39,7 @@ final class LogPages {
    * {@code until}).
    */
   static final class Page {
-    final List<JsonObject> lines;
+    final List<StoredLine> lines;
     final long scannedThrough;
     final boolean more;
     /**
@@ -62,7 +64,7 @@ final class LogPages {
     }
 
     JsonObject toJson(JsonObject container) {
-      JsonObject page = new JsonObject().put("container", container).put("lines", new JsonArray(new ArrayList<>(lines)))
+      JsonObject page = new JsonObject().put("container", container).put("lines", new JsonArray(lines.stream().map(StoredLine::toJson).collect(Collectors.toList())))
           .put("scannedThrough", scannedThrough).put("more", more);
       if (skipped != null) {
         page.put(trimmed ? "trimmed" : "gap", new JsonObject().put("from", skipped[0]).put("to", skipped[1]));
@@ -78,7 +80,7 @@ final class LogPages {
   }
 
   /** The lines a page has found so far, and their size. */
-  private static final class Found extends ArrayList<JsonObject> {
+  private static final class Found extends ArrayList<StoredLine> {
     private final long metaBytes;
     private long bytes;
     private long[] skipped;
@@ -91,9 +93,9 @@ final class LogPages {
     }
 
     /** Adds a line; true when the page is full by size. */
-    boolean addAndFull(JsonObject line) {
+    boolean addAndFull(StoredLine line) {
       add(line);
-      bytes += metaBytes + line.getString("line", "").length() + line.getString("lineBase64", "").length();
+      bytes += metaBytes + line.textBytes();
       return bytes >= MAX_PAGE_BYTES;
     }
   }
@@ -104,13 +106,13 @@ final class LogPages {
     int want = q.since == null && q.until == null && q.text == null ? q.limit - found.size() : PAGE;
     want = (int) Math.min(want, through - after);
     return view.lines(container, after, Math.max(1, want)).compose(lines -> {
-      if (scanned == 0 && !lines.isEmpty() && lines.get(0).getLong("seq") > after + 1) {
-        found.skipped = new long[] {after + 1, lines.get(0).getLong("seq") - 1};
+      if (scanned == 0 && !lines.isEmpty() && lines.get(0).seq() > after + 1) {
+        found.skipped = new long[] {after + 1, lines.get(0).seq() - 1};
       }
       long last = after;
-      for (JsonObject l : lines) {
-        if (q.pastUntil(l) || l.getLong("seq") > through) return Future.succeededFuture(new Page(found, last, false));
-        last = l.getLong("seq");
+      for (StoredLine l : lines) {
+        if (q.pastUntil(l) || l.seq() > through) return Future.succeededFuture(new Page(found, last, false));
+        last = l.seq();
         if (q.matches(l) && (found.addAndFull(l) || found.size() == q.limit)) {
           return Future.succeededFuture(new Page(found, last, true));
         }
@@ -136,10 +138,10 @@ final class LogPages {
     long mid = lo + (hi - lo) / 2;
     return view.lines(container, mid - 1, 1).compose(lines -> {
       // a read that starts in a hole answers from the first line after it
-      if (lines.isEmpty() || lines.get(0).getString("time").compareTo(time) >= 0) {
+      if (lines.isEmpty() || lines.get(0).time().compareTo(time) >= 0) {
         return firstAtOrAfter(container, time, lo, mid);
       }
-      return firstAtOrAfter(container, time, lines.get(0).getLong("seq") + 1, hi);
+      return firstAtOrAfter(container, time, lines.get(0).seq() + 1, hi);
     });
   }
 }

@@ -26,6 +26,7 @@ final class LogQuery {
   final String until;
   /** Only lines containing this text, or null. */
   final String text;
+  private final StoredLine.Needle needle;
   final int limit;
   /** Start with the last {@code tail} lines, or null. */
   final Long tail;
@@ -36,6 +37,7 @@ final class LogQuery {
     this.since = since;
     this.until = until;
     this.text = text;
+    this.needle = text == null ? null : StoredLine.Needle.of(text);
     this.limit = limit;
     this.tail = tail;
     this.follow = follow;
@@ -60,16 +62,18 @@ final class LogQuery {
   }
 
   /** True when a line (JSON as the API renders it) passes the time and text filters. */
-  boolean matches(io.vertx.core.json.JsonObject line) {
-    String time = line.getString("time");
-    if (since != null && time.compareTo(since) < 0) return false;
-    if (until != null && time.compareTo(until) > 0) return false;
-    return text == null || line.getString("line").contains(text);
+  boolean matches(StoredLine line) {
+    if (since != null || until != null) {
+      String time = line.time();
+      if (since != null && time.compareTo(since) < 0) return false;
+      if (until != null && time.compareTo(until) > 0) return false;
+    }
+    return needle == null || line.contains(needle);
   }
 
   /** True when a line is past {@code until}: nothing after it can match (times increase per container). */
-  boolean pastUntil(io.vertx.core.json.JsonObject line) {
-    return until != null && line.getString("time").compareTo(until) > 0;
+  boolean pastUntil(StoredLine line) {
+    return until != null && line.time().compareTo(until) > 0;
   }
 
   private static boolean blank(String s) {

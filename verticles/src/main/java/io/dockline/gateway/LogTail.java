@@ -37,14 +37,14 @@ final class LogTail {
   private final Vertx vertx;
   private final ClusterView view;
   private final String idOrName;
-  private final Predicate<JsonObject> filter;
+  private final Predicate<StoredLine> filter;
   private final Sink sink;
   private long after;
   private long gapSeenAt = -1;
   private long timer = -1;
   private boolean stopped;
 
-  LogTail(Vertx vertx, ClusterView view, String idOrName, long after, Predicate<JsonObject> filter, Sink sink) {
+  LogTail(Vertx vertx, ClusterView view, String idOrName, long after, Predicate<StoredLine> filter, Sink sink) {
     this.vertx = vertx;
     this.view = view;
     this.idOrName = idOrName;
@@ -81,11 +81,11 @@ final class LogTail {
    * Gives the lines that follow on; true when there may be more to read at once. {@code firstSeq}: the first
    * line any collector holds (0: unknown).
    */
-  private boolean deliver(List<JsonObject> lines, long firstSeq) {
+  private boolean deliver(List<StoredLine> lines, long firstSeq) {
     if (stopped) return false;
     int given = 0;
-    for (JsonObject l : lines) {
-      long seq = l.getLong("seq");
+    for (StoredLine l : lines) {
+      long seq = l.seq();
       if (seq <= after) continue;
       if (seq > after + 1 && seq <= firstSeq) {
         sink.trimmed(after + 1, seq - 1);
@@ -98,7 +98,7 @@ final class LogTail {
       gapSeenAt = -1;
       after = seq;
       given++;
-      if (filter.test(l)) sink.line(l);
+      if (filter.test(l)) sink.line(l.toJson());
     }
     return given == PAGE;
   }

@@ -38,4 +38,42 @@ class LineJsonTest {
     assertEquals(true, second.getBoolean("partial"));
     assertEquals("v", second.getJsonObject("labels").getString("k"));
   }
+
+  @Test
+  void timeIsTheRfc3339FormOfEveryInstant() {
+    java.time.format.DateTimeFormatter reference = java.time.format.DateTimeFormatter
+        .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+    java.util.Random random = new java.util.Random(17);
+    long[] edges = {0, 1, -1, 999_999_999, 1_000_000_000, 951_782_400_000_000_000L /* 2000-02-29 */, Long.MAX_VALUE, Long.MIN_VALUE};
+    for (int i = 0; i < 100_000 + edges.length; i++) {
+      long nanos = i < edges.length ? edges[i] : random.nextLong();
+      String expected = reference.format(java.time.Instant.ofEpochSecond(
+          Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)));
+      assertEquals(expected, LineJson.formatTime(nanos), "at " + nanos);
+    }
+  }
+
+  @Test
+  void ndjsonIsExactlyTheJsonOfEachLine() {
+    java.util.List<byte[]> lines = java.util.List.of("plain ascii 123".getBytes(StandardCharsets.UTF_8),
+        "quote \" and \\ backslash".getBytes(StandardCharsets.UTF_8), "tab\there\u0001".getBytes(StandardCharsets.UTF_8),
+        "héllo ✓ \u2028".getBytes(StandardCharsets.UTF_8), new byte[] {'a', (byte) 0xff, 'b'}, new byte[0],
+        "del\u007f</script>".getBytes(StandardCharsets.UTF_8));
+    java.util.Map<String, String> labels = new java.util.HashMap<>(Map.of("app", "x\"y", "é", "✓"));
+    for (ContainerMeta meta : java.util.List.of(new ContainerMeta("id1", "n", "img", "h", labels),
+        new ContainerMeta("id2", null, null, null, Map.of()))) {
+      LineBatchBuilder b = new LineBatchBuilder();
+      for (int i = 0; i < lines.size(); i++) {
+        byte[] l = lines.get(i);
+        b.add(1_700_000_000_123_456_789L + i, (byte) (1 + i % 2), i % 3 == 0 ? LineBatch.FLAG_PARTIAL : 0, l, 0, l.length);
+      }
+      LineBatch batch = b.take(meta, 41, lines.size(), 1 << 20);
+      LineJson.Source source = LineJson.Source.of(batch);
+      for (int i = 0; i < batch.count(); i++) {
+        io.vertx.core.buffer.Buffer out = io.vertx.core.buffer.Buffer.buffer();
+        LineJson.appendNdjson(out, source, i);
+        assertEquals(LineJson.of(batch, i, source.labels()).encode() + "\n", out.toString(StandardCharsets.UTF_8));
+      }
+    }
+  }
 }

@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.json.JsonObject;
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import io.dockline.wire.ContainerMeta;
+import io.dockline.wire.LineBatch;
+import io.dockline.wire.LineBatchBuilder;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -69,8 +73,24 @@ class LogQueryTest {
     assertTrue(q.pastUntil(line("2026-11-29T04:00:01.000000001Z", "ERROR")));
   }
 
-  private static JsonObject line(String time, String text) {
-    return new JsonObject().put("time", time).put("line", text);
+  @Test
+  void textMatchesTheRenderedLineWhetherOrNotItIsUtf8() {
+    LogQuery q = parse(Map.of("text", "é\uFFFDx"));
+    assertTrue(q.matches(line("2026-11-29T04:00:00Z", new byte[] {'a', (byte) 0xc3, (byte) 0xa9, (byte) 0xff, 'x'})));
+    assertFalse(q.matches(line("2026-11-29T04:00:00Z", new byte[] {'a', (byte) 0xc3, (byte) 0xa9, 'x'})));
+    assertTrue(parse(Map.of("text", "é")).matches(line("2026-11-29T04:00:00Z", "café".getBytes(UTF_8))));
+  }
+
+  private static StoredLine line(String time, String text) {
+    return line(time, text.getBytes(UTF_8));
+  }
+
+  private static StoredLine line(String time, byte[] text) {
+    java.time.Instant t = java.time.Instant.parse(time);
+    LineBatchBuilder b = new LineBatchBuilder();
+    b.add(t.getEpochSecond() * 1_000_000_000L + t.getNano(), (byte) 1, (byte) 0, text, 0, text.length);
+    LineBatch batch = b.take(new ContainerMeta("id1", "n", "img", "h", Map.of()), 1, 1, 1 << 20);
+    return new StoredLine(LineJson.Source.of(batch), 0);
   }
 
   @Test
