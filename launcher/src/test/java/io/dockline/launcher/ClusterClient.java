@@ -62,6 +62,18 @@ final class ClusterClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until every partition has its owner and backups in sync (Hazelcast's "cluster safe"): a member lost
+   * while partitions still migrate can take data with it that no split-brain rule protects.
+   */
+  void awaitSafe() throws InterruptedException {
+    long end = System.currentTimeMillis() + 60_000;
+    while (!cluster.getHazelcastInstance().getPartitionService().isClusterSafe()) {
+      if (System.currentTimeMillis() > end) throw new AssertionError("partitions still migrating after 60 s");
+      Thread.sleep(100);
+    }
+  }
+
   /** The reply's body, asynchronously. */
   Future<JsonObject> send(String address, JsonObject body) {
     return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(30_000))
