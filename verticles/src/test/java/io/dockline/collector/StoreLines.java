@@ -107,7 +107,10 @@ final class StoreLines {
       all = new ArrayList<>(walk.toList());
     }
     for (Path source : all) {
-      Path target = to.resolve(from.relativize(source).toString());
+      Path relative = from.relativize(source);
+      // the background compactor's copies in progress: an open clears them, and they vanish while being copied
+      if (relative.getNameCount() > 0 && relative.getName(0).toString().equals(".compact")) continue;
+      Path target = to.resolve(relative.toString());
       if (Files.isDirectory(source)) Files.createDirectories(target);
       else Files.copy(source, target);
     }
