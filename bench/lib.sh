@@ -19,6 +19,15 @@ for _ in range(1000):
     except OSError: pass'; }
 # the sum of a Prometheus metric's samples on the node at $API
 metric() { curl -s "$API/metrics" | awk -v m="$1" '$1 ~ "^"m"[{ ]" || $1 == m {s += $2} END {printf "%.0f", s}'; }
+# a process and its descendants: `java -jar dockline.jar` runs the node in a JVM of its own, its child
+proc_tree() { local p=$1 c; echo "$p"; for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do proc_tree "$c"; done; }
+# the sum of a /proc/PID/status field (VmRSS, Threads: kB or a count) over process $2 and its descendants
+status_sum() { for p in $(proc_tree "$2"); do awk -v k="$1:" '$1 == k {print $2}' "/proc/$p/status" 2>/dev/null; done \
+  | awk '{s += $1} END {print s + 0}'; }
+# open files of process $1 and its descendants
+fds_sum() { for p in $(proc_tree "$1"); do ls "/proc/$p/fd" 2>/dev/null | wc -l; done | awk '{s += $1} END {print s + 0}'; }
+# kill -9 of a node: its own JVM first (a parent killed alone stops its node cleanly), then the parent
+kill9_tree() { local p; for p in $(proc_tree "$1" | tac); do kill -9 "$p" 2>/dev/null || true; done; }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # A bench fails loudly when what it measured was not what it counts (the script exits non-zero).
 fail() { echo "FAIL: $*" >&2; exit 1; }

@@ -51,17 +51,14 @@ xargs -P 8 -n 25 docker start <"$work/ids" >/dev/null
 echo "  started them in $(( $(date +%s) - t0 )) s"
 
 # the node's process and its descendants (the start gate, or anything the launcher starts)
-tree() { local p=$1; echo "$p"; for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do tree "$c"; done; }
-ticks() { for p in $(tree "$node_pid"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s += $1} END {print s}'; }
-status_sum() { for p in $(tree "$node_pid"); do awk -v k="$1:" '$1 == k {print $2}' "/proc/$p/status" 2>/dev/null; done \
-  | awk '{s += $1} END {print s}'; }
+ticks() { for p in $(proc_tree "$node_pid"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s += $1} END {print s}'; }
 HZ=$(getconf CLK_TCK)
 sleep 10   # let the starts settle: measure the steady state
 c0=$(ticks); w0=$(date +%s.%N)
 peak_rss=0; peak_threads=0
 for _ in $(seq 1 30); do
-  rss=$(status_sum VmRSS)
-  thr=$(status_sum Threads)
+  rss=$(status_sum VmRSS "$node_pid")
+  thr=$(status_sum Threads "$node_pid")
   [ "$rss" -gt "$peak_rss" ] && peak_rss=$rss
   [ "$thr" -gt "$peak_threads" ] && peak_threads=$thr
   sleep 1

@@ -27,7 +27,7 @@ work=$(mktemp -d)
 declare -A pid port
 CLUSTER="soak-$$"
 cleanup() {
-  for r in agent c1 c2; do [ -n "${pid[$r]:-}" ] && kill -9 "${pid[$r]}" 2>/dev/null || true; done
+  for r in agent c1 c2; do [ -n "${pid[$r]:-}" ] && kill9_tree "${pid[$r]}"; done
   wait 2>/dev/null || true
   docker ps -aq --filter label=dockline.soak | xargs -r -n 50 docker rm -f >/dev/null 2>&1 || true
   [ -n "${KEEP:-}" ] && echo "soak: kept $work" || rm -rf "$work"
@@ -54,7 +54,7 @@ start_member() {   # $1 role name
 }
 stop_member() {   # $1 role, $2 signal
   local r=$1 sig=$2
-  kill "-$sig" "${pid[$r]}" 2>/dev/null || true
+  if [ "$sig" = KILL ]; then kill9_tree "${pid[$r]}"; else kill "-$sig" "${pid[$r]}" 2>/dev/null || true; fi
   timeout 60 tail --pid="${pid[$r]}" -f /dev/null || fail "$r did not end within 60 s of SIG$sig"
   echo "$(date +%s) stop $r $sig" >>"$work/events"
   record_lifetime "$r"
@@ -103,7 +103,7 @@ sample() {   # one line per member: time role rss_mb threads fds
   for r in agent c1 c2; do
     p=${pid[$r]}
     [ -r "/proc/$p/status" ] || continue
-    echo "$t $r $p $(awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$p/status") $(awk '/Threads/ {print $2}' "/proc/$p/status") $(ls "/proc/$p/fd" 2>/dev/null | wc -l)"
+    echo "$t $r $p $(( $(status_sum VmRSS "$p") / 1024 )) $(status_sum Threads "$p") $(fds_sum "$p")"
   done
 }
 t_start=$(date +%s)

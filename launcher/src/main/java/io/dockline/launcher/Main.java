@@ -1,5 +1,6 @@
 package io.dockline.launcher;
 
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -21,6 +22,12 @@ public final class Main {
     if (Client.isCommand(args)) {
       // a client command: no node, no cluster, no logging set-up; it only talks HTTP to a node
       System.exit(new Client(System.out, System.err, System.getenv()).run(args));
+      return;
+    }
+    List<String> ownJvm = NodeJvm.ownJvmCommand(args);
+    if (ownJvm != null) {
+      // no heap bound given: the node runs in a JVM sized for it, this one waits (NodeJvm)
+      System.exit(NodeJvm.runInOwnJvm(ownJvm));
       return;
     }
     // before anything touches java.util.logging: keep logging alive while the node stops
@@ -45,8 +52,6 @@ public final class Main {
     }
     Logging.configure();
     Logger log = Logger.getLogger(Main.class.getName());
-    String heap = HeapSizing.warning();
-    if (heap != null) log.warning(heap);
     Node node;
     try {
       node = Node.start(cli.config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
@@ -69,5 +74,6 @@ public final class Main {
         stopped.countDown();
       }
     }, "dockline-shutdown"));
+    NodeJvm.stopWithParent();
   }
 }

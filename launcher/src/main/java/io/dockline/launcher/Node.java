@@ -43,6 +43,7 @@ import java.util.stream.Collectors;
 /** One dockline member: a clustered Vert.x instance running the roles its config names. */
 public final class Node {
   private static final Logger LOG = Logger.getLogger(Node.class.getName());
+  private static final int WORKER_THREADS = 8;
 
   private final NodeConfig config;
   private final NodeStatus status;
@@ -76,7 +77,9 @@ public final class Node {
     } catch (FileNotFoundException | RuntimeException e) {
       return Future.failedFuture("cluster config: " + e.getMessage());
     }
-    VertxOptions options = new VertxOptions().setEventLoopPoolSize(config.eventLoops());
+    // Blocking work (Docker calls, store reads) is short and bounded by the disk and the daemon: a few threads
+    // carry it; Vert.x's default of 20 idle threads would be a fifth of a node's thread budget.
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(config.eventLoops()).setWorkerPoolSize(WORKER_THREADS);
     options.getEventBusOptions().setHost(config.clusterHost()).setClusterPublicHost(config.clusterHost()).setPort(0)
         // what /api/cluster shows of each member without asking it: its name and roles
         .setClusterNodeMetadata(new JsonObject().put("node", config.nodeName())

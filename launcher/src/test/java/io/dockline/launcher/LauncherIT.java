@@ -43,6 +43,36 @@ class LauncherIT {
   }
 
   @Test
+  void runAsUsersDoTheNodeTakesAJvmSizedForItThatStopsWithItsParent() throws Exception {
+    Path work = Files.createTempDirectory("dockline-it");
+    for (boolean kill9 : new boolean[] {false, true}) {
+      NodeProcess n = new NodeProcess("ownjvm-" + kill9, work, "--roles", "collector,gateway");
+      n.heapBound = null;
+      nodes.add(n.start());
+      n.awaitHealth(200, 120_000);
+      List<ProcessHandle> children = ProcessHandle.of(n.pid()).orElseThrow().children().toList();
+      assertEquals(1, children.size(), "the launcher's JVM runs the node in one JVM of its own");
+      ProcessHandle node = children.get(0);
+      List<String> args = List.of(node.info().arguments().orElseThrow());
+      assertTrue(args.containsAll(NodeJvm.FLAGS), args.toString());
+      // the node answering is the child, and its heap is the bounded one
+      double heapMax = n.get("/metrics").body().lines()
+          .filter(l -> l.startsWith("jvm_memory_max_bytes{") && l.contains("area=\"heap\""))
+          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).filter(v -> v > 0).sum();
+      assertTrue(heapMax > 0 && heapMax <= 256L << 20, "heap max " + heapMax);
+      if (kill9) {
+        n.kill9();
+      } else {
+        int code = n.stop();
+        assertEquals(143, code, "SIGTERM: a clean stop\n" + n.log());
+      }
+      node.onExit().get(90, java.util.concurrent.TimeUnit.SECONDS);
+      assertFalse(node.isAlive());
+      assertTrue(n.log().contains("stopped"), "the node drained and stopped\n" + n.log());
+    }
+  }
+
+  @Test
   void withoutDockerTheNodeSaysSoAndIsNotReady() throws Exception {
     Path work = Files.createTempDirectory("dockline-it");
     NodeProcess n = new NodeProcess("nodocker", work, "--docker-host", "unix://" + work.resolve("absent.sock"));

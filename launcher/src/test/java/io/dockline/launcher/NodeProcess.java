@@ -33,6 +33,8 @@ final class NodeProcess implements AutoCloseable {
   /** What the java command runs under (e.g. {@code ip netns exec NS}) and its JVM options. */
   final List<String> launcher = new ArrayList<>();
   final List<String> jvmOptions = new ArrayList<>();
+  /** The test nodes' heap bound; null runs the jar as users do, with no JVM flag (the node picks its JVM). */
+  String heapBound = "-Xmx1g";
   /** Where its HTTP API answers (its --http-host). */
   String httpHost = "127.0.0.1";
   private Process process;
@@ -119,7 +121,8 @@ final class NodeProcess implements AutoCloseable {
 
   NodeProcess start() throws IOException {
     List<String> cmd = new ArrayList<>(launcher);
-    cmd.addAll(List.of("java", "-Xmx1g"));
+    cmd.add("java");
+    if (heapBound != null) cmd.add(heapBound);
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-jar", JAR.toAbsolutePath().toString(),
         "--node-name", name, "--data-dir", dataDir.toString(), "--http-port", String.valueOf(httpPort),
