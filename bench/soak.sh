@@ -63,12 +63,12 @@ stop_member() {   # $1 role, $2 signal
 record_lifetime() { echo "$1 ${started[$1]} $(date +%s)" >>"$work/lifetimes"; }
 
 start_member c1; start_member c2; start_member agent
-for _ in $(seq 1 240); do
+for _ in $(seq 1 600); do
   curl -sf "$API/health" >/dev/null 2>&1 && [ "$(curl -s "$API/api/ring" | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("collectors", [])))' 2>/dev/null)" = 2 ] && break
   sleep 0.5
 done
 [ "$(curl -s "$API/api/ring" | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("collectors", [])))' 2>/dev/null)" = 2 ] \
-  || { tail -n 20 "$work"/*.log; fail "the cluster (agent + 2 collectors) was not ready within 120 s"; }
+  || { tail -n 20 "$work"/*.log; fail "the cluster (agent + 2 collectors) was not ready within 300 s"; }
 
 # gen N K S: N numbered lines, a pause of S seconds after every K; ERR=1 sends even lines to stderr
 gen() { echo "i=1; while [ \$i -le $1 ]; do if [ \"\${ERR:-0}\" = 1 ] && [ \$((i % 2)) = 0 ]; then echo \"soak \$i\" >&2; else echo \"soak \$i\"; fi; [ \$((i % $2)) = 0 ] && sleep $3; i=\$((i+1)); done"; }
