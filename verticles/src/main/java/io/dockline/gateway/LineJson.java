@@ -12,7 +12,8 @@ import java.util.Base64;
 import java.util.HashMap;
 
 /**
- * The JSON form of a stored line. Output that is not valid UTF-8 is kept exactly: {@code line} shows it with
+ * The JSON form of a stored line or record (a record's lines joined with '\n', with their count in
+ * {@code lines}). Output that is not valid UTF-8 is kept exactly: {@code line} shows it with
  * each invalid sequence replaced by U+FFFD, and {@code lineBase64} carries the original bytes.
  */
 public final class LineJson {
@@ -25,10 +26,19 @@ public final class LineJson {
         .put("stream", b.stream(i).label())
         .put("line", b.lineText(i));
     if (b.partial(i)) o.put("partial", true);
+    int lines = lineCount(b.data(), b.lineOffset(i), b.lineLength(i));
+    if (lines > 1) o.put("lines", lines);
     if (!isUtf8(b.data(), b.lineOffset(i), b.lineLength(i))) {
       o.put("lineBase64", Base64.getEncoder().encodeToString(b.lineBytes(i)));
     }
     return container(o, b, labels);
+  }
+
+  /** How many lines a record holds (its text's '\n' plus one); such text is never plain, so only {@link #of} counts. */
+  private static int lineCount(byte[] data, int off, int len) {
+    int n = 1;
+    for (int i = off; i < off + len; i++) if (data[i] == '\n') n++;
+    return n;
   }
 
   private static JsonObject container(JsonObject o, LineBatch b, JsonObject labels) {
