@@ -192,6 +192,44 @@ class MultilineIT {
   }
 
   /**
+   * Levels from JSON (string and pino numbers), logfmt and leading tokens; a level word mid-line is none; a record's
+   * level is its first line's; every line carries the field and {@code level=warn,error} filters on it.
+   */
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void levelsAreFoundStoredAndFiltered() throws Exception {
+    List<String[]> cases = List.of(
+        new String[] {"{\"level\":\"ERROR\",\"msg\":\"json string\"}", "error"},
+        new String[] {"{\"level\":40,\"msg\":\"pino number\"}", "warn"},
+        new String[] {"{\"severity\":\"info\",\"msg\":\"x\"}", "info"},
+        new String[] {"time=2026-11-30T06:00:00Z level=debug msg=logfmt", "debug"},
+        new String[] {"[WARN] plain prefix", "warn"},
+        new String[] {"2026-11-30 06:00:00,123 FATAL after a timestamp", "fatal"},
+        new String[] {"E1129 10:00:00.123456 1 main.go:10] glog", "error"},
+        new String[] {"request failed with error 500", "none"},
+        new String[] {"ERROR trace follows\n\tat app.Main.run(Main.java:1)", "error"});
+    List<String> texts = new ArrayList<>();
+    for (String[] c : cases) texts.add(c[0]);
+    node.baselineStreams = (int) node.metric("dockline_attach_streams_open");
+    String id = Docker.create(run + "-levels", false, interleaved(texts, List.of()));
+    node.startWhenAttached(id);
+    Docker.waitExited(id, 60_000);
+    awaitRecords(id, "stdout", cases.size());
+    List<JsonObject> lines = node.allLines(id);
+    assertEquals(cases.size(), lines.size());
+    for (int i = 0; i < cases.size(); i++) {
+      assertEquals(cases.get(i)[0], lines.get(i).getString("line"));
+      assertEquals(cases.get(i)[1], lines.get(i).getString("level"), cases.get(i)[0]);
+    }
+    List<String> filtered = new ArrayList<>();
+    for (String l : node.get("/api/containers/" + id + "/logs?level=warn,error").body().split("\n")) {
+      filtered.add(new JsonObject(l).getString("line"));
+    }
+    assertEquals(List.of(texts.get(0), texts.get(1), texts.get(4), texts.get(6), texts.get(8)), filtered);
+    assertEquals(400, node.get("/api/containers/" + id + "/logs?level=loud").statusCode());
+  }
+
+  /**
    * Logs mode: containers print Java traces line by line on both streams, slowly, while the node is killed with
    * SIGKILL (mid-trace) and restarted again and again; every trace is stored once, whole, in order, seqs 1..n.
    */

@@ -13,7 +13,7 @@ import java.util.HashMap;
 
 /**
  * The JSON form of a stored line or record (a record's lines joined with '\n', with their count in
- * {@code lines}). Output that is not valid UTF-8 is kept exactly: {@code line} shows it with
+ * {@code lines}) and its {@code level}. Output that is not valid UTF-8 is kept exactly: {@code line} shows it with
  * each invalid sequence replaced by U+FFFD, and {@code lineBase64} carries the original bytes.
  */
 public final class LineJson {
@@ -24,6 +24,7 @@ public final class LineJson {
         .put("seq", b.seq(i))
         .put("time", formatTime(b.timeNanos(i)))
         .put("stream", b.stream(i).label())
+        .put("level", b.level(i).label())
         .put("line", b.lineText(i));
     if (b.partial(i)) o.put("partial", true);
     int lines = lineCount(b.data(), b.lineOffset(i), b.lineLength(i));
@@ -74,6 +75,7 @@ public final class LineJson {
     out.appendBytes(SEQ).appendString(Long.toString(b.seq(i)))
         .appendBytes(TIME).appendString(formatTime(b.timeNanos(i)))
         .appendBytes(STREAM).appendString(b.stream(i).label())
+        .appendBytes(LEVEL).appendString(b.level(i).label())
         .appendBytes(LINE).appendBytes(b.data(), b.lineOffset(i), b.lineLength(i)).appendByte((byte) '"');
     if (b.partial(i)) out.appendBytes(PARTIAL);
     out.appendBytes(source.sharedTail()).appendByte((byte) '\n');
@@ -82,6 +84,7 @@ public final class LineJson {
   private static final byte[] SEQ = "{\"seq\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] TIME = ",\"time\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] STREAM = "\",\"stream\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] LEVEL = "\",\"level\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] LINE = "\",\"line\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] PARTIAL = ",\"partial\":true".getBytes(StandardCharsets.US_ASCII);
 

@@ -54,6 +54,7 @@ public final class ContainerReader {
   private MultilineRule multiline = MultilineRule.NONE;
   private boolean metaChanged;
   private final LineBatchBuilder pending = new LineBatchBuilder();
+  private final LineLevels levels = new LineLevels();
   private final SeqNumbering numbering;
   private final DeliveryWindow window;
   private final ContainerSpool containerSpool;
@@ -157,7 +158,7 @@ public final class ContainerReader {
 
     @Override
     public void add(long timeNanos, byte s, byte flags, byte[] buf, int off, int len) {
-      pending.add(timeNanos, s, flags, buf, off, len);
+      pending.add(timeNanos, s, levels.of(s, flags, buf, off, len).into(flags), buf, off, len);
       stream.lineDecoded();
     }
 
