@@ -6,7 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -51,12 +50,8 @@ final class LogsSource extends LineSource {
   private long toleranceNanos = 2_000_000_000L; // NodeConfig's logs-reorder-tolerance sets it
   /** Groups lines into records (null: not grouped); kept across reopened streams, which continue after it. */
   private RecordStage records;
-  /** Per record sent, in order: its stream and the log position of its last line (null: a piece, not its end). */
-  private final ArrayDeque<RecordEnd> recordEnds = new ArrayDeque<>();
-  private record RecordEnd(byte stream, LogPosition.Mark end) {}
-  /** Acknowledged record ends not yet in the checkpoint (a cut record is open), and which streams have one. */
-  private final LogPosition.Mark[] ackedEnds = new LogPosition.Mark[3];
-  private final boolean[] cutOpen = new boolean[3];
+  /** Where the checkpoint may lie when lines are grouped into records. */
+  private final RecordCheckpoint recordCheckpoint = new RecordCheckpoint();
   private int outOfOrderLogged;
 
   LogsSource(Host host) {
@@ -77,7 +72,7 @@ final class LogsSource extends LineSource {
     tty = hasTty;
     if (host.multiline().groups()) {
       records = new RecordStage(ctx, host.multiline(), (s, flags, t, b, off, len, boundary, tag) -> {
-        recordEnds.add(new RecordEnd(s, boundary ? (LogPosition.Mark) tag : null));
+        recordCheckpoint.sent(s, boundary ? (LogPosition.Mark) tag : null);
         host.add(t, s, flags, b, off, len);
       }, host::read);
     }
@@ -205,7 +200,10 @@ final class LogsSource extends LineSource {
   /** Moves the checkpoint over the lines of an acknowledged batch. */
   void acknowledged(LineBatch b) {
     if (records != null) {
-      acknowledgedRecords(b);
+      long seq = recordCheckpoint.acknowledged(b, acked);
+      if (seq < 0) return;
+      ackedSeq = seq;
+      checkpointMoved();
       return;
     }
     if (b.count() == 0 || acked == null) return;
@@ -214,28 +212,6 @@ final class LogsSource extends LineSource {
     }
     ackedSeq = b.lastSeq();
     checkpointMoved();
-  }
-
-  /**
-   * Records: the checkpoint moves to the end of an acknowledged record only where no stream has a record cut at
-   * the size cap partly acknowledged (its pieces would otherwise be numbered anew after a resume).
-   */
-  private void acknowledgedRecords(LineBatch b) {
-    boolean moved = false;
-    for (int i = 0; i < b.count(); i++) {
-      RecordEnd e = recordEnds.poll();
-      if (e == null) break; // cannot happen: every record sent was added here first
-      cutOpen[e.stream()] = e.end() == null;
-      if (e.end() != null) ackedEnds[e.stream()] = e.end();
-      if (cutOpen[1] || cutOpen[2] || acked == null) continue;
-      for (byte s = 1; s <= 2; s++) {
-        if (ackedEnds[s] != null) acked.set(s, ackedEnds[s]);
-        ackedEnds[s] = null;
-      }
-      ackedSeq = b.seq(i);
-      moved = true;
-    }
-    if (moved) checkpointMoved();
   }
 
   private void checkpointMoved() {
