@@ -189,6 +189,7 @@ class MultilineIT {
     assertEquals(regex, records(regexId, "stdout"));
     awaitRecords(noneId, "stdout", 2);
     assertEquals(none, records(noneId, "stdout"));
+    Docker.run("rm", "-f", ttyId); // its stream would count among the next test's
   }
 
   /**
@@ -210,9 +211,9 @@ class MultilineIT {
         new String[] {"ERROR trace follows\n\tat app.Main.run(Main.java:1)", "error"});
     List<String> texts = new ArrayList<>();
     for (String[] c : cases) texts.add(c[0]);
-    node.baselineStreams = (int) node.metric("dockline_attach_streams_open");
-    String id = Docker.create(run + "-levels", false, interleaved(texts, List.of()));
-    node.startWhenAttached(id);
+    // logs mode: read from the log's start, no attach to wait for
+    String id = Docker.run("run", "-d", "--network", "none", "--label", Docker.RUN_LABEL, "--log-driver", "json-file",
+        "--name", run + "-levels", Docker.IMAGE, "sh", "-c", interleaved(texts, List.of()));
     Docker.waitExited(id, 60_000);
     awaitRecords(id, "stdout", cases.size());
     List<JsonObject> lines = node.allLines(id);
@@ -236,12 +237,13 @@ class MultilineIT {
   @Test
   @Timeout(value = 8, unit = TimeUnit.MINUTES)
   void logsModeKill9MidTraceNeitherSplitsNorRepeatsARecord() throws Exception {
-    // each trace: 8 lines per stream, one line of each stream every 50 ms; numbered; until told to stop
-    String script = "k=0; while [ ! -e /tmp/stop ]; do k=$((k+1));"
+    // each trace: 8 lines per stream, one line of each stream every 50 ms; every 4th stdout trace has 90 frames
+    // (over max-record-bytes: stored in pieces); numbered; until told to stop
+    String script = "k=0; while [ ! -e /tmp/stop ]; do k=$((k+1)); n=6; [ $((k % 4)) -eq 0 ] && n=90;"
         + " printf 'Exception in thread \"main\" java.lang.IllegalStateException: out %s\\n' $k;"
         + " printf 'java.lang.RuntimeException: err %s\\n' $k >&2;"
-        + " for f in 1 2 3 4 5 6; do sleep 0.05; printf '\\tat app.Out.f%s(Out.java:%s)\\n' $f $k;"
-        + " printf '\\tat app.Err.f%s(Err.java:%s)\\n' $f $k >&2; done;"
+        + " f=0; while [ $f -lt $n ]; do f=$((f+1)); printf '\\tat app.Out.f%s(Out.java:%s)\\n' $f $k;"
+        + " if [ $f -le 6 ]; then sleep 0.05; printf '\\tat app.Err.f%s(Err.java:%s)\\n' $f $k >&2; fi; done;"
         + " printf '\\t... 2 more\\n'; printf 'Caused by: java.io.IOException: err %s\\n' $k >&2; done;"
         + " echo \"done $k\"";
     List<String> ids = new ArrayList<>();
@@ -262,7 +264,9 @@ class MultilineIT {
     for (String id : ids) Docker.run("exec", id, "touch", "/tmp/stop");
     for (String id : ids) {
       Docker.waitExited(id, 60_000);
-      String last = Docker.run("logs", "--tail", "1", id);
+      // the last stdout line; the stderr line written just before it may come after it in the log
+      String last = "";
+      for (String l : Docker.run("logs", "--tail", "3", id).split("\n")) if (l.startsWith("done ")) last = l;
       assertTrue(last.startsWith("done "), last);
       int n = Integer.parseInt(last.substring(5).trim());
       awaitRecords(id, "stdout", n + 1);
@@ -272,9 +276,9 @@ class MultilineIT {
       for (int k = 1; k <= n; k++) {
         StringBuilder o = new StringBuilder("Exception in thread \"main\" java.lang.IllegalStateException: out " + k);
         StringBuilder e = new StringBuilder("java.lang.RuntimeException: err " + k);
-        for (int f = 1; f <= 6; f++) {
+        for (int f = 1; f <= (k % 4 == 0 ? 90 : 6); f++) {
           o.append("\n\tat app.Out.f").append(f).append("(Out.java:").append(k).append(')');
-          e.append("\n\tat app.Err.f").append(f).append("(Err.java:").append(k).append(')');
+          if (f <= 6) e.append("\n\tat app.Err.f").append(f).append("(Err.java:").append(k).append(')');
         }
         out.add(o.append("\n\t... 2 more").toString());
         err.add(e.append("\nCaused by: java.io.IOException: err ").append(k).toString());
