@@ -185,17 +185,31 @@ function closeTail() {
   history.replaceState(null, '', location.pathname);
 }
 
+/** The text of a line with the tail filter's matches marked. */
+function marked(node, line) {
+  const f = $('#tail-filter').value;
+  if (f && line.includes(f)) {
+    const parts = line.split(f);
+    parts.forEach((p, i) => { node.append(p); if (i < parts.length - 1) node.append(el('mark', {}, f)); });
+  } else {
+    node.textContent = line;
+  }
+  return node;
+}
+
 function lineNode(l) {
   if (l.gap) return el('div', {class: 'gap'}, '… ' + l.line);
-  const text = el('span', {class: 'text'});
-  const f = $('#tail-filter').value;
-  if (f && l.line.includes(f)) {
-    const parts = l.line.split(f);
-    parts.forEach((p, i) => { text.append(p); if (i < parts.length - 1) text.append(el('mark', {}, f)); });
+  let text;
+  if (l.lines > 1) {
+    // a record (a stack trace): folded under its first line
+    const nl = l.line.indexOf('\n');
+    text = el('details', {class: 'text'}, marked(el('summary', {}), l.line.slice(0, nl) + '  (+' + (l.lines - 1) + ' lines)'),
+      marked(el('pre', {}), l.line.slice(nl + 1)));
   } else {
-    text.textContent = l.line;
+    text = marked(el('span', {class: 'text'}), l.line);
   }
-  return el('div', {class: 'line ' + l.stream, 'data-seq': l.seq}, el('span', {class: 'time'}, l.time.slice(11, 23)), text);
+  const level = l.level && l.level !== 'none' ? ' level-' + l.level : '';
+  return el('div', {class: 'line ' + l.stream + level, 'data-seq': l.seq}, el('span', {class: 'time'}, l.time.slice(11, 23)), text);
 }
 
 function visible(l) {

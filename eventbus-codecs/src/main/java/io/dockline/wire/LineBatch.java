@@ -12,6 +12,7 @@ import java.util.Arrays;
 public final class LineBatch {
   /** Flag bit: the line was cut because it exceeded the maximum line size; the next piece continues it. */
   public static final byte FLAG_PARTIAL = 1;
+  // bits 1-3: the line's LogLevel (see there); bits 4-7: unused, written as 0
 
   private final ContainerMeta container;
   private final long firstSeq;
@@ -48,6 +49,7 @@ public final class LineBatch {
   public StreamKind stream(int i) { return StreamKind.ofCode(streams[i]); }
   public byte flags(int i) { return flags[i]; }
   public boolean partial(int i) { return (flags[i] & FLAG_PARTIAL) != 0; }
+  public LogLevel level(int i) { return LogLevel.ofFlags(flags[i]); }
   public int lineOffset(int i) { return offsets[i]; }
   public int lineLength(int i) { return offsets[i + 1] - offsets[i]; }
   /** The shared text array; read line i at {@link #lineOffset(int)} for {@link #lineLength(int)} bytes. */

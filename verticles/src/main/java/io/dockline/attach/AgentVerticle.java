@@ -284,7 +284,7 @@ public final class AgentVerticle extends VerticleBase {
 
   private ContainerReader newReader(String id) {
     ContainerReader reader = new ContainerReader(vertx, http, endpoint.address(), metrics, spool, ledger, id,
-        config.nodeName(), config.maxLineBytes(), config.agentBufferBytes());
+        config.nodeName(), config.maxLineBytes(), config.agentBufferBytes(), config.multiline());
     reader.setLogsReorderTolerance(config.logsReorderToleranceMs());
     return reader;
   }

@@ -1,5 +1,7 @@
 package io.dockline.config;
 
+import io.dockline.attach.MultilineRule;
+import io.dockline.attach.MultilineSettings;
 import io.dockline.wire.Addresses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -47,6 +49,10 @@ public final class NodeConfig {
     HTTP_TLS_CERT("http-tls-cert", "", "gateway HTTPS: PEM certificate (chain); the gateway then serves HTTPS only"),
     DOCKER_HOST("docker-host", null, "Docker daemon (default: $DOCKER_HOST or unix:///var/run/docker.sock)"),
     MAX_LINE_BYTES("max-line-bytes", "1048576", "longer lines are cut into pieces marked partial"),
+    MULTILINE("multiline", "none",
+        "how agents group lines into records: none, java, python, go, auto or regex:<pattern>; label dockline.multiline overrides it"),
+    MULTILINE_FLUSH("multiline-flush", "500", "milliseconds a record waits for its next line before it goes on"),
+    MAX_RECORD_BYTES("max-record-bytes", "1048576", "longer records are cut into pieces marked partial"),
     SEGMENT_BYTES("segment-bytes", "16777216", "collector segment file size before rotation (the segment being written is not yet compressed)"),
     FSYNC("fsync", "true", "collectors fsync each group of batches before acknowledging it"),
     RETENTION_AGE("retention-age", "7d",
@@ -237,6 +243,13 @@ public final class NodeConfig {
     }
     positive(Setting.MAX_LINE_BYTES, 16, Integer.MAX_VALUE - 64);
     positive(Setting.SEGMENT_BYTES, 4096, Long.MAX_VALUE);
+    positive(Setting.MULTILINE_FLUSH, 1, 60_000);
+    positive(Setting.MAX_RECORD_BYTES, 16, Integer.MAX_VALUE - 64);
+    try {
+      MultilineRule.parse(get(Setting.MULTILINE));
+    } catch (IllegalArgumentException e) {
+      throw bad(Setting.MULTILINE, get(Setting.MULTILINE), e.getMessage());
+    }
     positive(Setting.AGENT_BUFFER_BYTES, 65536, Long.MAX_VALUE);
     try {
       double e = Double.parseDouble(get(Setting.RING_EPSILON));
@@ -424,6 +437,11 @@ public final class NodeConfig {
   public String clusterConfig() { return get(Setting.CLUSTER_CONFIG); }
   public String dockerHost() { return get(Setting.DOCKER_HOST); }
   public int maxLineBytes() { return (int) number(Setting.MAX_LINE_BYTES); }
+
+  public MultilineSettings multiline() {
+    return new MultilineSettings(MultilineRule.parse(get(Setting.MULTILINE)),
+        number(Setting.MULTILINE_FLUSH), (int) number(Setting.MAX_RECORD_BYTES));
+  }
   public long segmentBytes() { return number(Setting.SEGMENT_BYTES); }
   public boolean fsync() { return Boolean.parseBoolean(get(Setting.FSYNC)); }
   /** Lines older than this go; null: no age limit. */

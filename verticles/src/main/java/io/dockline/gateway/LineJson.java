@@ -12,7 +12,8 @@ import java.util.Base64;
 import java.util.HashMap;
 
 /**
- * The JSON form of a stored line. Output that is not valid UTF-8 is kept exactly: {@code line} shows it with
+ * The JSON form of a stored line or record (a record's lines joined with '\n', with their count in
+ * {@code lines}) and its {@code level}. Output that is not valid UTF-8 is kept exactly: {@code line} shows it with
  * each invalid sequence replaced by U+FFFD, and {@code lineBase64} carries the original bytes.
  */
 public final class LineJson {
@@ -23,12 +24,22 @@ public final class LineJson {
         .put("seq", b.seq(i))
         .put("time", formatTime(b.timeNanos(i)))
         .put("stream", b.stream(i).label())
+        .put("level", b.level(i).label())
         .put("line", b.lineText(i));
     if (b.partial(i)) o.put("partial", true);
+    int lines = lineCount(b.data(), b.lineOffset(i), b.lineLength(i));
+    if (lines > 1) o.put("lines", lines);
     if (!isUtf8(b.data(), b.lineOffset(i), b.lineLength(i))) {
       o.put("lineBase64", Base64.getEncoder().encodeToString(b.lineBytes(i)));
     }
     return container(o, b, labels);
+  }
+
+  /** How many lines a record holds (its text's '\n' plus one); such text is never plain, so only {@link #of} counts. */
+  private static int lineCount(byte[] data, int off, int len) {
+    int n = 1;
+    for (int i = off; i < off + len; i++) if (data[i] == '\n') n++;
+    return n;
   }
 
   private static JsonObject container(JsonObject o, LineBatch b, JsonObject labels) {
@@ -64,6 +75,7 @@ public final class LineJson {
     out.appendBytes(SEQ).appendString(Long.toString(b.seq(i)))
         .appendBytes(TIME).appendString(formatTime(b.timeNanos(i)))
         .appendBytes(STREAM).appendString(b.stream(i).label())
+        .appendBytes(LEVEL).appendString(b.level(i).label())
         .appendBytes(LINE).appendBytes(b.data(), b.lineOffset(i), b.lineLength(i)).appendByte((byte) '"');
     if (b.partial(i)) out.appendBytes(PARTIAL);
     out.appendBytes(source.sharedTail()).appendByte((byte) '\n');
@@ -72,6 +84,7 @@ public final class LineJson {
   private static final byte[] SEQ = "{\"seq\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] TIME = ",\"time\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] STREAM = "\",\"stream\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] LEVEL = "\",\"level\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] LINE = "\",\"line\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] PARTIAL = ",\"partial\":true".getBytes(StandardCharsets.US_ASCII);
 

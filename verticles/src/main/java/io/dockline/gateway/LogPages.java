@@ -103,7 +103,7 @@ final class LogPages {
   /** Pages on after {@code after}, up to seq {@code through} at most. */
   private Future<Page> scan(JsonObject container, LogQuery q, long after, long through, Found found, int scanned) {
     if (after >= through) return Future.succeededFuture(new Page(found, after, false));
-    int want = q.since == null && q.until == null && q.text == null ? q.limit - found.size() : PAGE;
+    int want = q.since == null && q.until == null && q.text == null && q.levels == null ? q.limit - found.size() : PAGE;
     want = (int) Math.min(want, through - after);
     return view.lines(container, after, Math.max(1, want)).compose(lines -> {
       if (scanned == 0 && !lines.isEmpty() && lines.get(0).seq() > after + 1) {

@@ -1,9 +1,11 @@
 package io.dockline.gateway;
 
 import io.dockline.config.Quantities;
+import io.dockline.wire.LogLevel;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -31,8 +33,11 @@ final class LogQuery {
   /** Start with the last {@code tail} lines, or null. */
   final Long tail;
   final boolean follow;
+  /** Only lines of these levels, or null for any. */
+  final EnumSet<LogLevel> levels;
 
-  private LogQuery(long after, String since, String until, String text, int limit, Long tail, boolean follow) {
+  private LogQuery(long after, String since, String until, String text, int limit, Long tail, boolean follow,
+                   EnumSet<LogLevel> levels) {
     this.after = after;
     this.since = since;
     this.until = until;
@@ -41,6 +46,7 @@ final class LogQuery {
     this.limit = limit;
     this.tail = tail;
     this.follow = follow;
+    this.levels = levels;
   }
 
   /** @throws ApiException 400 naming the bad parameter */
@@ -58,11 +64,28 @@ final class LogQuery {
     }
     if (follow && until != null) throw ApiException.badRequest("'until' and 'follow' exclude each other");
     if (tail != null && since != null) throw ApiException.badRequest("'tail' and 'since' exclude each other");
-    return new LogQuery(after, since, until, blank(text) ? null : text, limit, tail, follow);
+    return new LogQuery(after, since, until, blank(text) ? null : text, limit, tail, follow, levels(param));
   }
 
-  /** True when a line (JSON as the API renders it) passes the time and text filters. */
+  /** {@code level=warn,error}: a comma list of level names. */
+  private static EnumSet<LogLevel> levels(Function<String, String> param) {
+    String v = param.apply("level");
+    if (blank(v)) return null;
+    EnumSet<LogLevel> levels = EnumSet.noneOf(LogLevel.class);
+    for (String name : v.split(",")) {
+      if (name.isBlank()) continue;
+      try {
+        levels.add(LogLevel.parse(name));
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest("'level': " + e.getMessage());
+      }
+    }
+    return levels.isEmpty() ? null : levels;
+  }
+
+  /** True when a line (JSON as the API renders it) passes the time, level and text filters. */
   boolean matches(StoredLine line) {
+    if (levels != null && !levels.contains(line.level())) return false;
     if (since != null || until != null) {
       String time = line.time();
       if (since != null && time.compareTo(since) < 0) return false;

@@ -26,6 +26,10 @@ final class StoredLine {
     return LineJson.formatTime(source.batch().timeNanos(index));
   }
 
+  io.dockline.wire.LogLevel level() {
+    return source.batch().level(index);
+  }
+
   /** Bytes its text takes when rendered: the line, and its base64 form when it is not UTF-8. */
   long textBytes() {
     int len = source.batch().lineLength(index);

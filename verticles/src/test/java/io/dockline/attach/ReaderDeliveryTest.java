@@ -298,7 +298,7 @@ class ReaderDeliveryTest {
       SocketAddress address = SocketAddress.inetSocketAddress(docker == null ? 1 : docker.actualPort(), "127.0.0.1");
       LossLedger.open(vertx, spool, AgentDirs.under(dir)).onSuccess(ledger -> {
         ContainerReader r = new ContainerReader(vertx, vertx.createHttpClient(), address, metrics, spool, ledger, ID,
-            "t1", 1 << 20, bufferCap);
+            "t1", 1 << 20, bufferCap, MultilineSettings.NONE);
         if (fresh) r.markFresh();
         if (docker != null) r.attach();
         r.describe(new ContainerMeta(ID, "web", "img", "t1", Map.of()), false);

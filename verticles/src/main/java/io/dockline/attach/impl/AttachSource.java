@@ -25,6 +25,8 @@ final class AttachSource extends LineSource implements LineSink {
   private boolean described;
   private boolean tty;
   private StreamDecoder decoder;
+  /** Groups lines into records (null: the container's lines are not grouped). */
+  private RecordStage records;
   private final List<Buffer> early = new ArrayList<>();
   private final List<Long> earlyTimes = new ArrayList<>();
   private long readTimeNanos;
@@ -70,6 +72,10 @@ final class AttachSource extends LineSource implements LineSink {
     if (described) return;
     described = true;
     tty = hasTty;
+    if (host.multiline().groups()) {
+      records = new RecordStage(ctx, host.multiline(), (s, flags, t, b, off, len, boundary, tag) -> add(t, s, flags, b, off, len),
+          host::read);
+    }
     lateAttach.readByAttach();
     if (early.isEmpty()) return;
     decoder = new StreamDecoder(hasTty, ctx.maxLineBytes(), this);
@@ -114,8 +120,17 @@ final class AttachSource extends LineSource implements LineSink {
 
   @Override
   public void line(byte s, byte flags, byte[] buf, int off, int len) {
+    if (records != null) {
+      records.feed(s, flags, readTimeNanos, buf, off, len, null);
+    } else {
+      add(readTimeNanos, s, flags, buf, off, len);
+    }
+  }
+
+  /** A line or record read at {@code readNanos} (a record: its first line's). */
+  private void add(long readNanos, byte s, byte flags, byte[] buf, int off, int len) {
     // attach carries no timestamps: the read time, made strictly increasing per container
-    long t = Math.max(readTimeNanos, lastTimeNanos + 1);
+    long t = Math.max(readNanos, lastTimeNanos + 1);
     lastTimeNanos = t;
     host.add(t, s, flags, buf, off, len);
   }
@@ -133,6 +148,7 @@ final class AttachSource extends LineSource implements LineSink {
     } else {
       decoder.finish();
     }
+    if (records != null) records.finish(); // a record is never continued by the next run's output
     if (!stopping && !removed && (reattachOnExit || restartExpected)) {
       restartExpected = false;
       ctx.vertx().runOnContext(v -> reattach(REATTACH_TRIES));

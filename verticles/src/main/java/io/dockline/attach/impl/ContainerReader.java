@@ -1,5 +1,7 @@
 package io.dockline.attach.impl;
 
+import io.dockline.attach.MultilineRule;
+import io.dockline.attach.MultilineSettings;
 import io.dockline.wire.ContainerMeta;
 import io.dockline.wire.LineBatch;
 import io.dockline.wire.LineBatchBuilder;
@@ -48,8 +50,11 @@ public final class ContainerReader {
   private final String id;
   private ContainerMeta meta;
   private Mode mode = Mode.UNKNOWN;
+  /** How lines are grouped into records: the container's label or the node's setting, fixed once described. */
+  private MultilineRule multiline = MultilineRule.NONE;
   private boolean metaChanged;
   private final LineBatchBuilder pending = new LineBatchBuilder();
+  private final LineLevels levels = new LineLevels();
   private final SeqNumbering numbering;
   private final DeliveryWindow window;
   private final ContainerSpool containerSpool;
@@ -62,13 +67,15 @@ public final class ContainerReader {
   private Runnable idleHook;
 
   public ContainerReader(Vertx vertx, HttpClient http, SocketAddress docker, AgentMetrics metrics, Spool spool,
-                         LossLedger ledger, String containerId, String host, int maxLineBytes, long bufferCap) {
+                         LossLedger ledger, String containerId, String host, int maxLineBytes, long bufferCap,
+                      MultilineSettings multilineSettings) {
     this.meta = new ContainerMeta(containerId, containerId.substring(0, Math.min(12, containerId.length())), "", host,
         null);
     this.id = containerId;
     this.metrics = metrics;
     this.bufferCap = bufferCap;
-    this.ctx = new ReaderContext(vertx, metrics, spool, containerId, maxLineBytes, this::name, new Retries(), ledger);
+    this.ctx = new ReaderContext(vertx, metrics, spool, containerId, maxLineBytes, this::name, new Retries(), ledger,
+        multilineSettings);
     this.numbering = new SeqNumbering(ctx, this::pump);
     this.window = new DeliveryWindow(ctx, new DeliveryWindow.Listener() {
       @Override
@@ -151,8 +158,13 @@ public final class ContainerReader {
 
     @Override
     public void add(long timeNanos, byte s, byte flags, byte[] buf, int off, int len) {
-      pending.add(timeNanos, s, flags, buf, off, len);
+      pending.add(timeNanos, s, levels.of(s, flags, buf, off, len).into(flags), buf, off, len);
       stream.lineDecoded();
+    }
+
+    @Override
+    public MultilineRule multiline() {
+      return multiline;
     }
 
     @Override
@@ -251,6 +263,9 @@ public final class ContainerReader {
   public void describe(ContainerMeta described, boolean hasTty, boolean readLogs) {
     if (!described.equals(meta)) metaChanged = true;
     meta = described;
+    if (mode == Mode.UNKNOWN) {
+      multiline = ctx.multiline().ruleFor(described.labels(), problem -> LOG.warning("container " + name() + ": " + problem));
+    }
     if (mode == Mode.UNKNOWN && readLogs) {
       mode = Mode.LOGS;
       attach.drop();

@@ -51,6 +51,9 @@ abstract class LineSource {
     /** A line read, stamped with {@code timeNanos}; the bytes are only valid during the call. */
     void add(long timeNanos, byte stream, byte flags, byte[] buf, int off, int len);
 
+    /** How the container's lines are grouped into records (known once it is described). */
+    io.dockline.attach.MultilineRule multiline();
+
     /** The container is read from its logs: the attach stream is not wanted. */
     boolean readsLogs();
 

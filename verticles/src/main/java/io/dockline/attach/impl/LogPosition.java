@@ -53,6 +53,11 @@ final class LogPosition {
     return p;
   }
 
+  /** {@code stream}'s mark becomes {@code m}. */
+  void set(byte stream, Mark m) {
+    set(slot(stream), m);
+  }
+
   private void set(int slot, Mark m) {
     times[slot] = m.timeNanos();
     runs[slot] = m.run();

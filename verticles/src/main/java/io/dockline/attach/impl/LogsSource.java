@@ -17,6 +17,11 @@ import java.util.logging.Logger;
  * lines read again get the seqs they had and the collectors drop them. The checkpoint follows the
  * acknowledged lines ({@link #acknowledged}), saved at most once a second and on stop. The stream ends when
  * the container stops and is opened again, after the last line read ({@link LogResume}), when it starts.
+ *
+ * <p>Lines grouped into records ({@link RecordStage}): the checkpoint lies only at a record boundary, at a point
+ * where no record cut at the size cap is partly acknowledged on either stream, and its {@code since} is never
+ * past the first line of a record still open on either stream; a resume reads such records again whole and
+ * numbers them as before, so it neither splits nor repeats a record.
  */
 final class LogsSource extends LineSource {
   private static final Logger LOG = Logger.getLogger(LogsSource.class.getName());
@@ -43,6 +48,10 @@ final class LogsSource extends LineSource {
   /** Per stream, the time of a line whose pieces a closed stream left unread (Long.MAX_VALUE: none). */
   private final long[] droppedPieces = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
   private long toleranceNanos = 2_000_000_000L; // NodeConfig's logs-reorder-tolerance sets it
+  /** Groups lines into records (null: not grouped); kept across reopened streams, which continue after it. */
+  private RecordStage records;
+  /** Where the checkpoint may lie when lines are grouped into records. */
+  private final RecordCheckpoint recordCheckpoint = new RecordCheckpoint();
   private int outOfOrderLogged;
 
   LogsSource(Host host) {
@@ -61,6 +70,12 @@ final class LogsSource extends LineSource {
   /** Loads the checkpoint, then follows the logs from it. */
   void start(boolean hasTty) {
     tty = hasTty;
+    if (host.multiline().groups()) {
+      records = new RecordStage(ctx, host.multiline(), (s, flags, t, b, off, len, boundary, tag) -> {
+        recordCheckpoint.sent(s, boundary ? (LogPosition.Mark) tag : null);
+        host.add(t, s, flags, b, off, len);
+      }, host::read);
+    }
     loading = true;
     Path file = checkpointFile();
     ctx.spool().run(() -> Checkpoint.load(file)).onComplete(ar -> {
@@ -153,7 +168,11 @@ final class LogsSource extends LineSource {
     if (!reading.accept(s, timeNanos, buf, off, len)) return;
     if (acked == null) acked = reading.resumedFrom().copy(); // a first-format checkpoint's line was found
     streamNewLines++;
-    host.add(timeNanos, s, flags, buf, off, len);
+    if (records != null) {
+      records.feed(s, flags, timeNanos, buf, off, len, reading.position().mark(s));
+    } else {
+      host.add(timeNanos, s, flags, buf, off, len);
+    }
   }
 
   /**
@@ -165,7 +184,10 @@ final class LogsSource extends LineSource {
   @Override
   void ended(boolean failed, boolean stop) {
     boolean maybeCutShort = streamNewLines > 0 && !failed;
-    if (decoder != null && !failed && !stop && !maybeCutShort) decoder.finish();
+    if (decoder != null && !failed && !stop && !maybeCutShort) {
+      decoder.finish();
+      if (records != null) records.finish();
+    }
     for (byte s = 1; s <= 2 && decoder != null; s++) {
       droppedPieces[s] = Math.min(droppedPieces[s], decoder.heldTimeNanos(s));
     }
@@ -177,11 +199,22 @@ final class LogsSource extends LineSource {
 
   /** Moves the checkpoint over the lines of an acknowledged batch. */
   void acknowledged(LineBatch b) {
+    if (records != null) {
+      long seq = recordCheckpoint.acknowledged(b, acked);
+      if (seq < 0) return;
+      ackedSeq = seq;
+      checkpointMoved();
+      return;
+    }
     if (b.count() == 0 || acked == null) return;
     for (int i = 0; i < b.count(); i++) {
       acked.pass(b.streamCode(i), b.timeNanos(i), b.data(), b.lineOffset(i), b.lineLength(i));
     }
     ackedSeq = b.lastSeq();
+    checkpointMoved();
+  }
+
+  private void checkpointMoved() {
     for (byte s = 1; s <= 2; s++) {
       if (droppedPieces[s] <= acked.mark(s).timeNanos()) droppedPieces[s] = Long.MAX_VALUE; // read again since
     }
@@ -224,6 +257,7 @@ final class LogsSource extends LineSource {
     long[] next = droppedPieces.clone();
     host.earliestHeld(next);
     for (byte s = 1; s <= 2 && decoder != null; s++) next[s] = Math.min(next[s], decoder.heldTimeNanos(s));
+    if (records != null) records.earliestOpen(next);
     return next;
   }
 }

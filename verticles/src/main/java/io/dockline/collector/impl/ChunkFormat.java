@@ -10,7 +10,8 @@ package io.dockline.collector.impl;
  *           header field is caught as well as a torn body
  * 12  long  firstSeq
  * 20  int   count (at least 1)
- * 24  body: count line records of 14 bytes (timeNanos long, stream byte, flags byte, length int),
+ * 24  body: count line records of 14 bytes (timeNanos long, stream byte, flags byte (bit 0 partial, bits 1-3 the
+ *     LogLevel), length int),
  *           then the text of all lines back to back
  * </pre>
  *
