@@ -57,6 +57,8 @@ public final class RouterVerticle extends VerticleBase {
   private static final long REFRESH_MS = 1_000;
   private static final long PUBLISH_MS = 5_000;
   private static final long LOAD_TTL_MS = 20_000;
+  /** How often the replicas of this router's streams are checked for lines they lack. */
+  private static final long CATCH_UP_CHECK_MS = 10_000;
 
   private final NodeConfig config;
   private final NodeStatus status;
@@ -64,6 +66,7 @@ public final class RouterVerticle extends VerticleBase {
   private final StreamRates rates = new StreamRates();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private BoundedLoadRing ring;
+  private ReplicaCatchUp catchUp;
   /** Stream id to [bytes/s, lines/s], as last read from the cluster. */
   private Map<String, double[]> loads = Map.of();
   /** Stream id to the collector it is on, as last read from the cluster: where the ring keeps it if it can. */
@@ -105,8 +108,12 @@ public final class RouterVerticle extends VerticleBase {
     replicaFailures = Meters.counter(registry, node, "dockline.replica.failures",
         "batches not acknowledged because a replica refused them or did not answer (the agent sends them again)");
     Gauge.builder("dockline.streams.underreplicated", () -> underReplicated).tag("node", node)
-        .description("streams this router forwards whose replica set is smaller than replication-factor")
-        .register(registry);
+        .description("streams this router forwards with fewer ready replicas than replication-factor, or a replica "
+            + "still being brought up to date").register(registry);
+    catchUp = new ReplicaCatchUp(vertx, Meters.counter(registry, node, "dockline.replication.bytes.copied",
+        "line bytes copied to replicas new to a stream, to bring them up to date"));
+    Gauge.builder("dockline.replication.copy.lag", catchUp::lag).tag("node", node)
+        .description("lines still to copy to replicas new to a stream (copies running)").register(registry);
     batchLatency = Timer.builder("dockline.batch.latency")
         .description("from a router forwarding a batch to the collector's acknowledgement (stored and fsynced)")
         .tag("node", node).serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
@@ -121,6 +128,7 @@ public final class RouterVerticle extends VerticleBase {
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.RING_STATE, this::ringState));
     vertx.setPeriodic(0, REFRESH_MS, t -> refreshRing());
     vertx.setPeriodic(PUBLISH_MS, PUBLISH_MS, t -> publishLoads());
+    vertx.setPeriodic(CATCH_UP_CHECK_MS, CATCH_UP_CHECK_MS, t -> checkReplicas());
     return Future.succeededFuture();
   }
 
@@ -163,6 +171,7 @@ public final class RouterVerticle extends VerticleBase {
     rebalances.increment();
     streamsMoved.increment(moved);
     ring = next;
+    checkReplicas(); // a replica new to a stream is brought up to date at once
     countUnderReplicated();
     loads = newLoads;
     placed = newPlaced;
@@ -246,12 +255,25 @@ public final class RouterVerticle extends VerticleBase {
     });
   }
 
-  /** Counts this router's streams with fewer ready replicas than the factor, for the gauge (read off the loop). */
+  private void checkReplicas() {
+    Map<String, List<String>> sets = new HashMap<>();
+    for (String stream : rates.streams()) sets.put(stream, ring.replicas(stream, config.replicationFactor()));
+    catchUp.check(sets);
+  }
+
+  /** A stream is fully replicated when it has factor ready replicas and none of them lacks lines the others hold. */
+  private boolean fullyReplicated(List<String> replicas, String stream) {
+    return replicas.size() >= config.replicationFactor() && !catchUp.catchingUp(stream);
+  }
+
+  /** Counts this router's streams not fully replicated, for the gauge (read off the event loop). */
   private void countUnderReplicated() {
-    int factor = config.replicationFactor();
     int n = 0;
-    for (String stream : rates.streams()) if (ring.replicas(stream, factor).size() < factor) n++;
+    for (String stream : rates.streams()) {
+      if (!fullyReplicated(ring.replicas(stream, config.replicationFactor()), stream)) n++;
+    }
     underReplicated = n;
+    status.underReplicated(n);
   }
 
   /**
@@ -303,7 +325,7 @@ public final class RouterVerticle extends VerticleBase {
       List<String> replicas = r.replicas(id, factor);
       streamsOf.get(owner).add(new JsonObject().put("container", id).put("bytesPerSecond", rate[0])
           .put("linesPerSecond", rate[1]).put("replicas", new JsonArray(replicas))
-          .put("fullyReplicated", replicas.size() >= factor));
+          .put("fullyReplicated", fullyReplicated(replicas, id)));
       totals.get(owner)[0] += rate[0];
       totals.get(owner)[1] += rate[1];
     });
