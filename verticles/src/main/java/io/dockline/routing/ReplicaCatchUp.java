@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -42,6 +43,8 @@ final class ReplicaCatchUp {
   private final Map<String, Long> copying = new HashMap<>();
   /** Streams whose replicas were found lacking lines at the last check (copying or waiting to). */
   private Set<String> lacking = Set.of();
+  private boolean sweeping;
+  private Supplier<Map<String, List<String>>> sweepAgain;
   /** Lines still to copy by the copies running, for the gauge (read off the event loop). */
   private volatile long lag;
 
@@ -68,15 +71,29 @@ final class ReplicaCatchUp {
     lag = sum;
   }
 
-  /** Checks every stream's replicas ({@code replicasOf}: stream id to its set) and starts the copies needed. */
-  void check(Map<String, List<String>> replicasOf) {
+  /**
+   * Checks every stream's replicas ({@code replicasOf}: stream id to its set) and starts the copies needed. One
+   * sweep at a time: asked during one, the next sweep follows it with the sets as they are then.
+   */
+  void check(Supplier<Map<String, List<String>>> replicasOf) {
+    if (sweeping) {
+      sweepAgain = replicasOf;
+      return;
+    }
+    sweeping = true;
     Set<String> found = new HashSet<>();
     List<Future<Void>> checks = new ArrayList<>();
-    replicasOf.forEach((stream, replicas) -> {
+    replicasOf.get().forEach((stream, replicas) -> {
       if (replicas.size() < 2) return;
       checks.add(check(stream, replicas, found));
     });
-    Future.join(checks).onComplete(v -> lacking = found);
+    Future.join(checks).onComplete(v -> {
+      lacking = found;
+      sweeping = false;
+      Supplier<Map<String, List<String>>> next = sweepAgain;
+      sweepAgain = null;
+      if (next != null) check(next);
+    });
   }
 
   private Future<Void> check(String stream, List<String> replicas, Set<String> found) {

@@ -57,6 +57,8 @@ public final class RouterVerticle extends VerticleBase {
   private static final long REFRESH_MS = 1_000;
   private static final long PUBLISH_MS = 5_000;
   private static final long LOAD_TTL_MS = 20_000;
+  /** A replica's failure reads the ring afresh, at most this often (every batch in flight to it fails). */
+  private static final long REFRESH_ON_FAILURE_NANOS = 250_000_000L;
   /** How often the replicas of this router's streams are checked for lines they lack. */
   private static final long CATCH_UP_CHECK_MS = 10_000;
 
@@ -67,6 +69,7 @@ public final class RouterVerticle extends VerticleBase {
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private BoundedLoadRing ring;
   private ReplicaCatchUp catchUp;
+  private long lastRefresh;
   /** Stream id to [bytes/s, lines/s], as last read from the cluster. */
   private Map<String, double[]> loads = Map.of();
   /** Stream id to the collector it is on, as last read from the cluster: where the ring keeps it if it can. */
@@ -133,6 +136,7 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   private void refreshRing() {
+    lastRefresh = System.nanoTime();
     Future<Map<String, JsonObject>> collectors = this.<JsonObject>clusterMap(Addresses.COLLECTOR_REGISTRY_MAP)
         .compose(AsyncMap::entries);
     Future<Map<String, JsonObject>> published = this.<JsonObject>clusterMap(Addresses.STREAM_LOAD_MAP)
@@ -249,16 +253,19 @@ public final class RouterVerticle extends VerticleBase {
         msg.reply(ReplicaAcks.combine(acks.stream().map(Future::result).collect(Collectors.toList())));
       } else {
         replicaFailures.increment();
-        refreshRing(); // a replica that failed may have left: the next attempt goes to the set as it is now
+        // a replica that failed may have left: the agent's resend goes to the set as it is by then
+        if (System.nanoTime() - lastRefresh > REFRESH_ON_FAILURE_NANOS) refreshRing();
         forwardFailure(msg, failed);
       }
     });
   }
 
   private void checkReplicas() {
-    Map<String, List<String>> sets = new HashMap<>();
-    for (String stream : rates.streams()) sets.put(stream, ring.replicas(stream, config.replicationFactor()));
-    catchUp.check(sets);
+    catchUp.check(() -> {
+      Map<String, List<String>> sets = new HashMap<>();
+      for (String stream : rates.streams()) sets.put(stream, ring.replicas(stream, config.replicationFactor()));
+      return sets;
+    });
   }
 
   /** A stream is fully replicated when it has factor ready replicas and none of them lacks lines the others hold. */
