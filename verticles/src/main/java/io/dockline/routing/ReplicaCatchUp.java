@@ -87,13 +87,16 @@ final class ReplicaCatchUp {
       if (replicas.size() < 2) return;
       checks.add(check(stream, replicas, found));
     });
-    Future.join(checks).onComplete(v -> {
-      lacking = found;
-      sweeping = false;
-      Supplier<Map<String, List<String>>> next = sweepAgain;
-      sweepAgain = null;
-      if (next != null) check(next);
-    });
+    if (checks.isEmpty()) sweepDone(found); // a join of no future need not complete
+    else Future.join(checks).onComplete(v -> sweepDone(found));
+  }
+
+  private void sweepDone(Set<String> found) {
+    lacking = found;
+    sweeping = false;
+    Supplier<Map<String, List<String>>> next = sweepAgain;
+    sweepAgain = null;
+    if (next != null) check(next);
   }
 
   private Future<Void> check(String stream, List<String> replicas, Set<String> found) {
