@@ -1,5 +1,6 @@
 package io.dockline.gateway;
 
+import io.dockline.collector.TextFilter;
 import io.dockline.config.Quantities;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -26,7 +27,8 @@ final class LogQuery {
   final String until;
   /** Only lines containing this text, or null. */
   final String text;
-  private final StoredLine.Needle needle;
+  /** The text as a filter, or null. */
+  final TextFilter filter;
   final int limit;
   /** Start with the last {@code tail} lines, or null. */
   final Long tail;
@@ -37,7 +39,7 @@ final class LogQuery {
     this.since = since;
     this.until = until;
     this.text = text;
-    this.needle = text == null ? null : StoredLine.Needle.of(text);
+    this.filter = text == null ? null : TextFilter.of(text);
     this.limit = limit;
     this.tail = tail;
     this.follow = follow;
@@ -68,7 +70,7 @@ final class LogQuery {
       if (since != null && time.compareTo(since) < 0) return false;
       if (until != null && time.compareTo(until) > 0) return false;
     }
-    return needle == null || line.contains(needle);
+    return filter == null || line.contains(filter);
   }
 
   /** True when a line is past {@code until}: nothing after it can match (times increase per container). */

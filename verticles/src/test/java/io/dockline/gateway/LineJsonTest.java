@@ -71,7 +71,7 @@ class LineJsonTest {
       LineJson.Source source = LineJson.Source.of(batch);
       for (int i = 0; i < batch.count(); i++) {
         io.vertx.core.buffer.Buffer out = io.vertx.core.buffer.Buffer.buffer();
-        LineJson.appendNdjson(out, source, i);
+        LineJson.appendNdjson(out, source, i, batch.seq(i));
         assertEquals(LineJson.of(batch, i, source.labels()).encode() + "\n", out.toString(StandardCharsets.UTF_8));
       }
     }

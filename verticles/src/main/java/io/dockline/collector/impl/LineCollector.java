@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /** Gathers lines out of loaded chunks into the columns of the {@link LineBatch} a read returns. */
-final class LineCollector {
+final class LineCollector implements LineSink {
   private long firstSeq;
   private final int maxLines;
   private final int maxBytes;
@@ -32,18 +32,16 @@ final class LineCollector {
     offsets = new int[lines + 1];
   }
 
-  /** The seq of the next line wanted. */
-  long nextSeq() { return firstSeq + count; }
+  @Override
+  public long nextSeq() { return firstSeq + count; }
 
   boolean isEmpty() { return count == 0; }
 
-  boolean full() { return count >= maxLines || byteBudgetSpent || stoppedAtHole; }
+  @Override
+  public boolean full() { return count >= maxLines || byteBudgetSpent || stoppedAtHole; }
 
-  /**
-   * Whether reading goes on at lines starting from {@code seq}: an answer holds contiguous lines, so it stops
-   * before a hole, unless nothing was taken yet, in which case it starts after the hole.
-   */
-  boolean continuesAt(long seq) {
+  @Override
+  public boolean continuesAt(long seq) {
     if (seq <= nextSeq()) return true;
     if (count == 0) {
       firstSeq = seq;
@@ -53,8 +51,8 @@ final class LineCollector {
     return false;
   }
 
-  /** Takes lines from seq {@link #nextSeq()} on out of a chunk loaded at {@code body} in {@code window}. */
-  void takeFrom(ByteBuffer window, int body, ChunkHeader header) {
+  @Override
+  public void takeFrom(ByteBuffer window, int body, ChunkHeader header) {
     int skip = (int) (nextSeq() - header.firstSeq);
     int text = body + header.count * LINE_RECORD_BYTES;
     int textSkipped = 0;
