@@ -68,9 +68,9 @@ public final class LineJson {
       out.appendString(of(b, i, seq, source.labels()).encode()).appendByte((byte) '\n');
       return;
     }
-    out.appendBytes(SEQ).appendString(Long.toString(seq))
+    out.appendBytes(SEQ).appendBytes(Long.toString(seq).getBytes(StandardCharsets.ISO_8859_1))
         .appendBytes(TIME).appendBytes(timeBytes(b.timeNanos(i)))
-        .appendBytes(STREAM).appendString(b.stream(i).label())
+        .appendBytes(STREAM).appendBytes(STREAM_LABELS[b.stream(i).ordinal()])
         .appendBytes(LINE);
     appendEscaped(out, data, off, len);
     out.appendByte((byte) '"');
@@ -83,6 +83,8 @@ public final class LineJson {
   private static final byte[] STREAM = "\",\"stream\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] LINE = "\",\"line\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] PARTIAL = ",\"partial\":true".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[][] STREAM_LABELS = java.util.Arrays.stream(io.dockline.wire.StreamKind.values())
+      .map(k -> k.label().getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
   private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
   /** Per ASCII byte: 0 copied as is, a letter for a two-byte escape ({@code \\n}), -1 for {@code \\u00XX}. */
   private static final byte[] ESCAPES = new byte[128];
