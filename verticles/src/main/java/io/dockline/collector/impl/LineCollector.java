@@ -55,6 +55,7 @@ final class LineCollector implements LineSink {
   public void takeFrom(ByteBuffer window, int body, ChunkHeader header) {
     int skip = (int) (nextSeq() - header.firstSeq);
     int text = body + header.count * LINE_RECORD_BYTES;
+    if (count == 0) sizeFor(header.rawBodyLength - header.count * LINE_RECORD_BYTES, header.count);
     int textSkipped = 0;
     for (int i = 0; i < skip; i++) textSkipped += lengthOf(window, body, i);
     int copyFrom = text + textSkipped;
@@ -99,6 +100,18 @@ final class LineCollector implements LineSink {
 
   private static int lengthOf(ByteBuffer window, int body, int line) {
     return window.getInt(body + line * LINE_RECORD_BYTES + RECORD_LENGTH_OFFSET);
+  }
+
+  /**
+   * Sizes the columns once, for the answer the first chunk's lines suggest (its mean line length, up to the
+   * byte and line bounds): growing them by doubling allocated and copied a bulk read's megabytes many times over.
+   */
+  private void sizeFor(int chunkTextBytes, int chunkLines) {
+    long mean = Math.max(1, chunkTextBytes / chunkLines);
+    int lines = (int) Math.min(maxLines, maxBytes / mean + 1);
+    long bytes = Math.min((long) maxBytes + mean, lines * mean + lines * mean / 8);
+    if (lines > times.length) growFor(lines);
+    if (bytes > data.length) data = new byte[(int) Math.min(Integer.MAX_VALUE - 8, bytes)];
   }
 
   private void growFor(int lines) {
