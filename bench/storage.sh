@@ -75,10 +75,23 @@ store_bytes=$(du -sb --exclude=.wal "$work/data/collector" | cut -f1)
 echo "dockline ($COMPRESSION, segments of $SEGMENT_BYTES bytes): $store_bytes bytes = $(ratio "$store_bytes") x raw"
 
 # read-back and search through the API: pages of up to 100000 lines, each from where the last one ended
-python3 - "$API" "$id" "$LINES" "$RAW" "$NEEDLE" "$work/lines.txt" <<'PY'
-import sys, time, urllib.request, subprocess
+# (the node's CPU seconds for each, from /proc: a figure that holds when other processes share the machine)
+python3 - "$API" "$id" "$LINES" "$RAW" "$NEEDLE" "$work/lines.txt" "$node_pid" <<'PY'
+import os, sys, time, urllib.request, subprocess
 api, cid, lines, raw, needle, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
+node_pid = sys.argv[7]
+def cpu():
+    with open("/proc/%s/stat" % node_pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+cpus = []
 def scan(extra):
+    c0 = cpu()
+    try:
+        return scan_pages(extra)
+    finally:
+        cpus.append(cpu() - c0)
+def scan_pages(extra):
     after, got, t0 = 0, 0, time.time()
     while True:
         with urllib.request.urlopen("%s/api/containers/%s/logs?after=%d&limit=100000%s" % (api, cid, after, extra), timeout=600) as r:
@@ -91,18 +104,20 @@ def scan(extra):
         after = through
 n, s = scan("")
 if n != lines: print("FAIL: read back %d of %d lines" % (n, lines)); sys.exit(1)
-print("read-back: %d lines in %.2f s = %.0f lines/s, %.1f MB/s of raw lines (target >= 250000 lines/s)" % (n, s, n / s, raw / s / 1e6))
+print("read-back: %d lines in %.2f s = %.0f lines/s, %.1f MB/s of raw lines (target >= 250000 lines/s); node CPU %.2f s" % (
+    n, s, n / s, raw / s / 1e6, cpus[-1]))
 m, s2 = scan("&text=" + needle)
 t0 = time.time()
 g = int(subprocess.run(["grep", "-c", needle, path], capture_output=True, text=True).stdout)
 s3 = time.time() - t0
 if m != g: print("FAIL: search found %d lines, grep %d" % (m, g)); sys.exit(1)
-print("search '%s': %d lines, %.1f MB/s through the API; grep -c %.1f MB/s; ratio %.3f (target >= 0.5)" % (
-    needle, m, raw / s2 / 1e6, raw / s3 / 1e6, s3 / s2))
+print("search '%s': %d lines, %.1f MB/s through the API; grep -c %.1f MB/s; ratio %.3f (target >= 0.5); node CPU %.2f s" % (
+    needle, m, raw / s2 / 1e6, raw / s3 / 1e6, s3 / s2, cpus[-1]))
 # the same twice more: the first reads of a fresh node include its JIT warm-up
 n2, s4 = scan("")
 m2, s5 = scan("&text=" + needle)
-print("again: read-back %.0f lines/s; search %.1f MB/s" % (n2 / s4, raw / s5 / 1e6))
+print("again: read-back %.0f lines/s (node CPU %.2f s); search %.1f MB/s (node CPU %.2f s)" % (
+    n2 / s4, cpus[-2], raw / s5 / 1e6, cpus[-1]))
 PY
 
 if [ "${E2E:-0}" = 1 ]; then

@@ -13,7 +13,12 @@ import io.vertx.core.json.JsonObject;
  *       from a collector of a release before replication);</li>
  *   <li>{@code containers} → {@code [{"id", "name", "image", "host", "labels", "firstSeq", "lastSeq", "lines",
  *       "bytes", "collector"}]};</li>
- *   <li>{@code logs} {@code {"containerId", "after", "limit"}} → the lines after that seq, at most {@code limit}.</li>
+ *   <li>{@code logs} {@code {"containerId", "after", "limit"}} → the lines after that seq, at most {@code limit}
+ *       (a {@code LineBatch}). With {@code "text"} (and {@code "scan"}, the most lines to look at) a collector
+ *       that knows the field answers a {@link LineMatches}: only the lines containing the text, at most
+ *       {@code limit}, from a scan of at most {@code scan} lines (and at most {@link #MAX_SCAN_LINES}) that says
+ *       where it stopped. A collector that does not know it ignores it and answers the unfiltered
+ *       {@code LineBatch}: the type of the answer says whether it was filtered, and the asker filters what was not.</li>
  *   <li>{@code purge} {@code {"containerId", "throughSeq"}} or {@code {"containerId", "beforeMillis"}} → deletes the
  *       container's lines through that seq, or those stamped before that time, and answers {@code {"firstSeq",
  *       "deletedThrough"}} (firstSeq 0: nothing is left).</li>
@@ -55,7 +60,19 @@ public final class CollectorQuery {
     return beforeMillis == null ? q.put("throughSeq", throughSeq) : q.put("beforeMillis", beforeMillis);
   }
 
+  /** The most lines one filtered {@code logs} answer looks at, whatever {@code scan} asks. */
+  public static final int MAX_SCAN_LINES = 1_000_000;
+  /** Field of a filtered {@code logs} request: the text a line must contain (its UTF-8 bytes, as rendered). */
+  public static final String TEXT = "text";
+  /** Field of a filtered {@code logs} request: the most lines the scan looks at. */
+  public static final String SCAN = "scan";
+
   public static JsonObject logs(String containerId, long after, int limit) {
     return new JsonObject().put(OP, LOGS).put("containerId", containerId).put("after", after).put("limit", limit);
+  }
+
+  /** Lines containing {@code text} among at most {@code scan} lines after {@code after}: see the class comment. */
+  public static JsonObject logs(String containerId, long after, int limit, String text, int scan) {
+    return logs(containerId, after, limit).put(TEXT, text).put(SCAN, scan);
   }
 }

@@ -9,5 +9,6 @@ public final class WireCodecs {
   public static void registerAll(EventBus bus) {
     bus.registerDefaultCodec(LineBatch.class, new LineBatchCodec());
     bus.registerDefaultCodec(BatchAck.class, new BatchAckCodec());
+    bus.registerDefaultCodec(LineMatches.class, new LineMatchesCodec());
   }
 }

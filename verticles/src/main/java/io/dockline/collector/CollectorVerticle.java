@@ -371,6 +371,14 @@ public final class CollectorVerticle extends VerticleBase {
         int limit = Math.max(0, Math.min(MAX_READ_LINES, q.getInteger("limit", 1000)));
         // reads are safe on any thread (LogStore's contract): on the worker pool, concurrently, never queued
         // behind a group commit or each other on the store thread
+        String text = q.getString(CollectorQuery.TEXT);
+        if (text != null && !text.isEmpty()) {
+          TextFilter filter = TextFilter.of(text);
+          int scan = Math.max(1, Math.min(CollectorQuery.MAX_SCAN_LINES, q.getInteger(CollectorQuery.SCAN, CollectorQuery.MAX_SCAN_LINES)));
+          ctx.executeBlocking(() -> store.search(id, after, filter, limit, scan), false)
+              .onComplete(ar -> reply(msg, ar.succeeded() ? ar.result() : null, ar.cause()));
+          break;
+        }
         ctx.executeBlocking(() -> store.read(id, after, limit), false)
             .onComplete(ar -> reply(msg, ar.succeeded() ? ar.result() : null, ar.cause()));
         break;

@@ -3,6 +3,7 @@ package io.dockline.collector;
 import io.dockline.collector.impl.FileLogStore;
 import io.dockline.wire.ContainerMeta;
 import io.dockline.wire.LineBatch;
+import io.dockline.wire.LineMatches;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -106,6 +107,15 @@ public interface LogStore extends AutoCloseable {
    * holds just the id.
    */
   LineBatch read(String containerId, long afterSeq, int limit) throws IOException;
+
+  /**
+   * The stored lines with seq above {@code afterSeq} that {@code filter} matches, in seq order: the scan covers
+   * the same lines {@link #read} would give, contiguous from the first held line after {@code afterSeq}, and
+   * stops after {@code maxScan} lines, at {@code limit} matches, or before a match that would take the answer past
+   * {@link LogStoreOptions#maxReadBytes()} (at least one match is taken); the answer says which seqs it scanned.
+   * Only matching lines are copied. Safe on any thread, as {@link #read}.
+   */
+  LineMatches search(String containerId, long afterSeq, TextFilter filter, int limit, int maxScan) throws IOException;
 
   /**
    * Deletes what {@code policy} says must go, in whole sealed segments, oldest first; the segment being

@@ -151,7 +151,7 @@ final class ApiRoutes {
       return;
     }
     view.container(idOrName).compose(c -> pages.page(c, q)).onSuccess(page -> {
-      Buffer out = Buffer.buffer();
+      Buffer out = Buffer.buffer((int) Math.min(page.bytes + 4096, LogPages.MAX_PAGE_BYTES + (4 << 20)));
       for (StoredLine l : page.lines) l.appendNdjson(out);
       metrics.linesServed(page.lines.size());
       if (page.skipped != null) {

@@ -6,7 +6,9 @@ import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeStatus;
 import io.dockline.wire.Addresses;
 import io.dockline.wire.CollectorQuery;
+import io.dockline.collector.TextFilter;
 import io.dockline.wire.LineBatch;
+import io.dockline.wire.LineMatches;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -130,45 +132,85 @@ final class ClusterView {
 
   /** Up to {@code limit} lines with seq above {@code after}, merged from every collector holding the container. */
   Future<List<StoredLine>> lines(JsonObject container, long after, int limit) {
+    return scan(container, after, limit, null, 0).map(Scan::lines);
+  }
+
+  /**
+   * What a read after {@code after} found, merged from every collector holding the container: {@code lines} in
+   * seq order, and every seq in {@code from .. through} was looked at (nothing was when {@code through <= after}).
+   * With a {@code filter}, the lines are those a collector matched, or all it holds where it answered unfiltered
+   * (a collector that does not know filtered reads): the caller still filters.
+   */
+  record Scan(List<StoredLine> lines, long from, long through) {}
+
+  /**
+   * Up to {@code limit} lines with seq above {@code after}; with a {@code filter}, the collectors look at up to
+   * {@code maxScan} lines each and answer only those that match (up to {@code limit}).
+   */
+  Future<Scan> scan(JsonObject container, long after, int limit, TextFilter filter, int maxScan) {
     String id = container.getString("id");
-    List<Future<LineBatch>> parts = new ArrayList<>();
+    List<Future<Object>> parts = new ArrayList<>();
     JsonArray holders = container.getJsonArray("collectors");
+    JsonObject q = filter == null ? CollectorQuery.logs(id, after, limit)
+        : CollectorQuery.logs(id, after, limit, filter.text(), maxScan);
     for (Object h : holders) {
-      JsonObject q = CollectorQuery.logs(id, after, limit);
       String node = ((JsonObject) h).getString("node");
-      parts.add(vertx.eventBus().<LineBatch>request(Addresses.collectorQuery(node), q, QUERY).map(m -> m.body()));
+      parts.add(vertx.eventBus().request(Addresses.collectorQuery(node), q, QUERY).map(m -> m.body()));
     }
     return Future.all(parts).map(cf -> {
+      Answer[] answers = new Answer[parts.size()];
+      for (int p = 0; p < answers.length; p++) answers[p] = Answer.of(parts.get(p).result());
       // a collector that answered with less than it holds (a page is bounded in lines and bytes, and stops
-      // before a hole) bounds the merged page: past its last line, lines it holds could be missing
+      // before a hole) bounds the merged page: past where it stopped, lines it holds could be missing
       long cutoff = Long.MAX_VALUE;
-      for (int p = 0; p < parts.size(); p++) {
-        LineBatch b = parts.get(p).result();
-        long held = holders.getJsonObject(p).getLong("lastSeq");
-        if (b.count() > 0 && b.lastSeq() < held) cutoff = Math.min(cutoff, b.lastSeq());
+      long end = after;
+      long from = Long.MAX_VALUE;
+      for (int p = 0; p < answers.length; p++) {
+        Answer a = answers[p];
+        if (a.through < a.from) continue;
+        from = Math.min(from, a.from);
+        end = Math.max(end, a.through);
+        if (a.through < holders.getJsonObject(p).getLong("lastSeq")) cutoff = Math.min(cutoff, a.through);
       }
       // merge by sequence (each answer is in seq order); a line held by two collectors (after a handover) is given once
       List<StoredLine> out = new ArrayList<>();
-      LineJson.Source[] sources = new LineJson.Source[parts.size()];
-      int[] next = new int[parts.size()];
+      LineJson.Source[] sources = new LineJson.Source[answers.length];
+      int[] next = new int[answers.length];
       long last = Long.MIN_VALUE;
       while (out.size() < limit) {
         int p = -1;
-        for (int k = 0; k < parts.size(); k++) {
-          LineBatch b = parts.get(k).result();
-          if (next[k] < b.count() && (p < 0 || b.seq(next[k]) < parts.get(p).result().seq(next[p]))) p = k;
+        for (int k = 0; k < answers.length; k++) {
+          if (next[k] < answers[k].count() && (p < 0 || answers[k].seq(next[k]) < answers[p].seq(next[p]))) p = k;
         }
         if (p < 0) break;
-        LineBatch b = parts.get(p).result();
-        long seq = b.seq(next[p]++);
+        long seq = answers[p].seq(next[p]++);
         if (seq > cutoff) break;
         if (seq == last) continue;
         last = seq;
-        if (sources[p] == null) sources[p] = LineJson.Source.of(b);
-        out.add(new StoredLine(sources[p], next[p] - 1));
+        if (sources[p] == null) sources[p] = LineJson.Source.of(answers[p].lines);
+        out.add(new StoredLine(sources[p], next[p] - 1, seq));
       }
-      return out;
+      long through = out.size() == limit ? last : Math.min(cutoff, end);
+      return new Scan(out, from, through);
     });
+  }
+
+  /** One collector's answer: a plain read ({@link LineBatch}) or a filtered one ({@link LineMatches}). */
+  private record Answer(LineBatch lines, long[] seqs, long from, long through) {
+    static Answer of(Object body) {
+      if (body instanceof LineMatches) {
+        LineMatches m = (LineMatches) body;
+        long[] seqs = new long[m.count()];
+        for (int i = 0; i < seqs.length; i++) seqs[i] = m.seq(i);
+        return new Answer(m.lines(), seqs, m.scannedFrom(), m.scannedThrough());
+      }
+      LineBatch b = (LineBatch) body;
+      return new Answer(b, null, b.firstSeq(), b.count() == 0 ? b.firstSeq() - 1 : b.lastSeq());
+    }
+
+    int count() { return lines.count(); }
+
+    long seq(int i) { return seqs == null ? lines.seq(i) : seqs[i]; }
   }
 
   /**

@@ -1,11 +1,9 @@
 package io.dockline.gateway;
 
+import io.dockline.collector.TextFilter;
 import io.dockline.wire.LineBatch;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.Base64;
@@ -20,8 +18,13 @@ public final class LineJson {
   private LineJson() {}
 
   public static JsonObject of(LineBatch b, int i, JsonObject labels) {
+    return of(b, i, b.seq(i), labels);
+  }
+
+  /** Line {@code i} of the batch, whose seq is {@code seq} (a filtered answer's lines are not consecutive). */
+  public static JsonObject of(LineBatch b, int i, long seq, JsonObject labels) {
     JsonObject o = new JsonObject()
-        .put("seq", b.seq(i))
+        .put("seq", seq)
         .put("time", formatTime(b.timeNanos(i)))
         .put("stream", b.stream(i).label())
         .put("level", b.level(i).label())
@@ -29,7 +32,7 @@ public final class LineJson {
     if (b.partial(i)) o.put("partial", true);
     int lines = lineCount(b.data(), b.lineOffset(i), b.lineLength(i));
     if (lines > 1) o.put("lines", lines);
-    if (!isUtf8(b.data(), b.lineOffset(i), b.lineLength(i))) {
+    if (!TextFilter.isUtf8(b.data(), b.lineOffset(i), b.lineLength(i))) {
       o.put("lineBase64", Base64.getEncoder().encodeToString(b.lineBytes(i)));
     }
     return container(o, b, labels);
@@ -63,21 +66,29 @@ public final class LineJson {
   }
 
   /**
-   * Appends line {@code i} of the source's batch as {@link #of} renders it, and a newline, written straight to
-   * {@code out} when its text needs no escaping (the common case) rather than through a JsonObject.
+   * Appends line {@code i} of the source's batch, whose seq is {@code seq}, as {@link #of} renders it, and a
+   * newline, written straight to {@code out} when its text is UTF-8 (the common case) rather than through a
+   * JsonObject: the text's bytes are copied with JSON's escapes, as Jackson writes them.
    */
-  static void appendNdjson(Buffer out, Source source, int i) {
+  static void appendNdjson(Buffer out, Source source, int i, long seq) {
     LineBatch b = source.batch();
-    if (!plain(b.data(), b.lineOffset(i), b.lineLength(i))) {
-      out.appendString(of(b, i, source.labels()).encode()).appendByte((byte) '\n');
+    byte[] data = b.data();
+    int off = b.lineOffset(i);
+    int len = b.lineLength(i);
+    if (!TextFilter.isUtf8(data, off, len)) {
+      out.appendString(of(b, i, seq, source.labels()).encode()).appendByte((byte) '\n');
       return;
     }
-    out.appendBytes(SEQ).appendString(Long.toString(b.seq(i)))
-        .appendBytes(TIME).appendString(formatTime(b.timeNanos(i)))
-        .appendBytes(STREAM).appendString(b.stream(i).label())
-        .appendBytes(LEVEL).appendString(b.level(i).label())
-        .appendBytes(LINE).appendBytes(b.data(), b.lineOffset(i), b.lineLength(i)).appendByte((byte) '"');
+    out.appendBytes(SEQ).appendBytes(Long.toString(seq).getBytes(StandardCharsets.ISO_8859_1))
+        .appendBytes(TIME).appendBytes(timeBytes(b.timeNanos(i)))
+        .appendBytes(STREAM).appendBytes(STREAM_LABELS[b.stream(i).ordinal()])
+        .appendBytes(LEVEL).appendBytes(LEVEL_LABELS[b.level(i).ordinal()])
+        .appendBytes(LINE);
+    appendEscaped(out, data, off, len);
+    out.appendByte((byte) '"');
     if (b.partial(i)) out.appendBytes(PARTIAL);
+    int lines = lineCount(data, off, len);
+    if (lines > 1) out.appendBytes(LINES).appendBytes(Integer.toString(lines).getBytes(StandardCharsets.ISO_8859_1));
     out.appendBytes(source.sharedTail()).appendByte((byte) '\n');
   }
 
@@ -87,14 +98,45 @@ public final class LineJson {
   private static final byte[] LEVEL = "\",\"level\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] LINE = "\",\"line\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] PARTIAL = ",\"partial\":true".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] LINES = ",\"lines\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[][] LEVEL_LABELS = java.util.Arrays.stream(io.dockline.wire.LogLevel.values())
+      .map(l -> l.label().getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+  private static final byte[][] STREAM_LABELS = java.util.Arrays.stream(io.dockline.wire.StreamKind.values())
+      .map(k -> k.label().getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+  private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+  /** Per ASCII byte: 0 copied as is, a letter for a two-byte escape ({@code \\n}), -1 for {@code \\u00XX}. */
+  private static final byte[] ESCAPES = new byte[128];
 
-  /** Printable ASCII without a quote or backslash: the bytes are their own JSON string body. */
-  private static boolean plain(byte[] data, int off, int len) {
-    for (int i = off; i < off + len; i++) {
-      byte c = data[i];
-      if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f) return false;
+  static {
+    for (int c = 0; c < 0x20; c++) ESCAPES[c] = -1;
+    ESCAPES['"'] = '"';
+    ESCAPES['\\'] = '\\';
+    ESCAPES['\b'] = 'b';
+    ESCAPES['\t'] = 't';
+    ESCAPES['\n'] = 'n';
+    ESCAPES['\f'] = 'f';
+    ESCAPES['\r'] = 'r';
+  }
+
+  /** The body of a JSON string holding UTF-8 text {@code data[off .. off+len)}: runs without escapes copied whole. */
+  private static void appendEscaped(Buffer out, byte[] data, int off, int len) {
+    int run = off;
+    int end = off + len;
+    for (int p = off; p < end; p++) {
+      int c = data[p];
+      if (c < 0 || ESCAPES[c] == 0) continue;
+      if (p > run) out.appendBytes(data, run, p - run);
+      out.appendByte((byte) '\\');
+      byte e = ESCAPES[c];
+      if (e > 0) {
+        out.appendByte(e);
+      } else {
+        out.appendByte((byte) 'u').appendByte((byte) '0').appendByte((byte) '0')
+            .appendByte(HEX[c >> 4]).appendByte(HEX[c & 15]);
+      }
+      run = p + 1;
     }
-    return true;
+    if (end > run) out.appendBytes(data, run, end - run);
   }
 
   public static JsonObject labelsOf(LineBatch b) {
@@ -103,6 +145,11 @@ public final class LineJson {
 
   /** RFC 3339 in UTC with nanoseconds, {@code 2001-09-09T01:46:40.000000001Z}: fixed width, so it sorts as text. */
   public static String formatTime(long epochNanos) {
+    return new String(timeBytes(epochNanos), StandardCharsets.ISO_8859_1);
+  }
+
+  /** {@link #formatTime} as ASCII bytes. */
+  private static byte[] timeBytes(long epochNanos) {
     long seconds = Math.floorDiv(epochNanos, 1_000_000_000L);
     // a long of nanoseconds spans the years 1677 to 2262: always four digits
     LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L));
@@ -123,31 +170,13 @@ public final class LineJson {
     t[19] = '.';
     digits(t, 20, 9, Math.floorMod(epochNanos, 1_000_000_000L));
     t[29] = 'Z';
-    return new String(t, StandardCharsets.ISO_8859_1);
+    return t;
   }
 
   private static void digits(byte[] out, int at, int width, long value) {
     for (int i = at + width - 1; i >= at; i--) {
       out[i] = (byte) ('0' + value % 10);
       value /= 10;
-    }
-  }
-
-  static boolean isUtf8(byte[] data, int off, int len) {
-    boolean ascii = true;
-    for (int i = off; i < off + len; i++) {
-      if (data[i] < 0) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return true;
-    try {
-      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(data, off, len));
-      return true;
-    } catch (CharacterCodingException e) {
-      return false;
     }
   }
 }

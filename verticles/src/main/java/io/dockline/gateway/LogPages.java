@@ -1,5 +1,7 @@
 package io.dockline.gateway;
 
+import io.dockline.collector.TextFilter;
+import io.dockline.wire.CollectorQuery;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -13,8 +15,14 @@ import java.util.stream.Collectors;
  * collectors filtered by time and text, until {@code limit} lines match or the scan budget is spent.
  */
 final class LogPages {
-  /** Lines looked at for one answer when a filter skips most of them; the answer says where it stopped. */
+  /**
+   * Lines looked at for one answer when a filter skips most of them; the answer says where it stopped
+   * (X-Dockline-Scanned-Through, more=true) and the client continues after it. When the collectors filter by
+   * text themselves they look at up to {@link #FILTERED_SCAN_BUDGET} lines (each collector reply at most that
+   * many, fewer when it fills the answer); when the gateway filters, {@code SCAN_BUDGET}.
+   */
   static final int SCAN_BUDGET = 200_000;
+  static final int FILTERED_SCAN_BUDGET = CollectorQuery.MAX_SCAN_LINES;
   /**
    * Bytes of lines one answer holds at most (their text, and their metadata): a page of long lines stops
    * here, at least one line in, and says there is more. Without it {@code limit} lines of 1 MiB each were held.
@@ -49,12 +57,15 @@ final class LogPages {
     final long[] skipped;
     /** The skipped seqs come before the first line any collector holds: deleted, not damaged. */
     final boolean trimmed;
+    /** About what the lines take rendered (their text and metadata). */
+    final long bytes;
 
     Page(Found found, long scannedThrough, boolean more) {
       this.lines = found;
       this.scannedThrough = scannedThrough;
       this.more = more;
       this.skipped = found.skipped;
+      this.bytes = found.bytes;
       this.trimmed = skipped != null && skipped[1] < found.firstSeq;
     }
 
@@ -100,27 +111,36 @@ final class LogPages {
     }
   }
 
-  /** Pages on after {@code after}, up to seq {@code through} at most. */
+  /**
+   * Pages on after {@code after}, up to seq {@code through} at most. A text filter goes to the collectors, which
+   * scan their stored bytes and answer only matching lines, unless {@code until} is set (the gateway then stops
+   * at the first line past it, matching or not). The gateway filters every line it gets again: a collector
+   * that does not know filtered reads answers all its lines.
+   */
   private Future<Page> scan(JsonObject container, LogQuery q, long after, long through, Found found, int scanned) {
     if (after >= through) return Future.succeededFuture(new Page(found, after, false));
-    int want = q.since == null && q.until == null && q.text == null && q.levels == null ? q.limit - found.size() : PAGE;
+    TextFilter pushed = q.until == null ? q.filter : null;
+    int budget = pushed != null ? FILTERED_SCAN_BUDGET : SCAN_BUDGET;
+    int want = pushed != null || q.since == null && q.until == null && q.text == null && q.levels == null
+        ? q.limit - found.size() : PAGE;
     want = (int) Math.min(want, through - after);
-    return view.lines(container, after, Math.max(1, want)).compose(lines -> {
-      if (scanned == 0 && !lines.isEmpty() && lines.get(0).seq() > after + 1) {
-        found.skipped = new long[] {after + 1, lines.get(0).seq() - 1};
+    int maxScan = (int) Math.min(budget - scanned, through - after);
+    return view.scan(container, after, Math.max(1, want), pushed, maxScan).compose(lines -> {
+      if (scanned == 0 && lines.through() > after && lines.from() > after + 1) {
+        found.skipped = new long[] {after + 1, lines.from() - 1};
       }
       long last = after;
-      for (StoredLine l : lines) {
+      for (StoredLine l : lines.lines()) {
         if (q.pastUntil(l) || l.seq() > through) return Future.succeededFuture(new Page(found, last, false));
         last = l.seq();
         if (q.matches(l) && (found.addAndFull(l) || found.size() == q.limit)) {
           return Future.succeededFuture(new Page(found, last, true));
         }
       }
-      int total = scanned + lines.size();
-      if (lines.isEmpty()) return Future.succeededFuture(new Page(found, last, false));
-      if (total >= SCAN_BUDGET) return Future.succeededFuture(new Page(found, last, true));
-      return scan(container, q, last, through, found, total);
+      if (lines.through() <= after) return Future.succeededFuture(new Page(found, after, false));
+      int total = (int) Math.min(budget, scanned + (lines.through() - after));
+      if (total >= budget) return Future.succeededFuture(new Page(found, lines.through(), true));
+      return scan(container, q, lines.through(), through, found, total);
     });
   }
 

@@ -1,5 +1,6 @@
 package io.dockline.gateway;
 
+import io.dockline.collector.TextFilter;
 import io.dockline.config.Quantities;
 import io.dockline.wire.LogLevel;
 import java.time.Instant;
@@ -28,7 +29,8 @@ final class LogQuery {
   final String until;
   /** Only lines containing this text, or null. */
   final String text;
-  private final StoredLine.Needle needle;
+  /** The text as a filter, or null. */
+  final TextFilter filter;
   final int limit;
   /** Start with the last {@code tail} lines, or null. */
   final Long tail;
@@ -42,7 +44,7 @@ final class LogQuery {
     this.since = since;
     this.until = until;
     this.text = text;
-    this.needle = text == null ? null : StoredLine.Needle.of(text);
+    this.filter = text == null ? null : TextFilter.of(text);
     this.limit = limit;
     this.tail = tail;
     this.follow = follow;
@@ -91,7 +93,7 @@ final class LogQuery {
       if (since != null && time.compareTo(since) < 0) return false;
       if (until != null && time.compareTo(until) > 0) return false;
     }
-    return needle == null || line.contains(needle);
+    return filter == null || line.contains(filter);
   }
 
   /** True when a line is past {@code until}: nothing after it can match (times increase per container). */

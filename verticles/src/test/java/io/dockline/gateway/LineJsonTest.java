@@ -58,7 +58,8 @@ class LineJsonTest {
     java.util.List<byte[]> lines = java.util.List.of("plain ascii 123".getBytes(StandardCharsets.UTF_8),
         "quote \" and \\ backslash".getBytes(StandardCharsets.UTF_8), "tab\there\u0001".getBytes(StandardCharsets.UTF_8),
         "héllo ✓ \u2028".getBytes(StandardCharsets.UTF_8), new byte[] {'a', (byte) 0xff, 'b'}, new byte[0],
-        "del\u007f</script>".getBytes(StandardCharsets.UTF_8));
+        "del\u007f</script>".getBytes(StandardCharsets.UTF_8), everyAsciiByte(),
+        "{\"ts\":1,\"level\":\"info\",\"msg\":\"a \\\"quoted\\\" word\"}".getBytes(StandardCharsets.UTF_8));
     java.util.Map<String, String> labels = new java.util.HashMap<>(Map.of("app", "x\"y", "é", "✓"));
     for (ContainerMeta meta : java.util.List.of(new ContainerMeta("id1", "n", "img", "h", labels),
         new ContainerMeta("id2", null, null, null, Map.of()))) {
@@ -71,9 +72,15 @@ class LineJsonTest {
       LineJson.Source source = LineJson.Source.of(batch);
       for (int i = 0; i < batch.count(); i++) {
         io.vertx.core.buffer.Buffer out = io.vertx.core.buffer.Buffer.buffer();
-        LineJson.appendNdjson(out, source, i);
+        LineJson.appendNdjson(out, source, i, batch.seq(i));
         assertEquals(LineJson.of(batch, i, source.labels()).encode() + "\n", out.toString(StandardCharsets.UTF_8));
       }
     }
+  }
+
+  private static byte[] everyAsciiByte() {
+    byte[] all = new byte[128];
+    for (int i = 0; i < all.length; i++) all[i] = (byte) i;
+    return all;
   }
 }

@@ -90,7 +90,7 @@ class LogQueryTest {
     LineBatchBuilder b = new LineBatchBuilder();
     b.add(t.getEpochSecond() * 1_000_000_000L + t.getNano(), (byte) 1, (byte) 0, text, 0, text.length);
     LineBatch batch = b.take(new ContainerMeta("id1", "n", "img", "h", Map.of()), 1, 1, 1 << 20);
-    return new StoredLine(LineJson.Source.of(batch), 0);
+    return new StoredLine(LineJson.Source.of(batch), 0, batch.seq(0));
   }
 
   @Test

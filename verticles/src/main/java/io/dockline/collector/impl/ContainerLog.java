@@ -4,7 +4,9 @@ import io.dockline.collector.AppendResult;
 import io.dockline.collector.ContainerSummary;
 import io.dockline.collector.SequenceGapException;
 import io.dockline.wire.ContainerMeta;
+import io.dockline.collector.TextFilter;
 import io.dockline.wire.LineBatch;
+import io.dockline.wire.LineMatches;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -405,29 +407,49 @@ final class ContainerLog {
       if (limit <= 0 || lastSeq == 0 || afterSeq >= lastSeq) {
         return LineCollector.empty(meta(), LineCollector.seqAfter(afterSeq));
       }
-      long from = Math.max(afterSeq + 1, firstSeqLocked());
-      LineCollector out = new LineCollector(from, limit, maxBytes);
-      Map.Entry<Long, SealedSegment> start = sealed.floorEntry(from);
-      if (start == null) start = sealed.firstEntry();
-      if (start != null && (active == null || from < active.firstSeq())) {
-        for (SealedSegment segment : sealed.tailMap(start.getKey(), true).values()) {
-          if (!out.continuesAt(segment.firstSeq())) break;
-          SparseChunkIndex index;
-          synchronized (sealedIndexes) {
-            index = sealedIndexes.computeIfAbsent(segment.key, k -> new SparseChunkIndex(segment.dataStart));
-          }
-          try (FileChannel channel = FileChannel.open(segment.path, StandardOpenOption.READ)) {
-            readSegment(segment.key, channel, segment.bytes, index, out, reader);
-          }
-          if (out.full()) break;
-        }
-      }
-      if (active != null && !out.full() && out.continuesAt(active.firstSeq())) {
-        readSegment(active.key(), active.channel(), active.size(), active.index(), out, reader);
-      }
+      LineCollector out = new LineCollector(Math.max(afterSeq + 1, firstSeqLocked()), limit, maxBytes);
+      readInto(out, reader);
       return out.toBatch(meta());
     } finally {
       lock.readLock().unlock();
+    }
+  }
+
+  LineMatches find(long afterSeq, TextFilter filter, int limit, int maxScan, int maxBytes, ChunkReader reader)
+      throws IOException {
+    lock.readLock().lock();
+    try {
+      if (limit <= 0 || maxScan <= 0 || lastSeq == 0 || afterSeq >= lastSeq) {
+        return MatchCollector.empty(meta(), LineCollector.seqAfter(afterSeq));
+      }
+      MatchCollector out = new MatchCollector(Math.max(afterSeq + 1, firstSeqLocked()), filter, limit, maxBytes, maxScan);
+      readInto(out, reader);
+      return out.toMatches(meta());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Read lock held: feeds {@code out} from its {@link LineSink#nextSeq()} on, through sealed segments then the active one. */
+  private void readInto(LineSink out, ChunkReader reader) throws IOException {
+    long from = out.nextSeq();
+    Map.Entry<Long, SealedSegment> start = sealed.floorEntry(from);
+    if (start == null) start = sealed.firstEntry();
+    if (start != null && (active == null || from < active.firstSeq())) {
+      for (SealedSegment segment : sealed.tailMap(start.getKey(), true).values()) {
+        if (!out.continuesAt(segment.firstSeq())) break;
+        SparseChunkIndex index;
+        synchronized (sealedIndexes) {
+          index = sealedIndexes.computeIfAbsent(segment.key, k -> new SparseChunkIndex(segment.dataStart));
+        }
+        try (FileChannel channel = FileChannel.open(segment.path, StandardOpenOption.READ)) {
+          readSegment(segment.key, channel, segment.bytes, index, out, reader);
+        }
+        if (out.full()) break;
+      }
+    }
+    if (active != null && !out.full() && out.continuesAt(active.firstSeq())) {
+      readSegment(active.key(), active.channel(), active.size(), active.index(), out, reader);
     }
   }
 
@@ -662,7 +684,7 @@ final class ContainerLog {
    * header alone, then collects lines. Headers walked past are added to the index for later reads. A damaged
    * chunk is counted and skipped: the lines after it come as after a hole.
    */
-  private void readSegment(long key, FileChannel channel, long end, SparseChunkIndex index, LineCollector out,
+  private void readSegment(long key, FileChannel channel, long end, SparseChunkIndex index, LineSink out,
                            ChunkReader reader) throws IOException {
     ChunkHeader header = new ChunkHeader();
     reader.attach(channel, end);

@@ -10,7 +10,9 @@ import io.dockline.collector.StoreFullException;
 import io.dockline.collector.StoreUsage;
 import io.dockline.config.Durations;
 import io.dockline.wire.ContainerMeta;
+import io.dockline.collector.TextFilter;
 import io.dockline.wire.LineBatch;
+import io.dockline.wire.LineMatches;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
@@ -205,6 +207,17 @@ public final class FileLogStore implements LogStore {
       return LineCollector.empty(new ContainerMeta(containerId, null, null, null, null), LineCollector.seqAfter(afterSeq));
     }
     return log.read(afterSeq, limit, options.maxReadBytes(), readers.get());
+  }
+
+  @Override
+  public LineMatches search(String containerId, long afterSeq, TextFilter filter, int limit, int maxScan)
+      throws IOException {
+    ensureOpen();
+    ContainerLog log = find(containerId);
+    if (log == null) {
+      return MatchCollector.empty(new ContainerMeta(containerId, null, null, null, null), LineCollector.seqAfter(afterSeq));
+    }
+    return log.find(afterSeq, filter, limit, maxScan, options.maxReadBytes(), readers.get());
   }
 
   /**

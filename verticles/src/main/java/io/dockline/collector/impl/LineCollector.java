@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /** Gathers lines out of loaded chunks into the columns of the {@link LineBatch} a read returns. */
-final class LineCollector {
+final class LineCollector implements LineSink {
   private long firstSeq;
   private final int maxLines;
   private final int maxBytes;
@@ -32,18 +32,16 @@ final class LineCollector {
     offsets = new int[lines + 1];
   }
 
-  /** The seq of the next line wanted. */
-  long nextSeq() { return firstSeq + count; }
+  @Override
+  public long nextSeq() { return firstSeq + count; }
 
   boolean isEmpty() { return count == 0; }
 
-  boolean full() { return count >= maxLines || byteBudgetSpent || stoppedAtHole; }
+  @Override
+  public boolean full() { return count >= maxLines || byteBudgetSpent || stoppedAtHole; }
 
-  /**
-   * Whether reading goes on at lines starting from {@code seq}: an answer holds contiguous lines, so it stops
-   * before a hole, unless nothing was taken yet, in which case it starts after the hole.
-   */
-  boolean continuesAt(long seq) {
+  @Override
+  public boolean continuesAt(long seq) {
     if (seq <= nextSeq()) return true;
     if (count == 0) {
       firstSeq = seq;
@@ -53,10 +51,11 @@ final class LineCollector {
     return false;
   }
 
-  /** Takes lines from seq {@link #nextSeq()} on out of a chunk loaded at {@code body} in {@code window}. */
-  void takeFrom(ByteBuffer window, int body, ChunkHeader header) {
+  @Override
+  public void takeFrom(ByteBuffer window, int body, ChunkHeader header) {
     int skip = (int) (nextSeq() - header.firstSeq);
     int text = body + header.count * LINE_RECORD_BYTES;
+    if (count == 0) sizeFor(header.rawBodyLength - header.count * LINE_RECORD_BYTES, header.count);
     int textSkipped = 0;
     for (int i = 0; i < skip; i++) textSkipped += lengthOf(window, body, i);
     int copyFrom = text + textSkipped;
@@ -101,6 +100,18 @@ final class LineCollector {
 
   private static int lengthOf(ByteBuffer window, int body, int line) {
     return window.getInt(body + line * LINE_RECORD_BYTES + RECORD_LENGTH_OFFSET);
+  }
+
+  /**
+   * Sizes the columns once, for the answer the first chunk's lines suggest (its mean line length, up to the
+   * byte and line bounds): growing them by doubling allocated and copied a bulk read's megabytes many times over.
+   */
+  private void sizeFor(int chunkTextBytes, int chunkLines) {
+    long mean = Math.max(1, chunkTextBytes / chunkLines);
+    int lines = (int) Math.min(maxLines, maxBytes / mean + 1);
+    long bytes = Math.min((long) maxBytes + mean, lines * mean + lines * mean / 8);
+    if (lines > times.length) growFor(lines);
+    if (bytes > data.length) data = new byte[(int) Math.min(Integer.MAX_VALUE - 8, bytes)];
   }
 
   private void growFor(int lines) {
