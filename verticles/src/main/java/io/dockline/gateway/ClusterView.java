@@ -23,6 +23,7 @@ import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.NodeInfo;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +79,7 @@ final class ClusterView {
 
   private static Map<String, JsonObject> merge(List<Future<JsonArray>> answers) {
     Map<String, JsonObject> merged = new LinkedHashMap<>();
+    Map<String, List<long[]>> spans = new HashMap<>();
     for (Future<JsonArray> f : answers) {
       if (f.failed()) continue; // a collector gone since the registry was read
       for (Object o : f.result()) {
@@ -91,6 +93,7 @@ final class ClusterView {
         }
         cur.put("lines", cur.getLong("lines") + c.getLong("lines"));
         long first = c.getLong("firstSeq", 0L);
+        if (first > 0) spans.computeIfAbsent(c.getString("id"), k -> new ArrayList<>()).add(new long[] {first, c.getLong("lastSeq")});
         // the first line any collector still holds: what retention or a purge left (0 when none holds a line)
         if (first > 0 && (cur.getLong("firstSeq") == 0 || first < cur.getLong("firstSeq"))) cur.put("firstSeq", first);
         if (c.getLong("lastSeq") >= cur.getLong("lastSeq")) {
@@ -101,7 +104,26 @@ final class ClusterView {
             .put("firstSeq", first).put("lastSeq", c.getLong("lastSeq")));
       }
     }
+    spans.forEach((id, s) -> merged.get(id).put("lines", distinctLines(s, merged.get(id).getLong("lines"))));
     return merged;
+  }
+
+  /**
+   * The lines held, counted once: a replica's copies, or the seqs a collector's span reaches over while another
+   * holds them (a stream moved away and back), are not lines of their own. At most the seqs the collectors'
+   * spans cover together, at most what they count.
+   */
+  static long distinctLines(List<long[]> spans, long counted) {
+    List<long[]> sorted = new ArrayList<>(spans);
+    sorted.sort(Comparator.comparingLong(a -> a[0]));
+    long covered = 0;
+    long end = 0;
+    for (long[] span : sorted) {
+      long from = Math.max(span[0], end + 1);
+      if (span[1] >= from) covered += span[1] - from + 1;
+      end = Math.max(end, span[1]);
+    }
+    return Math.min(covered, counted);
   }
 
   /** The container by id, name or unique id prefix; fails with 404 when there is none. */
