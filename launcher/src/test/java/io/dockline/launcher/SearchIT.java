@@ -41,15 +41,16 @@ class SearchIT {
   void start() throws Exception {
     Docker.removeTestContainers();
     Path work = Files.createTempDirectory("dockline-search-it");
-    node = new NodeProcess("search", work, "--include-names", run + ".*", "--segment-bytes", Long.toString(64 << 10))
+    node = new NodeProcess("search", work, "--include-names", run + ".*", "--segment-bytes", Long.toString(32 << 10))
         .start();
     node.awaitHealth(200, 120_000);
     api = new Api(node, null);
-    // numbered lines of three kinds, JSON with quotes among them; "needle" on one line in a thousand
+    // numbered lines of three kinds, JSON with quotes among them; "needle" on one line in a thousand; a pause
+    // after each thousand, so the lines come in several batches (a segment rotates only between batches)
     String script = "i=1; while [ $i -le " + LINES + " ]; do "
         + "case $((i % 3)) in 0) echo \"{\\\"n\\\":$i,\\\"level\\\":\\\"warn\\\"}\";; 1) echo \"GET /api/orders/$i 200\";; "
         + "*) echo \"worker $i done\";; esac; "
-        + "[ $((i % 1000)) -eq 7 ] && echo \"the needle after $i\"; i=$((i+1)); done";
+        + "[ $((i % 1000)) -eq 7 ] && echo \"the needle after $i\"; [ $((i % 1000)) -eq 0 ] && sleep 0.5; i=$((i+1)); done";
     id = Docker.run("create", "--network", "none", "--label", Docker.RUN_LABEL, "--log-driver", "none",
         "--name", run + "-lines", Docker.IMAGE, "sh", "-c", script);
     node.startWhenAttached(id);

@@ -87,6 +87,9 @@ final class LogTail {
     for (StoredLine l : lines) {
       long seq = l.seq();
       if (seq <= after) continue;
+      // a client reading slower than the page comes: the rest is read again once it has drained, so what waits
+      // for it is the socket's queue, not a page of up to 1,000 long lines
+      if (sink.full()) return true;
       if (seq > after + 1 && seq <= firstSeq) {
         sink.trimmed(after + 1, seq - 1);
       } else if (seq > after + 1) {
