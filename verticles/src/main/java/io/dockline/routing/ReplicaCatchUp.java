@@ -124,7 +124,12 @@ final class ReplicaCatchUp {
         }
       }
       return null;
-    }).otherwiseEmpty();
+    }).recover(e -> {
+      // a replica that does not answer (dead, not yet off the ring, overloaded) is not known to hold the lines:
+      // the stream counts as under-replicated until a check of every replica succeeds
+      found.add(stream);
+      return Future.succeededFuture();
+    });
   }
 
   /** The runs of seqs a {@code last-seq} answer lists, null when it lists none (an older collector). */
