@@ -26,9 +26,13 @@ import java.util.logging.Logger;
  * below what it holds ({@code LogStore#backfill}) on its store thread, at {@code background-priority}.
  *
  * <p>A check asks every replica of each stream this router forwards for the runs of seqs it holds, after every
- * ring change and then periodically: a replica lacks the lines another holds below its own last seq (before its
- * first line, or in a hole, when it left the set and came back). So a copy starts at once, and one that failed
- * (a replica left, an older collector without the backfill address) is tried again later. Event-loop confined.
+ * ring change, after every copy and then periodically: a replica lacks the lines another holds below its own
+ * last seq (before its first line, or in a hole, when it left the set and came back). A replica that holds
+ * nothing of the stream yet lacks every line another holds: they go to it as ordinary writes (an empty container
+ * takes its first batch wherever it starts), so a stream that no longer writes is copied too; a live write that
+ * overtakes such a copy leaves a hole the next check fills by backfill. A stream is counted lacking from the
+ * check that finds it until a check finds it whole. So a copy starts at once, and one that failed (a replica
+ * left, an older collector without the backfill address) is tried again at the next check. Event-loop confined.
  */
 final class ReplicaCatchUp {
   private static final Logger LOG = Logger.getLogger(ReplicaCatchUp.class.getName());
@@ -43,19 +47,32 @@ final class ReplicaCatchUp {
   private final Map<String, Long> copying = new HashMap<>();
   /** Streams whose replicas were found lacking lines at the last check (copying or waiting to). */
   private Set<String> lacking = Set.of();
+  /** The replica sets the last finished check saw: a stream whose set changed since is not known whole. */
+  private Map<String, List<String>> checked = Map.of();
   private boolean sweeping;
-  private Supplier<Map<String, List<String>>> sweepAgain;
+  private boolean sweepAgain;
+  /** The replica sets as they are now: stream id to its set. */
+  private Supplier<Map<String, List<String>>> replicasOf = Map::of;
+  /** Told after every sweep, on the event loop (the under-replicated count follows it). */
+  private final Runnable onSweep;
   /** Lines still to copy by the copies running, for the gauge (read off the event loop). */
   private volatile long lag;
 
-  ReplicaCatchUp(Vertx vertx, Counter bytesCopied) {
+  ReplicaCatchUp(Vertx vertx, Counter bytesCopied, Runnable onSweep) {
     this.vertx = vertx;
     this.bytesCopied = bytesCopied;
+    this.onSweep = onSweep;
   }
 
-  /** Whether some replica of the stream still lacks lines the others hold. */
-  boolean catchingUp(String stream) {
-    return copying.containsKey(stream) || lacking.contains(stream);
+  /**
+   * Whether some replica of the stream ({@code replicas}: its set now) may still lack lines the others hold:
+   * a copy runs, the last check found it lacking, or its set changed since that check.
+   */
+  boolean catchingUp(String stream, List<String> replicas) {
+    if (replicas.size() < 2) return false;
+    // a stream new to this router is taken as whole until its first check (a new stream lacks nothing)
+    List<String> seen = checked.get(stream);
+    return copying.containsKey(stream) || lacking.contains(stream) || (seen != null && !seen.equals(replicas));
   }
 
   /** Lines still to copy by the copies running; safe from any thread. */
@@ -76,27 +93,34 @@ final class ReplicaCatchUp {
    * sweep at a time: asked during one, the next sweep follows it with the sets as they are then.
    */
   void check(Supplier<Map<String, List<String>>> replicasOf) {
+    this.replicasOf = replicasOf;
+    sweep();
+  }
+
+  private void sweep() {
     if (sweeping) {
-      sweepAgain = replicasOf;
+      sweepAgain = true;
       return;
     }
     sweeping = true;
+    sweepAgain = false;
     Set<String> found = new HashSet<>();
     List<Future<Void>> checks = new ArrayList<>();
-    replicasOf.get().forEach((stream, replicas) -> {
+    Map<String, List<String>> sets = replicasOf.get();
+    sets.forEach((stream, replicas) -> {
       if (replicas.size() < 2) return;
       checks.add(check(stream, replicas, found));
     });
-    if (checks.isEmpty()) sweepDone(found); // a join of no future need not complete
-    else Future.join(checks).onComplete(v -> sweepDone(found));
+    if (checks.isEmpty()) sweepDone(sets, found); // a join of no future need not complete
+    else Future.join(checks).onComplete(v -> sweepDone(sets, found));
   }
 
-  private void sweepDone(Set<String> found) {
+  private void sweepDone(Map<String, List<String>> sets, Set<String> found) {
+    checked = sets;
     lacking = found;
     sweeping = false;
-    Supplier<Map<String, List<String>>> next = sweepAgain;
-    sweepAgain = null;
-    if (next != null) check(next);
+    onSweep.run();
+    if (sweepAgain) sweep();
   }
 
   private Future<Void> check(String stream, List<String> replicas, Set<String> found) {
@@ -109,16 +133,18 @@ final class ReplicaCatchUp {
       List<List<long[]>> runs = new ArrayList<>();
       for (Future<JsonObject> h : held) runs.add(runs(h.result()));
       for (int t = 0; t < replicas.size(); t++) {
-        // null: a collector of an older release; empty: no batch reached it yet (the next check sees)
-        if (runs.get(t) == null || runs.get(t).isEmpty()) continue;
-        long through = runs.get(t).get(runs.get(t).size() - 1)[1];
+        if (runs.get(t) == null) continue; // a collector of an older release
+        boolean empty = runs.get(t).isEmpty();
+        // above its last seq, the writes themselves bring lines to a replica that holds some
+        long through = empty ? Long.MAX_VALUE : runs.get(t).get(runs.get(t).size() - 1)[1];
         for (int s = 0; s < replicas.size(); s++) {
           if (s == t || runs.get(s) == null) continue;
           List<long[]> missing = MissingLines.of(runs.get(s), runs.get(t), through);
           if (missing.isEmpty()) continue;
           found.add(stream);
           if (!copying.containsKey(stream) && copying.size() < MAX_COPIES) {
-            copy(stream, replicas.get(s), replicas.get(t), missing);
+            // to an empty replica as writes, its first run only: they are in order from its first line on
+            copy(stream, replicas.get(s), replicas.get(t), empty ? missing.subList(0, 1) : missing, empty);
           }
           break;
         }
@@ -144,8 +170,11 @@ final class ReplicaCatchUp {
     return runs;
   }
 
-  /** Copies the runs of the stream's lines {@code missing} holds from {@code source} to {@code target}. */
-  private void copy(String stream, String source, String target, List<long[]> missing) {
+  /**
+   * Copies the runs of the stream's lines {@code missing} holds from {@code source} to {@code target}, as
+   * backfill, or as writes ({@code asWrites}) to a target that holds none of the stream's lines yet.
+   */
+  private void copy(String stream, String source, String target, List<long[]> missing, boolean asWrites) {
     long lines = MissingLines.count(missing);
     LOG.info("copying " + lines + " lines of " + stream + " (" + missing.size() + " runs from "
         + missing.get(0)[0] + ") from " + source + " to " + target);
@@ -153,18 +182,20 @@ final class ReplicaCatchUp {
     Future<Void> chain = Future.succeededFuture();
     long[] left = {lines};
     for (long[] run : missing) {
-      chain = chain.compose(v -> page(stream, source, target, run[0] - 1, run[1], left));
+      chain = chain.compose(v -> page(stream, source, target, run[0] - 1, run[1], left, asWrites));
     }
     chain.onComplete(ar -> {
       progress(stream, null);
       if (ar.failed()) LOG.info("copying " + stream + " to " + target + " stopped (" + ar.cause().getMessage()
           + "); tried again at the next check");
       else LOG.info("copied " + lines + " lines of " + stream + " to " + target);
+      sweep(); // whether the stream is whole now, and the copies that waited for this one
     });
   }
 
   /** One page after {@code after}, then the next, through {@code through}; {@code left} counts lines to go. */
-  private Future<Void> page(String stream, String source, String target, long after, long through, long[] left) {
+  private Future<Void> page(String stream, String source, String target, long after, long through, long[] left,
+                            boolean asWrites) {
     if (after >= through) return Future.succeededFuture();
     int limit = (int) Math.min(PAGE_LINES, through - after);
     return vertx.eventBus().<LineBatch>request(Addresses.collectorQuery(source),
@@ -172,11 +203,12 @@ final class ReplicaCatchUp {
           LineBatch lines = m.body();
           if (lines.count() == 0 || lines.firstSeq() > through) return Future.succeededFuture(); // the source ends there
           LineBatch part = lines.head((int) Math.min(lines.count(), through - lines.firstSeq() + 1));
-          return vertx.eventBus().request(Addresses.collectorBackfill(target), part, ASK).compose(r -> {
+          String to = asWrites ? Addresses.collectorWrite(target) : Addresses.collectorBackfill(target);
+          return vertx.eventBus().request(to, part, ASK).compose(r -> {
             bytesCopied.increment(part.dataLength());
             left[0] -= part.count();
             progress(stream, Math.max(0, left[0]));
-            return page(stream, source, target, part.lastSeq(), through, left);
+            return page(stream, source, target, part.lastSeq(), through, left, asWrites);
           });
         });
   }

@@ -114,7 +114,7 @@ public final class RouterVerticle extends VerticleBase {
         .description("streams this router forwards with fewer ready replicas than replication-factor, or a replica "
             + "still being brought up to date").register(registry);
     catchUp = new ReplicaCatchUp(vertx, Meters.counter(registry, node, "dockline.replication.bytes.copied",
-        "line bytes copied to replicas new to a stream, to bring them up to date"));
+        "line bytes copied to replicas new to a stream, to bring them up to date"), this::countUnderReplicated);
     Gauge.builder("dockline.replication.copy.lag", catchUp::lag).tag("node", node)
         .description("lines still to copy to replicas new to a stream (copies running)").register(registry);
     batchLatency = Timer.builder("dockline.batch.latency")
@@ -270,7 +270,7 @@ public final class RouterVerticle extends VerticleBase {
 
   /** A stream is fully replicated when it has factor ready replicas and none of them lacks lines the others hold. */
   private boolean fullyReplicated(List<String> replicas, String stream) {
-    return replicas.size() >= config.replicationFactor() && !catchUp.catchingUp(stream);
+    return replicas.size() >= config.replicationFactor() && !catchUp.catchingUp(stream, replicas);
   }
 
   /** Counts this router's streams not fully replicated, for the gauge (read off the event loop). */
