@@ -19,14 +19,16 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Replicated collectors, as separate processes: an agent node and three collectors at the default
  * replication factor (2); containers write numbered lines while the collector holding the most streams is
- * killed with {@code kill -9} and never started again. Every line written must still be readable once, in
- * order; and once the survivor new to each stream was brought up to date (copied from the other), every line
- * is on both survivors' disks.
+ * killed with {@code kill -9} and never started again. One more container wrote all its lines and ended before
+ * the kill, and the victim is one of its replicas: its new replica gets no write ever, so only the copy brings
+ * its lines. Every line written must still be readable once, in order; and once the survivor new to each
+ * stream was brought up to date (copied from the other), every line is on both survivors' disks.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplicationIT {
   private static final int CONTAINERS = 4;
   private static final int LINES_PER_ROUND = 100;
+  private static final int ENDED_LINES = 3_000;
 
   private final String run = "rp" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
   private Path work;
@@ -67,6 +69,11 @@ class ReplicationIT {
     String script = "i=0; while [ ! -f /c/stop ]; do for j in $(seq 1 " + LINES_PER_ROUND + "); do"
         + " i=$((i+1)); echo \"n $i\"; done; sleep 0.2; done; echo $i > /c/$(hostname).tmp;"
         + " mv /c/$(hostname).tmp /c/$(hostname)";
+    String ended = Docker.run("create", "--network", "none", "--label", Docker.RUN_LABEL, "--log-driver", "none",
+        "--name", run + "-ended", Docker.IMAGE, "sh", "-c", "for i in $(seq 1 " + ENDED_LINES + "); do echo \"n $i\"; done");
+    gateway().startWhenAttached(ended);
+    Docker.waitExited(ended, 60_000);
+    gateway().awaitStored(ended, ENDED_LINES, 60_000);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < CONTAINERS; i++) {
       ids.add(Docker.run("create", "--network", "none", "--label", Docker.RUN_LABEL, "--log-driver", "none",
@@ -76,7 +83,7 @@ class ReplicationIT {
     for (String id : ids) gateway().awaitStored(id, LINES_PER_ROUND, 60_000);
     Thread.sleep(6_000); // the routers have measured and published every stream: the sets are the ring's
 
-    String victim = collectorWithMostStreams();
+    String victim = collectorWithMostStreams(replicasOf(ended));
     nodes.get(victim).kill9();
     awaitRing(2);
     Thread.sleep(3_000); // failed batches resent: every stream now goes to both survivors
@@ -102,6 +109,9 @@ class ReplicationIT {
       assertTrue(written > settled + LINES_PER_ROUND, id + " wrote after the sets settled: " + settled + " of " + written);
       writtenOf.put(id, written);
     }
+    ids.add(ended);
+    writtenOf.put(ended, (long) ENDED_LINES);
+    settledAt.put(ended, (long) ENDED_LINES);
     // each replica new to a stream is brought up to date from the other: every line on both survivors
     Deadlines.await(() -> gateway().metric("dockline_streams_underreplicated") == 0
         && gateway().metric("dockline_replication_copy_lag") == 0, 180_000, "copies to the new replicas settle");
@@ -135,7 +145,7 @@ class ReplicationIT {
         assertFalse(stream.getJsonArray("replicas").contains(victim), stream.encode());
       }
     }
-    assertEquals(CONTAINERS, shown, "every stream on /api/ring: " + ring.encode());
+    assertEquals(CONTAINERS + 1, shown, "every stream on /api/ring: " + ring.encode());
   }
 
   private boolean ringShowsFullyReplicated(List<String> ids) throws Exception {
@@ -149,14 +159,26 @@ class ReplicationIT {
     return true;
   }
 
-  /** The collector that is owner of the most streams on the agent's ring. */
-  private String collectorWithMostStreams() throws Exception {
+  /** The replica set of a stream on the agent's ring. */
+  private List<String> replicasOf(String id) throws Exception {
+    JsonObject ring = new JsonObject(gateway().get("/api/ring").body());
+    for (Object c : ring.getJsonArray("collectors")) {
+      for (Object o : ((JsonObject) c).getJsonArray("streamLoads")) {
+        JsonObject stream = (JsonObject) o;
+        if (id.equals(stream.getString("container"))) return stream.getJsonArray("replicas").getList();
+      }
+    }
+    throw new AssertionError(id + " not on /api/ring: " + ring.encode());
+  }
+
+  /** Of {@code among}, the collector that is owner of the most streams on the agent's ring. */
+  private String collectorWithMostStreams(List<String> among) throws Exception {
     JsonObject ring = new JsonObject(gateway().get("/api/ring").body());
     String best = null;
     int most = -1;
     for (Object o : ring.getJsonArray("collectors")) {
       JsonObject c = (JsonObject) o;
-      if (c.getInteger("streams") > most) {
+      if (among.contains(c.getString("node")) && c.getInteger("streams") > most) {
         most = c.getInteger("streams");
         best = c.getString("node");
       }
