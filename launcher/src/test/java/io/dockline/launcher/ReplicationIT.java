@@ -22,7 +22,8 @@ import org.junit.jupiter.api.TestInstance;
  * killed with {@code kill -9} and never started again. One more container wrote all its lines and ended before
  * the kill, and the victim is one of its replicas: its new replica gets no write ever, so only the copy brings
  * its lines. Every line written must still be readable once, in order; and once the survivor new to each
- * stream was brought up to date (copied from the other), every line is on both survivors' disks.
+ * stream was brought up to date (copied from the other), every line is on both survivors' disks. Then the
+ * victim comes back with its data dir deleted: once copies settle, every replica of every set holds every line.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplicationIT {
@@ -146,6 +147,26 @@ class ReplicationIT {
       }
     }
     assertEquals(CONTAINERS + 1, shown, "every stream on /api/ring: " + ring.encode());
+
+    // the victim back on an empty data dir: it is a replica again of the streams whose sets it is in (they all
+    // stopped writing), and is filled again by copies
+    StoredOnDisk.deleteTree(nodes.get(victim).dataDir);
+    nodes.get(victim).start();
+    awaitRing(3);
+    Deadlines.await(() -> gateway().metric("dockline_streams_underreplicated") == 0
+        && gateway().metric("dockline_replication_copy_lag") == 0 && ringShowsFullyReplicated(ids), 180_000,
+        "copies to the member back empty settle");
+    int filled = 0;
+    for (String id : ids) {
+      List<String> replicas = replicasOf(id);
+      assertEquals(2, replicas.size(), id + ": " + replicas);
+      for (String r : replicas) {
+        assertEquals(writtenOf.get(id), (long) StoredOnDisk.seqs(nodes.get(r), id).size(), id + " on " + r
+            + (r.equals(victim) ? ", back empty" : ""));
+        if (r.equals(victim)) filled++;
+      }
+    }
+    assertTrue(filled > 0, victim + " is a replica of none of the streams again: nothing shows it filled");
   }
 
   private boolean ringShowsFullyReplicated(List<String> ids) throws Exception {
