@@ -87,6 +87,11 @@ public final class RouterVerticle extends VerticleBase {
   private Counter replicaFailures;
   /** This router's streams with fewer ready replicas than the factor, as last counted. */
   private volatile int underReplicated;
+  /**
+   * The most ready collectors this router's ring has had: a cluster that never had as many as the factor (one
+   * node alone) is not short of replicas, one that lost members is.
+   */
+  private int mostCollectors;
   private Timer batchLatency;
   private MultiGauge streamsPerCollector;
 
@@ -175,6 +180,7 @@ public final class RouterVerticle extends VerticleBase {
     rebalances.increment();
     streamsMoved.increment(moved);
     ring = next;
+    mostCollectors = Math.max(mostCollectors, ready.size());
     checkReplicas(); // a replica new to a stream is brought up to date at once
     countUnderReplicated();
     loads = newLoads;
@@ -268,9 +274,13 @@ public final class RouterVerticle extends VerticleBase {
     });
   }
 
-  /** A stream is fully replicated when it has factor ready replicas and none of them lacks lines the others hold. */
+  /**
+   * A stream is fully replicated when it has factor ready replicas (or as many as the cluster ever had) and none
+   * of them lacks lines the others hold.
+   */
   private boolean fullyReplicated(List<String> replicas, String stream) {
-    return replicas.size() >= config.replicationFactor() && !catchUp.catchingUp(stream, replicas);
+    return replicas.size() >= Math.min(config.replicationFactor(), mostCollectors)
+        && !catchUp.catchingUp(stream, replicas);
   }
 
   /** Counts this router's streams not fully replicated, for the gauge (read off the event loop). */
