@@ -92,6 +92,16 @@ public final class Addresses {
     return "dockline.collector." + node + ".write";
   }
 
+  /**
+   * A collector's backfill address: takes a {@link LineBatch} of older lines copied from another replica of the
+   * stream (a replica new to the stream is brought up to date), stores those it lacks below its last seq and
+   * replies {@code {"written"}} once they are durable. A collector of a release before replication has no
+   * handler here: the copy fails and is tried again later, nothing else changes.
+   */
+  public static String collectorBackfill(String node) {
+    return "dockline.collector." + node + ".backfill";
+  }
+
   /** A collector's query address: JSON requests {@code {"op": "containers"|"logs"|"last-seq", ...}}. */
   public static String collectorQuery(String node) {
     return "dockline.collector." + node + ".query";

@@ -8,7 +8,9 @@ import io.vertx.core.json.JsonObject;
  * collector and router reply.
  *
  * <ul>
- *   <li>{@code last-seq} {@code {"containerId"}} → {@code {"lastSeq"}} (0 when it holds nothing);</li>
+ *   <li>{@code last-seq} {@code {"containerId"}} → {@code {"lastSeq", "ranges"}} (0 when it holds nothing;
+ *       {@code ranges}: the runs of seqs it holds, {@code [[first, last], ...]}, at most {@link #MAX_RANGES}, absent
+ *       from a collector of a release before replication);</li>
  *   <li>{@code containers} → {@code [{"id", "name", "image", "host", "labels", "firstSeq", "lastSeq", "lines",
  *       "bytes", "collector"}]};</li>
  *   <li>{@code logs} {@code {"containerId", "after", "limit"}} → the lines after that seq, at most {@code limit}
@@ -31,6 +33,8 @@ public final class CollectorQuery {
   public static final String LOGS = "logs";
   public static final String PURGE = "purge";
 
+  /** The most runs of seqs a {@code last-seq} answer lists. */
+  public static final int MAX_RANGES = 1_000;
   /** Failure code: a malformed request or an unknown op. */
   public static final int BAD_REQUEST = 400;
   /** Failure code of a batch that starts after the collector's next expected seq ({@link BatchAck#GAP_FAILURE}). */

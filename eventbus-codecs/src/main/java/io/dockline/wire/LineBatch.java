@@ -78,6 +78,14 @@ public final class LineBatch {
         Arrays.copyOfRange(flags, fromIndex, count), offs, Arrays.copyOfRange(data, base, offsets[count]));
   }
 
+  /** The first {@code n} lines (copied). */
+  public LineBatch head(int n) {
+    if (n >= count) return this;
+    int[] offs = Arrays.copyOf(offsets, n + 1);
+    return new LineBatch(container, firstSeq, n, Arrays.copyOf(timesNanos, n), Arrays.copyOf(streams, n),
+        Arrays.copyOf(flags, n), offs, Arrays.copyOf(data, offsets[n]));
+  }
+
   @Override
   public String toString() {
     return "LineBatch{" + container.id() + " seq " + firstSeq + ".." + lastSeq() + "}";

@@ -41,14 +41,13 @@ class ClusterIT {
     List<String> names = List.of("c1", "c2", "c3", "c4", "agent-a", "agent-b");
     for (String n : names) {
       String roles = n.startsWith("c") ? "collector" : "agent,router,gateway";
-      List<String> args = new ArrayList<>(List.of("--roles", roles));
+      // one copy per line: what this test checks is that a stream's lines, moved between collectors, are stored
+      // exactly once (ReplicationIT covers the default factor, 2)
+      List<String> args = new ArrayList<>(List.of("--roles", roles, "--replication-factor", "1"));
       if (n.equals("agent-b")) args.addAll(List.of("--docker-host", hostB.host));
       nodes.put(n, new NodeProcess(n, work, args.toArray(new String[0])));
     }
-    StringBuilder join = new StringBuilder();
-    for (NodeProcess p : nodes.values()) join.append(join.length() == 0 ? "" : ",").append("127.0.0.1:").append(p.clusterPort);
-    for (NodeProcess p : nodes.values()) p.clusterName = "it-cluster-" + run;
-    for (NodeProcess p : nodes.values()) p.addArgs("--join", join.toString());
+    NodeProcess.cluster("it-cluster-" + run, nodes.values());
     for (String n : List.of("c1", "c2", "c3", "agent-a", "agent-b")) nodes.get(n).start();
     gateway().awaitHealth(200, 120_000);
     awaitRing(3);

@@ -102,6 +102,16 @@ final class NodeProcess implements AutoCloseable {
     b.addArgs("--join", "127.0.0.1:" + a.clusterPort);
   }
 
+  /** Makes {@code members} one test cluster named {@code cluster}, each joining all of them. */
+  static void cluster(String cluster, java.util.Collection<NodeProcess> members) {
+    StringBuilder join = new StringBuilder();
+    for (NodeProcess p : members) join.append(join.length() == 0 ? "" : ",").append("127.0.0.1:").append(p.clusterPort);
+    for (NodeProcess p : members) {
+      p.clusterName = cluster;
+      p.addArgs("--join", join.toString());
+    }
+  }
+
   NodeProcess addArgs(String... args) {
     extraArgs.addAll(List.of(args));
     return this;

@@ -41,7 +41,8 @@ class TailHandoverIT {
       n.clusterName = "it-handover-" + run;
       // the default ring: the join moves streams off the one collector above the bound, and a moved stream
       // stays on the new one while its measured rate changes step
-      n.addArgs("--join", join);
+      // factor 1: a stream moves to the new collector instead of gaining it as a second replica
+      n.addArgs("--join", join, "--replication-factor", "1");
     }
     nodes.add(a.start());
     for (int i = 0; i < CONTAINERS; i++) {

@@ -80,6 +80,7 @@ public final class CollectorVerticle extends VerticleBase {
   private Counter linesStored;
   private Counter bytesStored;
   private Counter batchesStored;
+  private Counter linesBackfilled;
   private Counter duplicates;
   private Counter refusedFull;
   private Counter diskFullTimes;
@@ -107,6 +108,8 @@ public final class CollectorVerticle extends VerticleBase {
     linesStored = Meters.counter(registry, node, "dockline.lines.stored", "lines durably stored by this collector");
     bytesStored = Meters.counter(registry, node, "dockline.bytes.stored", "line bytes durably stored by this collector");
     batchesStored = Meters.counter(registry, node, "dockline.batches.stored", "batches stored and acknowledged");
+    linesBackfilled = Meters.counter(registry, node, "dockline.lines.backfilled",
+        "older lines this collector took from another replica of their stream (it was new to the stream)");
     duplicates = Meters.counter(registry, node, "dockline.duplicates.dropped", "lines received again and dropped");
     refusedFull = Meters.counter(registry, node, "dockline.batches.refused.full",
         "batches refused for lack of disk (the agents send them again)");
@@ -141,6 +144,7 @@ public final class CollectorVerticle extends VerticleBase {
   private Future<Void> listen() {
     consumers.add(vertx.eventBus().<LineBatch>consumer(Addresses.collectorWrite(config.nodeName()), this::onWrite));
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.collectorQuery(config.nodeName()), this::onQuery));
+    consumers.add(vertx.eventBus().<LineBatch>consumer(Addresses.collectorBackfill(config.nodeName()), this::onBackfill));
     return Future.join(consumers.stream().map(MessageConsumer::completion).collect(java.util.stream.Collectors.toList()))
         .mapEmpty();
   }
@@ -322,12 +326,40 @@ public final class CollectorVerticle extends VerticleBase {
         .onFailure(e -> LOG.warning("leaving the collector registry failed: " + e.getMessage()));
   }
 
+  /**
+   * Older lines copied from another replica, on the store thread (background priority) between groups; durable
+   * when answered. Short of disk or broken: refused like a write.
+   */
+  private void onBackfill(Message<LineBatch> msg) {
+    if (storeBroken != null || shortOfDisk != null) {
+      msg.fail(storeBroken != null ? CollectorQuery.STORE_FAILED : BatchAck.STORE_FULL_FAILURE,
+          storeBroken != null ? storeBroken : "collector short of disk: " + shortOfDisk);
+      return;
+    }
+    onStoreThread(() -> {
+      try {
+        return store.backfill(msg.body());
+      } catch (StoreFullException e) {
+        onDiskShort("a backfill failed: " + e.getMessage());
+        throw e;
+      }
+    }).onComplete(ar -> {
+      if (ar.succeeded()) {
+        linesBackfilled.increment(ar.result());
+        msg.reply(new JsonObject().put("written", ar.result()));
+      } else {
+        msg.fail(ar.cause() instanceof StoreFullException ? BatchAck.STORE_FULL_FAILURE : CollectorQuery.STORE_FAILED,
+            String.valueOf(ar.cause().getMessage()));
+      }
+    });
+  }
+
   private void onQuery(Message<JsonObject> msg) {
     JsonObject q = msg.body();
     String op = q.getString(CollectorQuery.OP, "");
     switch (op) {
       case CollectorQuery.LAST_SEQ:
-        onStoreThread(() -> new JsonObject().put("lastSeq", store.lastSeq(q.getString("containerId", ""))))
+        onStoreThread(() -> lastSeq(q.getString("containerId", "")))
             .onComplete(ar -> reply(msg, ar.succeeded() ? ar.result() : null, ar.cause()));
         break;
       case CollectorQuery.CONTAINERS:
@@ -357,6 +389,16 @@ public final class CollectorVerticle extends VerticleBase {
       default:
         msg.fail(CollectorQuery.BAD_REQUEST, "unknown query op '" + op + "'");
     }
+  }
+
+  /** Store thread: the container's last seq, and the runs of seqs it holds (a replica's copier compares them). */
+  private JsonObject lastSeq(String containerId) throws java.io.IOException {
+    JsonArray ranges = new JsonArray();
+    for (long[] run : store.ranges(containerId)) {
+      if (ranges.size() == CollectorQuery.MAX_RANGES) break;
+      ranges.add(new JsonArray().add(run[0]).add(run[1]));
+    }
+    return new JsonObject().put("lastSeq", store.lastSeq(containerId)).put("ranges", ranges);
   }
 
   /** Store thread: deletes a container's lines through a seq, or those stamped before a time. */

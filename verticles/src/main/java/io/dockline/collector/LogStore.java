@@ -60,6 +60,28 @@ public interface LogStore extends AutoCloseable {
    */
   AppendResult append(LineBatch batch, long storedThrough) throws IOException;
 
+  /**
+   * Stores older lines the container lacks, copied from another replica: the lines of {@code batch} that fall
+   * in a hole below {@link #lastSeq} (before the first held line, or between two held ranges). Lines it already
+   * holds, lines above lastSeq (appends bring those, in order) and lines a {@link #purge} deleted are not
+   * taken; a container the store does not hold takes nothing. Durable when it returns (no {@link #sync()}):
+   * each run of lines is a new sealed segment in the ordinary format, forced before it is renamed into place.
+   * Reads see the lines at once, in seq order; {@link #firstSeq} moves down when they come before it;
+   * {@link #append}'s order and deduplication are unchanged. Retention treats them like any other lines.
+   * Writer thread.
+   *
+   * @return the lines taken
+   * @throws StoreFullException if the disk has no room: nothing of the run being written is held then
+   */
+  int backfill(LineBatch batch) throws IOException;
+
+  /**
+   * The runs of consecutive seqs the container holds, each {first, last}, in seq order (one run unless it has
+   * holes); empty for a container it does not hold. A replica compares them with another's to find the lines
+   * it lacks. Writer thread (a sealed segment's seqs are summed from the file on first use).
+   */
+  List<long[]> ranges(String containerId) throws IOException;
+
   /** Forces to disk every segment, meta file and directory written since the previous sync. */
   void sync() throws IOException;
 

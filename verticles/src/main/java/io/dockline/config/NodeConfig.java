@@ -86,6 +86,10 @@ public final class NodeConfig {
     EXCLUDE_IMAGES("exclude-images", "", "agents skip containers whose whole image matches this regex"),
     RING_EPSILON("ring-epsilon", "0.25",
         "bounded loads: no collector takes more than (1 + this) x the mean measured load"),
+    REPLICATION_FACTOR("replication-factor", "2",
+        "collectors that store each line before the agent gets its acknowledgement (at most the ready collectors)"),
+    MIN_INSYNC_REPLICAS("min-insync-replicas", "1",
+        "fewer ready replicas than this for a stream: its lines are not acknowledged (the agents hold and spool them)"),
     AUTH_TOKEN("auth-token", "",
         "tokens with full access (comma list); when a token is set, /api, /bridge and /eventbus require "
             + "'Authorization: Bearer <token>' (or ?access_token=)"),
@@ -258,6 +262,8 @@ public final class NodeConfig {
       throw bad(Setting.RING_EPSILON, get(Setting.RING_EPSILON), "expected a number such as 0.25");
     }
     positive(Setting.AGENT_SPOOL_BYTES, 0, Long.MAX_VALUE);
+    positive(Setting.REPLICATION_FACTOR, 1, 16);
+    positive(Setting.MIN_INSYNC_REPLICAS, 1, replicationFactor());
     positive(Setting.EVENT_LOOPS, 1, 1024);
     try {
       BackgroundPriority.parse(get(Setting.BACKGROUND_PRIORITY));
@@ -462,6 +468,8 @@ public final class NodeConfig {
   public boolean agentSpoolDropsNewest() { return "drop-newest".equals(get(Setting.AGENT_SPOOL_POLICY)); }
   /** The container filter settings, by key ({@code include-labels}, ...). */
   public String filter(Setting s) { return get(s); }
+  public int replicationFactor() { return (int) number(Setting.REPLICATION_FACTOR); }
+  public int minInsyncReplicas() { return (int) number(Setting.MIN_INSYNC_REPLICAS); }
   public double ringEpsilon() { return Double.parseDouble(get(Setting.RING_EPSILON)); }
   public long networkLeaseTtlMs() { return number(Setting.NETWORK_LEASE_TTL) * 1000; }
   public long networkLeaseGraceMs() { return number(Setting.NETWORK_LEASE_GRACE) * 1000; }

@@ -20,6 +20,8 @@ public final class NodeStatus {
   /** Roles short of disk, with why: a collector that takes no writes, an agent whose spool disk is full. */
   private final Map<NodeConfig.Role, String> shortOfDisk = new ConcurrentHashMap<>();
   private final String nodeName;
+  /** Streams a router forwards with fewer replicas than replication-factor holding all their lines. */
+  private volatile int underReplicated;
 
   public NodeStatus(String nodeName) {
     this.nodeName = nodeName;
@@ -33,6 +35,14 @@ public final class NodeStatus {
   public void shortOfDisk(NodeConfig.Role role, String why) {
     if (why == null) shortOfDisk.remove(role);
     else shortOfDisk.put(role, why);
+  }
+
+  /**
+   * Streams this node's router forwards that are not fully replicated: shown on {@code /health} (which stays
+   * 200: the lines are acknowledged and stored, on fewer collectors than the factor).
+   */
+  public void underReplicated(int streams) {
+    underReplicated = streams;
   }
 
   public boolean isReady(NodeConfig.Role role) {
@@ -60,6 +70,8 @@ public final class NodeStatus {
       rolesJson.put(r.label(), role);
     }
     JsonObject out = new JsonObject().put("node", nodeName).put("ready", allReady(expected)).put("roles", rolesJson);
+    int streams = underReplicated;
+    if (streams > 0) out.put("underReplicatedStreams", streams);
     return shortRoles.isEmpty() ? out : out.put("shortOfDisk", shortRoles);
   }
 }

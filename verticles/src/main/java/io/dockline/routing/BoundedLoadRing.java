@@ -144,6 +144,31 @@ public final class BoundedLoadRing {
     return ring.owner(stream);
   }
 
+  /**
+   * The ordered replica set of a stream: its {@link #owner} first, then the next distinct collectors clockwise
+   * from the stream's hash, skipping those whose own streams already put them above the bound while another
+   * has room; at most {@code factor} collectors, fewer when fewer are ready. Every router computes the same
+   * set from the same inputs. Empty when no collector is ready.
+   */
+  public List<String> replicas(String stream, int factor) {
+    String owner = owner(stream);
+    if (owner == null) return List.of();
+    List<String> set = new ArrayList<>(factor);
+    set.add(owner);
+    List<String> overBound = new ArrayList<>();
+    for (String m : ring.preference(stream)) {
+      if (set.size() >= factor) break;
+      if (m.equals(owner)) continue;
+      if (collectorLoad.get(m) > capacity) overBound.add(m);
+      else set.add(m);
+    }
+    for (String m : overBound) {
+      if (set.size() >= factor) break;
+      set.add(m);
+    }
+    return Collections.unmodifiableList(set);
+  }
+
   public Set<String> members() { return ring.members(); }
 
   public boolean isEmpty() { return ring.isEmpty(); }

@@ -4,6 +4,7 @@ import io.dockline.collector.CollectorRegistry;
 import io.dockline.config.Meters;
 import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeStatus;
+import io.dockline.routing.impl.ReplicaAcks;
 import io.dockline.routing.impl.StreamRates;
 import io.dockline.wire.Addresses;
 import io.dockline.wire.CollectorQuery;
@@ -37,8 +38,13 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
- * Role router: sends each container's batches to the collector that owns the container on the bounded-load
- * ring of ready collectors, and passes the collector's acknowledgement back to the agent.
+ * Role router: sends each container's batches to every collector of the container's replica set on the
+ * bounded-load ring of ready collectors (its owner and the next distinct collectors clockwise, {@code
+ * replication-factor} of them at most), and acknowledges to the agent only once each of them has stored and
+ * fsynced the batch, stored through the lowest seq they all hold. A replica that fails or does not answer fails
+ * the batch: the agent sends it again, by when the ring is read afresh. Fewer ready collectors than the factor:
+ * those there are acknowledge (the stream counts as under-replicated); fewer than {@code min-insync-replicas}:
+ * nothing is acknowledged and the agents hold and spool.
  *
  * <p>Every router builds the ring from the same two cluster maps (ready collectors, and the stream loads
  * every router measured and published, each with the collector the stream is on: the ring's sticky state),
@@ -51,6 +57,10 @@ public final class RouterVerticle extends VerticleBase {
   private static final long REFRESH_MS = 1_000;
   private static final long PUBLISH_MS = 5_000;
   private static final long LOAD_TTL_MS = 20_000;
+  /** A replica's failure reads the ring afresh, at most this often (every batch in flight to it fails). */
+  private static final long REFRESH_ON_FAILURE_NANOS = 250_000_000L;
+  /** How often the replicas of this router's streams are checked for lines they lack. */
+  private static final long CATCH_UP_CHECK_MS = 10_000;
 
   private final NodeConfig config;
   private final NodeStatus status;
@@ -58,6 +68,8 @@ public final class RouterVerticle extends VerticleBase {
   private final StreamRates rates = new StreamRates();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private BoundedLoadRing ring;
+  private ReplicaCatchUp catchUp;
+  private long lastRefresh;
   /** Stream id to [bytes/s, lines/s], as last read from the cluster. */
   private Map<String, double[]> loads = Map.of();
   /** Stream id to the collector it is on, as last read from the cluster: where the ring keeps it if it can. */
@@ -72,6 +84,14 @@ public final class RouterVerticle extends VerticleBase {
   private Counter streamsMoved;
   private Counter linesRouted;
   private Counter bytesRouted;
+  private Counter replicaFailures;
+  /** This router's streams with fewer ready replicas than the factor, as last counted. */
+  private volatile int underReplicated;
+  /**
+   * The most ready collectors this router's ring has had: a cluster that never had as many as the factor (one
+   * node alone) is not short of replicas, one that lost members is.
+   */
+  private int mostCollectors;
   private Timer batchLatency;
   private MultiGauge streamsPerCollector;
 
@@ -93,6 +113,15 @@ public final class RouterVerticle extends VerticleBase {
         .description("ready collectors on this router's ring").register(registry);
     linesRouted = Meters.counter(registry, node, "dockline.lines.routed", "lines this router forwarded to collectors");
     bytesRouted = Meters.counter(registry, node, "dockline.bytes.routed", "line bytes this router forwarded");
+    replicaFailures = Meters.counter(registry, node, "dockline.replica.failures",
+        "batches not acknowledged because a replica refused them or did not answer (the agent sends them again)");
+    Gauge.builder("dockline.streams.underreplicated", () -> underReplicated).tag("node", node)
+        .description("streams this router forwards with fewer ready replicas than replication-factor, or a replica "
+            + "still being brought up to date").register(registry);
+    catchUp = new ReplicaCatchUp(vertx, Meters.counter(registry, node, "dockline.replication.bytes.copied",
+        "line bytes copied to replicas new to a stream, to bring them up to date"), this::countUnderReplicated);
+    Gauge.builder("dockline.replication.copy.lag", catchUp::lag).tag("node", node)
+        .description("lines still to copy to replicas new to a stream (copies running)").register(registry);
     batchLatency = Timer.builder("dockline.batch.latency")
         .description("from a router forwarding a batch to the collector's acknowledgement (stored and fsynced)")
         .tag("node", node).serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
@@ -107,10 +136,12 @@ public final class RouterVerticle extends VerticleBase {
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.RING_STATE, this::ringState));
     vertx.setPeriodic(0, REFRESH_MS, t -> refreshRing());
     vertx.setPeriodic(PUBLISH_MS, PUBLISH_MS, t -> publishLoads());
+    vertx.setPeriodic(CATCH_UP_CHECK_MS, CATCH_UP_CHECK_MS, t -> checkReplicas());
     return Future.succeededFuture();
   }
 
   private void refreshRing() {
+    lastRefresh = System.nanoTime();
     Future<Map<String, JsonObject>> collectors = this.<JsonObject>clusterMap(Addresses.COLLECTOR_REGISTRY_MAP)
         .compose(AsyncMap::entries);
     Future<Map<String, JsonObject>> published = this.<JsonObject>clusterMap(Addresses.STREAM_LOAD_MAP)
@@ -149,6 +180,9 @@ public final class RouterVerticle extends VerticleBase {
     rebalances.increment();
     streamsMoved.increment(moved);
     ring = next;
+    mostCollectors = Math.max(mostCollectors, ready.size());
+    checkReplicas(); // a replica new to a stream is brought up to date at once
+    countUnderReplicated();
     loads = newLoads;
     placed = newPlaced;
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
@@ -169,6 +203,7 @@ public final class RouterVerticle extends VerticleBase {
 
   private void publishLoads() {
     rates.tick();
+    countUnderReplicated();
     publish();
   }
 
@@ -197,9 +232,14 @@ public final class RouterVerticle extends VerticleBase {
 
   private void route(Message<LineBatch> msg) {
     LineBatch batch = msg.body();
-    String owner = ring.owner(batch.container().id());
-    if (owner == null) {
+    List<String> replicas = ring.replicas(batch.container().id(), config.replicationFactor());
+    if (replicas.isEmpty()) {
       msg.fail(CollectorQuery.NO_COLLECTOR, "no collector is ready");
+      return;
+    }
+    if (replicas.size() < config.minInsyncReplicas()) {
+      msg.fail(CollectorQuery.NO_COLLECTOR, "only " + replicas.size() + " collector(s) ready, min-insync-replicas is "
+          + config.minInsyncReplicas());
       return;
     }
     rates.record(batch.container().id(), batch.count(), batch.dataLength());
@@ -207,14 +247,50 @@ public final class RouterVerticle extends VerticleBase {
     bytesRouted.increment(batch.dataLength());
     DeliveryOptions opts = new DeliveryOptions().setSendTimeout(10_000).setHeaders(msg.headers());
     long sent = System.nanoTime();
-    vertx.eventBus().<BatchAck>request(Addresses.collectorWrite(owner), batch, opts).onComplete(ar -> {
-      if (ar.succeeded()) {
+    List<Future<BatchAck>> acks = new ArrayList<>(replicas.size());
+    for (String replica : replicas) {
+      acks.add(vertx.eventBus().<BatchAck>request(Addresses.collectorWrite(replica), batch, opts)
+          .map(Message::body));
+    }
+    Future.join(acks).onComplete(ar -> {
+      Throwable failed = acks.stream().filter(Future::failed).map(Future::cause).findFirst().orElse(null);
+      if (failed == null) {
         batchLatency.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
-        msg.reply(ar.result().body());
+        msg.reply(ReplicaAcks.combine(acks.stream().map(Future::result).collect(Collectors.toList())));
       } else {
-        forwardFailure(msg, ar.cause());
+        replicaFailures.increment();
+        // a replica that failed may have left: the agent's resend goes to the set as it is by then
+        if (System.nanoTime() - lastRefresh > REFRESH_ON_FAILURE_NANOS) refreshRing();
+        forwardFailure(msg, failed);
       }
     });
+  }
+
+  private void checkReplicas() {
+    catchUp.check(() -> {
+      Map<String, List<String>> sets = new HashMap<>();
+      for (String stream : rates.streams()) sets.put(stream, ring.replicas(stream, config.replicationFactor()));
+      return sets;
+    });
+  }
+
+  /**
+   * A stream is fully replicated when it has factor ready replicas (or as many as the cluster ever had) and none
+   * of them lacks lines the others hold.
+   */
+  private boolean fullyReplicated(List<String> replicas, String stream) {
+    return replicas.size() >= Math.min(config.replicationFactor(), mostCollectors)
+        && !catchUp.catchingUp(stream, replicas);
+  }
+
+  /** Counts this router's streams not fully replicated, for the gauge (read off the event loop). */
+  private void countUnderReplicated() {
+    int n = 0;
+    for (String stream : rates.streams()) {
+      if (!fullyReplicated(ring.replicas(stream, config.replicationFactor()), stream)) n++;
+    }
+    underReplicated = n;
+    status.underReplicated(n);
   }
 
   /**
@@ -253,6 +329,7 @@ public final class RouterVerticle extends VerticleBase {
   private void ringState(Message<JsonObject> msg) {
     BoundedLoadRing r = ring;
     Map<String, double[]> l = loads;
+    int factor = config.replicationFactor();
     Map<String, JsonArray> streamsOf = new HashMap<>();
     Map<String, double[]> totals = new HashMap<>();
     for (String c : r.members()) {
@@ -262,8 +339,10 @@ public final class RouterVerticle extends VerticleBase {
     l.forEach((id, rate) -> {
       String owner = r.owner(id);
       if (owner == null) return;
+      List<String> replicas = r.replicas(id, factor);
       streamsOf.get(owner).add(new JsonObject().put("container", id).put("bytesPerSecond", rate[0])
-          .put("linesPerSecond", rate[1]));
+          .put("linesPerSecond", rate[1]).put("replicas", new JsonArray(replicas))
+          .put("fullyReplicated", fullyReplicated(replicas, id)));
       totals.get(owner)[0] += rate[0];
       totals.get(owner)[1] += rate[1];
     });
@@ -281,7 +360,7 @@ public final class RouterVerticle extends VerticleBase {
           .put("streamLoads", new JsonArray()).put("disk", diskOf(entries.get(c))));
     }
     JsonObject state = new JsonObject().put("router", config.nodeName()).put("epsilon", r.epsilon())
-        .put("capacity", r.capacity()).put("collectors", collectors);
+        .put("replicationFactor", factor).put("capacity", r.capacity()).put("collectors", collectors);
     members(r).onComplete(ar -> msg.reply(state.put("members", ar.succeeded() ? ar.result() : new JsonArray())));
   }
 

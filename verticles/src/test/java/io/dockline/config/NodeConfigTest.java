@@ -55,6 +55,20 @@ class NodeConfigTest {
   }
 
   @Test
+  void replicationDefaultsToTwoCopiesAndOneInSyncReplica() {
+    NodeConfig c = NodeConfig.resolve();
+    assertEquals(2, c.replicationFactor());
+    assertEquals(1, c.minInsyncReplicas());
+    NodeConfig env = NodeConfig.resolve(Map.of(), NodeConfig.layerOfEnv(Map.of("DOCKLINE_REPLICATION_FACTOR", "3",
+        "DOCKLINE_MIN_INSYNC_REPLICAS", "2")), Map.of());
+    assertEquals(3, env.replicationFactor());
+    assertEquals(2, env.minInsyncReplicas());
+    assertEquals("invalid --min-insync-replicas '3': expected a number from 1 to 2", assertThrows(
+        IllegalArgumentException.class, () -> NodeConfig.resolve(Map.of("min-insync-replicas", "3"))).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(Map.of("replication-factor", "0")));
+  }
+
+  @Test
   void badValuesGiveOneClearLine() {
     assertEquals("invalid --http-port 'eighty': expected a whole number",
         assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(Map.of("http-port", "eighty"))).getMessage());

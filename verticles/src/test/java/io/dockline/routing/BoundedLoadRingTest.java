@@ -172,4 +172,38 @@ class BoundedLoadRingTest {
       assertEquals(0, moved(a, BoundedLoadRing.build(FOUR, stepped, a.assignments(), 0.25), loads.keySet()));
     }
   }
+
+  @Test
+  void aReplicaSetIsTheOwnerThenDistinctCollectorsAndTheSameOnEveryRouter() {
+    Map<String, Double> loads = zipf(100, 7);
+    BoundedLoadRing a = BoundedLoadRing.build(THREE, loads, 0.25);
+    BoundedLoadRing b = BoundedLoadRing.build(List.of("c3", "c2", "c1"), new HashMap<>(loads), 0.25);
+    for (String s : loads.keySet()) {
+      List<String> set = a.replicas(s, 2);
+      assertEquals(2, set.size(), s);
+      assertEquals(a.owner(s), set.get(0), "the owner leads the set");
+      assertNotEquals(set.get(0), set.get(1));
+      assertEquals(set, b.replicas(s, 2), "every router computes the same set");
+      assertEquals(3, a.replicas(s, 5).size(), "at most the ready collectors");
+      assertEquals(List.of(a.owner(s)), a.replicas(s, 1), "factor 1: the owner alone");
+    }
+    assertEquals(List.of(), BoundedLoadRing.build(List.of(), loads, 0.25).replicas("x", 2));
+  }
+
+  @Test
+  void whenAReplicaLeavesTheSurvivorStaysInTheSet() {
+    Map<String, Double> loads = zipf(60, 3);
+    BoundedLoadRing before = BoundedLoadRing.build(THREE, loads, 0.25);
+    for (String gone : THREE) {
+      List<String> left = new ArrayList<>(THREE);
+      left.remove(gone);
+      BoundedLoadRing after = BoundedLoadRing.build(left, loads, before.assignments(), 0.25);
+      for (String s : loads.keySet()) {
+        List<String> survivors = new ArrayList<>(before.replicas(s, 2));
+        survivors.remove(gone);
+        assertTrue(after.replicas(s, 2).containsAll(survivors), s + ": " + before.replicas(s, 2) + " then "
+            + after.replicas(s, 2) + " without " + gone);
+      }
+    }
+  }
 }

@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -276,6 +278,84 @@ final class ContainerLog {
     }
     encoder.keep();
     return new AppendResult(count - duplicates, duplicates, lastSeq);
+  }
+
+  /**
+   * Writes the lines of {@code batch} this container lacks below its last seq ({@link BackfillPlan}), each run
+   * as a new sealed segment: written to a temporary file, forced, renamed into place and the directory forced,
+   * so they are durable when this returns. Reads see them at once, in seq order; appends are unaffected (they
+   * go on after lastSeq). Writer thread.
+   *
+   * @return the lines written
+   */
+  int backfill(LineBatch batch, ChunkEncoder encoder, ChunkReader reader) throws IOException {
+    if (batch.count() == 0 || lastSeq == 0) return 0;
+    int written = 0;
+    for (long[] part : BackfillPlan.parts(ranges(reader), purgedThrough(), lastSeq, batch.firstSeq(), batch.lastSeq())) {
+      if (sealed.containsKey(part[0]) || (active != null && active.key() == part[0])) continue; // a damaged file's name
+      writeBackfill(batch, (int) (part[0] - batch.firstSeq()), (int) (part[1] - part[0] + 1), encoder);
+      written += (int) (part[1] - part[0] + 1);
+    }
+    if (written > 0) syncMetadata();
+    return written;
+  }
+
+  /**
+   * The runs of consecutive seqs it holds, {first, last}, in order; a sealed segment's are summed on first use.
+   * Writer thread.
+   */
+  List<long[]> ranges(ChunkReader reader) throws IOException {
+    List<long[]> runs = new ArrayList<>();
+    for (SealedSegment s : sealed.values()) {
+      SegmentStats stats = s.stats(id, reader, corrupt);
+      if (!stats.isEmpty()) addRun(runs, stats.firstSeq, stats.lastSeq);
+    }
+    if (active != null && !active.isEmpty()) addRun(runs, active.firstSeq(), lastSeq);
+    return runs;
+  }
+
+  private static void addRun(List<long[]> runs, long first, long last) {
+    long[] previous = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+    if (previous != null && previous[1] + 1 >= first) previous[1] = Math.max(previous[1], last);
+    else runs.add(new long[] {first, last});
+  }
+
+  /** Lines up to this seq were deleted by a purge (its first segment says so), 0 when none were. */
+  private long purgedThrough() {
+    Map.Entry<Long, SealedSegment> first = sealed.firstEntry();
+    if (first != null) return first.getValue().baseSeq >= first.getKey() ? first.getValue().baseSeq : 0;
+    return active != null && active.baseSeq() >= active.key() ? active.baseSeq() : 0;
+  }
+
+  private void writeBackfill(LineBatch batch, int from, int count, ChunkEncoder encoder) throws IOException {
+    LineBatch part = batch.tail(from);
+    if (part.count() > count) part = part.head(count);
+    long firstSeq = part.firstSeq();
+    Path path = dir.resolve(SegmentNames.of(firstSeq));
+    Path temp = dir.resolve(SegmentNames.of(firstSeq) + REWRITE_SUFFIX);
+    SegmentStats stats = new SegmentStats();
+    long bytes;
+    try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE)) {
+      ByteBuffer chunk = encoder.encode(part, 0, idBytes);
+      stats.addChunk(chunk.duplicate());
+      bytes = FileAppend.write(out, chunk, FileAppend.write(out, SegmentHeader.encode(0, firstSeq - 1), 0));
+      fsync.channel(out, temp);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(temp);
+      throw e;
+    }
+    Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+    SealedSegment segment = new SealedSegment(firstSeq, path, firstSeq - 1, SegmentHeader.BYTES, bytes, false, stats);
+    lock.writeLock().lock();
+    try {
+      sealed.put(firstSeq, segment);
+      sealedBytes += bytes;
+    } finally {
+      lock.writeLock().unlock();
+    }
+    dirUnsynced = true;
+    if (compactor != null) compactor.submit(this, segment);
   }
 
   /**

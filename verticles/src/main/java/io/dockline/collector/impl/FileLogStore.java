@@ -45,6 +45,8 @@ public final class FileLogStore implements LogStore {
   private final Map<String, ContainerLog> logs;
   private final Fsync fsync;
   private final ChunkEncoder encoder = new ChunkEncoder();
+  /** Backfills write their own forced files, outside the group the write-ahead log carries. */
+  private final ChunkEncoder backfillEncoder = new ChunkEncoder();
   /** The writer thread's, for recovery, retention and purge. */
   private final ChunkReader reader = new ChunkReader();
   private final ThreadLocal<ChunkReader> readers = ThreadLocal.withInitial(ChunkReader::new);
@@ -132,12 +134,34 @@ public final class FileLogStore implements LogStore {
       // a container this store has never held takes its first batch wherever it starts (the pre-cluster rule)
       long vouched = storedThrough < 0 && log.lastSeq() == 0 ? Long.MAX_VALUE : storedThrough;
       return log.append(batch, vouched, encoder, options.segmentBytes());
-    } catch (StoreFullException e) {
-      throw e;
     } catch (IOException e) {
-      if (DiskFull.is(e, root)) throw new StoreFullException("no room for container " + meta.id() + ": " + e, e);
-      throw e;
+      throw storeFullIfNoRoom(e, meta.id());
     }
+  }
+
+  /** A write that failed for lack of room is a {@link StoreFullException}; any other failure stays as it is. */
+  private IOException storeFullIfNoRoom(IOException e, String containerId) {
+    if (e instanceof StoreFullException || !DiskFull.is(e, root)) return e;
+    return new StoreFullException("no room for container " + containerId + ": " + e, e);
+  }
+
+  @Override
+  public int backfill(LineBatch batch) throws IOException {
+    ensureOpen();
+    ContainerLog log = find(batch.container().id());
+    if (log == null) return 0;
+    try {
+      return log.backfill(batch, backfillEncoder, reader);
+    } catch (IOException e) {
+      throw storeFullIfNoRoom(e, log.id());
+    }
+  }
+
+  @Override
+  public List<long[]> ranges(String containerId) throws IOException {
+    ensureOpen();
+    ContainerLog log = find(containerId);
+    return log == null ? List.of() : log.ranges(reader);
   }
 
   @Override
