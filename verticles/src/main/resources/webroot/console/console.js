@@ -61,7 +61,14 @@ function disk(c) {
 
 function renderRing(ring) {
   const total = ring.collectors.reduce((s, c) => s + (c.bytesPerSecond || 0), 0);
-  $('#ring-meta').textContent = 'ε ' + ring.epsilon + ', ' + ring.collectors.length + ' collector(s)';
+  // a stream is short of replicas while a replica lacks lines or the set has fewer than the factor
+  const short = ring.collectors.flatMap((c) => c.streamLoads || []).filter((s) => s.fullyReplicated === false);
+  $('#ring-meta').textContent = 'ε ' + ring.epsilon + ', ' + ring.collectors.length + ' collector(s), replication '
+    + (ring.replicationFactor || 1) + (short.length ? ', ' + short.length + ' stream(s) under-replicated'
+    : ', every stream fully replicated');
+  $('#ring-meta').className = short.length ? 'ko' : 'muted';
+  $('#ring-meta').title = short.map((s) => s.container.substring(0, 12) + ' on ' + (s.replicas || []).join(', '))
+    .join('\n');
   const held = {};
   for (const c of containers) (held[c.collector] = held[c.collector] || []).push(c.name);
   const rows = ring.collectors.map((c) => {

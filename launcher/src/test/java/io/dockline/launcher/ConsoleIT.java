@@ -47,6 +47,9 @@ class ConsoleIT {
       // the cluster view: this member, ready, and the ring with its collector
       browser.find("#members tr[data-node='console'] td.ok", 20_000);
       browser.find("#ring .collector[data-node='console']", 20_000);
+      // replication at a glance: a lone collector is not short of replicas
+      String ringMeta = String.valueOf(browser.script("return document.querySelector('#ring-meta').textContent;"));
+      assertTrue(ringMeta.contains("replication 2, every stream fully replicated"), ringMeta);
       browser.find("#containers tr[data-name='" + run + "-worker']", 20_000);
       browser.click("#containers tr[data-name='" + run + "-web']", 20_000);
       long storedAtClick = api.container(run + "-web").getLong("lastSeq");
