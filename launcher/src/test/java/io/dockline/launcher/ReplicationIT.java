@@ -24,6 +24,8 @@ import org.junit.jupiter.api.TestInstance;
  * its lines. Every line written must still be readable once, in order; and once the survivor new to each
  * stream was brought up to date (copied from the other), every line is on both survivors' disks. Then the
  * victim comes back with its data dir deleted: once copies settle, every replica of every set holds every line.
+ * Last, the agent node restarts (its router forwards nothing any more) and a second collector is killed for
+ * good: the older streams it was a replica of get their second copy on the two collectors left.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplicationIT {
@@ -41,7 +43,8 @@ class ReplicationIT {
     work = Files.createTempDirectory("dockline-replication-it");
     for (String n : List.of("c1", "c2", "c3", "agent")) {
       if (n.startsWith("c")) nodes.put(n, new NodeProcess(n, work, "--roles", "collector"));
-      else nodes.put(n, new NodeProcess(n, work, "--roles", "agent,router,gateway", "--include-names", run + "-.*"));
+      else nodes.put(n, new NodeProcess(n, work, "--roles", "agent,router,gateway", "--include-names", run + "-.*",
+          "--replica-gone-after", "5s"));
     }
     NodeProcess.cluster("it-replication-" + run, nodes.values());
     for (NodeProcess p : nodes.values()) p.start();
@@ -167,6 +170,30 @@ class ReplicationIT {
       }
     }
     assertTrue(filled > 0, victim + " is a replica of none of the streams again: nothing shows it filled");
+
+    // a second collector lost for good, after the first was made whole again, with a router that forwards none
+    // of the streams (restarted: it knows them only from the collectors): once the second is gone for good
+    // (replica-gone-after, 5 s here), the older streams get their second copy on the two left
+    gateway().stop();
+    gateway().start();
+    gateway().awaitHealth(200, 120_000);
+    awaitRing(3);
+    String second = survivors.get(0).name;
+    nodes.get(second).kill9();
+    awaitRing(2);
+    List<NodeProcess> left = new ArrayList<>();
+    for (String c : List.of("c1", "c2", "c3")) if (!c.equals(second)) left.add(nodes.get(c));
+    Deadlines.await(() -> everyLineOn(left, ids, writtenOf), 120_000,
+        "every line of every stream on both collectors left after " + second + " is gone for good");
+    assertTrue(gateway().metric("dockline_replication_bytes_copied_total") > 0, "the repair copied lines");
+  }
+
+  private static boolean everyLineOn(List<NodeProcess> collectors, List<String> ids, Map<String, Long> writtenOf)
+      throws Exception {
+    for (String id : ids) {
+      for (NodeProcess c : collectors) if (StoredOnDisk.seqs(c, id).size() != writtenOf.get(id)) return false;
+    }
+    return true;
   }
 
   private boolean ringShowsFullyReplicated(List<String> ids) throws Exception {

@@ -88,6 +88,9 @@ public final class NodeConfig {
         "bounded loads: no collector takes more than (1 + this) x the mean measured load"),
     REPLICATION_FACTOR("replication-factor", "2",
         "collectors that store each line before the agent gets its acknowledgement (at most the ready collectors)"),
+    REPLICA_GONE_AFTER("replica-gone-after", "5m",
+        "a collector away from the ring this long is gone for good: the routers check, and copy, the older streams "
+            + "it was a replica of (streams still writing are re-replicated at once)"),
     MIN_INSYNC_REPLICAS("min-insync-replicas", "1",
         "fewer ready replicas than this for a stream: its lines are not acknowledged (the agents hold and spool them)"),
     AUTH_TOKEN("auth-token", "",
@@ -324,6 +327,8 @@ public final class NodeConfig {
     quantity(Setting.RETENTION_DISK_BYTES, () -> retentionDiskBytes());
     quantity(Setting.MIN_FREE_DISK, () -> minFreeDisk());
     quantity(Setting.SEGMENT_SEAL_AFTER, () -> segmentSealAfter());
+    quantity(Setting.REPLICA_GONE_AFTER, () -> replicaGoneAfter());
+    if (replicaGoneAfter().toMillis() < 1_000) throw bad(Setting.REPLICA_GONE_AFTER, get(Setting.REPLICA_GONE_AFTER), "at least 1s");
     if (segmentSealAfter().toMillis() < 1_000) throw bad(Setting.SEGMENT_SEAL_AFTER, get(Setting.SEGMENT_SEAL_AFTER), "at least 1s");
     String compression = get(Setting.COMPRESSION);
     if (!"zstd".equals(compression) && !"none".equals(compression)) {
@@ -470,6 +475,7 @@ public final class NodeConfig {
   public String filter(Setting s) { return get(s); }
   public int replicationFactor() { return (int) number(Setting.REPLICATION_FACTOR); }
   public int minInsyncReplicas() { return (int) number(Setting.MIN_INSYNC_REPLICAS); }
+  public java.time.Duration replicaGoneAfter() { return Quantities.duration(get(Setting.REPLICA_GONE_AFTER), false); }
   public double ringEpsilon() { return Double.parseDouble(get(Setting.RING_EPSILON)); }
   public long networkLeaseTtlMs() { return number(Setting.NETWORK_LEASE_TTL) * 1000; }
   public long networkLeaseGraceMs() { return number(Setting.NETWORK_LEASE_GRACE) * 1000; }

@@ -4,6 +4,7 @@ import io.dockline.collector.CollectorRegistry;
 import io.dockline.config.Meters;
 import io.dockline.config.NodeConfig;
 import io.dockline.config.NodeStatus;
+import io.dockline.routing.impl.RepairDuty;
 import io.dockline.routing.impl.ReplicaAcks;
 import io.dockline.routing.impl.StreamRates;
 import io.dockline.wire.Addresses;
@@ -92,6 +93,13 @@ public final class RouterVerticle extends VerticleBase {
    * node alone) is not short of replicas, one that lost members is.
    */
   private int mostCollectors;
+  /**
+   * Older streams (not forwarded by this router lately) whose replicas the catch-up checks until a check finds
+   * them whole: the ones this router is on duty for, listed once a collector is gone for good.
+   */
+  private final Set<String> repairing = new java.util.HashSet<>();
+  /** When the older streams are listed next (a collector left the ring), 0 when not due. */
+  private long repairDueAt;
   private Timer batchLatency;
   private MultiGauge streamsPerCollector;
 
@@ -119,7 +127,7 @@ public final class RouterVerticle extends VerticleBase {
         .description("streams this router forwards with fewer ready replicas than replication-factor, or a replica "
             + "still being brought up to date").register(registry);
     catchUp = new ReplicaCatchUp(vertx, Meters.counter(registry, node, "dockline.replication.bytes.copied",
-        "line bytes copied to replicas new to a stream, to bring them up to date"), this::countUnderReplicated);
+        "line bytes copied to replicas new to a stream, to bring them up to date"), this::afterCheck);
     Gauge.builder("dockline.replication.copy.lag", catchUp::lag).tag("node", node)
         .description("lines still to copy to replicas new to a stream (copies running)").register(registry);
     batchLatency = Timer.builder("dockline.batch.latency")
@@ -179,6 +187,10 @@ public final class RouterVerticle extends VerticleBase {
     if (moved > 0) LOG.fine("ring change moves " + moved + " of this router's streams");
     rebalances.increment();
     streamsMoved.increment(moved);
+    if (!ready.containsAll(ring.members())) {
+      // a collector left: if it stays away, the older streams it was a replica of need new replicas too
+      repairDueAt = System.currentTimeMillis() + config.replicaGoneAfter().toMillis();
+    }
     ring = next;
     mostCollectors = Math.max(mostCollectors, ready.size());
     checkReplicas(); // a replica new to a stream is brought up to date at once
@@ -267,11 +279,73 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   private void checkReplicas() {
+    if (repairDueAt != 0 && System.currentTimeMillis() >= repairDueAt) {
+      repairDueAt = 0;
+      listOlderStreams();
+    }
     catchUp.check(() -> {
       Map<String, List<String>> sets = new HashMap<>();
-      for (String stream : rates.streams()) sets.put(stream, ring.replicas(stream, config.replicationFactor()));
+      for (String stream : checkedStreams()) sets.put(stream, ring.replicas(stream, config.replicationFactor()));
       return sets;
     });
+  }
+
+  /** The streams whose replicas are checked: those this router forwards and the older ones under repair. */
+  private Set<String> checkedStreams() {
+    if (repairing.isEmpty()) return rates.streams();
+    Set<String> all = new java.util.HashSet<>(rates.streams());
+    all.addAll(repairing);
+    return all;
+  }
+
+  /**
+   * Lists the streams every collector on the ring holds and takes into {@link #repairing} the ones this router
+   * is on duty for ({@link RepairDuty}, among the cluster's routers) and does not forward itself. A collector
+   * that does not answer makes the listing due again at the next check.
+   */
+  private void listOlderStreams() {
+    Future<List<String>> routers = members(ring).map(all -> {
+      List<String> names = new ArrayList<>();
+      for (Object o : all) {
+        JsonObject m = (JsonObject) o;
+        if (m.getJsonArray("roles", new JsonArray()).contains(NodeConfig.Role.ROUTER.label())) {
+          names.add(m.getString("node"));
+        }
+      }
+      return names;
+    });
+    List<Future<JsonArray>> held = new ArrayList<>();
+    for (String c : ring.members()) {
+      held.add(vertx.eventBus().<JsonArray>request(Addresses.collectorQuery(c), CollectorQuery.containers(),
+          new DeliveryOptions().setSendTimeout(30_000)).map(Message::body));
+    }
+    Future.all(routers, Future.all(held)).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.info("listing the older streams for their replicas failed (" + ar.cause().getMessage()
+            + "); tried again at the next check");
+        repairDueAt = System.currentTimeMillis();
+        return;
+      }
+      int before = repairing.size();
+      for (Future<JsonArray> h : held) {
+        for (Object o : h.result()) {
+          String id = ((JsonObject) o).getString("id");
+          if (id != null && !rates.streams().contains(id)
+              && RepairDuty.mine(id, config.nodeName(), routers.result(), HashRing::hash)) {
+            repairing.add(id);
+          }
+        }
+      }
+      LOG.info("a collector is gone for good: checking the replicas of " + (repairing.size() - before)
+          + " older streams");
+      checkReplicas();
+    });
+  }
+
+  /** After a check: an older stream found whole leaves the repair. */
+  private void afterCheck() {
+    repairing.removeIf(s -> !catchUp.catchingUp(s, ring.replicas(s, config.replicationFactor())));
+    countUnderReplicated();
   }
 
   /**
@@ -286,7 +360,7 @@ public final class RouterVerticle extends VerticleBase {
   /** Counts this router's streams not fully replicated, for the gauge (read off the event loop). */
   private void countUnderReplicated() {
     int n = 0;
-    for (String stream : rates.streams()) {
+    for (String stream : checkedStreams()) {
       if (!fullyReplicated(ring.replicas(stream, config.replicationFactor()), stream)) n++;
     }
     underReplicated = n;
