@@ -8,8 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /** Gathers lines out of loaded chunks into the columns of the {@link LineBatch} a read returns. */
-final class LineCollector implements LineSink {
-  private long firstSeq;
+final class LineCollector extends LineSink {
   private final int maxLines;
   private final int maxBytes;
   private long[] times;
@@ -19,10 +18,9 @@ final class LineCollector implements LineSink {
   private byte[] data = new byte[4096];
   private int count;
   private boolean byteBudgetSpent;
-  private boolean stoppedAtHole;
 
   LineCollector(long firstSeq, int maxLines, int maxBytes) {
-    this.firstSeq = firstSeq;
+    super(firstSeq);
     this.maxLines = maxLines;
     this.maxBytes = maxBytes;
     int lines = Math.min(maxLines, 256);
@@ -33,34 +31,14 @@ final class LineCollector implements LineSink {
   }
 
   @Override
-  public long nextSeq() { return firstSeq + count; }
-
-  boolean isEmpty() { return count == 0; }
+  boolean done() { return count >= maxLines || byteBudgetSpent; }
 
   @Override
-  public boolean full() { return count >= maxLines || byteBudgetSpent || stoppedAtHole; }
-
-  @Override
-  public boolean continuesAt(long seq) {
-    if (seq <= nextSeq()) return true;
-    if (count == 0) {
-      firstSeq = seq;
-      return true;
-    }
-    stoppedAtHole = true;
-    return false;
-  }
-
-  @Override
-  public void takeFrom(ByteBuffer window, int body, ChunkHeader header) {
-    int skip = (int) (nextSeq() - header.firstSeq);
-    int text = body + header.count * LINE_RECORD_BYTES;
+  int take(ByteBuffer window, int body, ChunkHeader header, int first, int text) {
     if (count == 0) sizeFor(header.rawBodyLength - header.count * LINE_RECORD_BYTES, header.count);
-    int textSkipped = 0;
-    for (int i = 0; i < skip; i++) textSkipped += lengthOf(window, body, i);
-    int copyFrom = text + textSkipped;
+    int taken = count;
     int copyBytes = 0;
-    for (int i = skip; i < header.count && !full(); i++) {
+    for (int i = first; i < header.count && !done(); i++) {
       int record = body + i * LINE_RECORD_BYTES;
       int length = window.getInt(record + RECORD_LENGTH_OFFSET);
       int end = offsets[count] + length;
@@ -78,15 +56,14 @@ final class LineCollector implements LineSink {
     }
     // Lines taken from one chunk are contiguous in its text, so one copy moves them all.
     int dataEnd = offsets[count];
-    if (data.length < dataEnd) {
-      data = Arrays.copyOf(data, (int) Math.max(dataEnd, Math.min(Integer.MAX_VALUE - 8, data.length * 2L)));
-    }
-    System.arraycopy(window.array(), copyFrom, data, dataEnd - copyBytes, copyBytes);
+    data = grown(data, dataEnd);
+    System.arraycopy(window.array(), text, data, dataEnd - copyBytes, copyBytes);
+    return count - taken;
   }
 
   LineBatch toBatch(ContainerMeta meta) {
     // LineBatch accepts arrays longer than count, so no trimming copy is made.
-    return new LineBatch(meta, firstSeq, count, times, streams, flags, offsets, data);
+    return new LineBatch(meta, startSeq(), count, times, streams, flags, offsets, data);
   }
 
   static LineBatch empty(ContainerMeta meta, long firstSeq) {
@@ -96,10 +73,6 @@ final class LineCollector implements LineSink {
   /** The first seq an empty answer to "lines after {@code afterSeq}" reports; seqs start at 1. */
   static long seqAfter(long afterSeq) {
     return afterSeq == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(afterSeq + 1, 1);
-  }
-
-  private static int lengthOf(ByteBuffer window, int body, int line) {
-    return window.getInt(body + line * LINE_RECORD_BYTES + RECORD_LENGTH_OFFSET);
   }
 
   /**

@@ -14,15 +14,12 @@ import java.util.Arrays;
  * one byte search, and only matching lines are copied. It stops after {@code maxScan} lines, at {@code maxLines}
  * matches, or before a match that would take the answer past {@code maxBytes} (at least one match is taken).
  */
-final class MatchCollector implements LineSink {
+final class MatchCollector extends LineSink {
   private final TextFilter filter;
   private final int maxLines;
   private final int maxBytes;
   private final int maxScan;
-  private long scannedFrom;
-  private long nextSeq;
-  private int scanned;
-  private boolean stopped;
+  private boolean byteBudgetSpent;
   private int[] lengths = new int[256];
   private boolean[] matches = new boolean[256];
   private long[] seqs;
@@ -34,8 +31,7 @@ final class MatchCollector implements LineSink {
   private int count;
 
   MatchCollector(long firstSeq, TextFilter filter, int maxLines, int maxBytes, int maxScan) {
-    this.scannedFrom = firstSeq;
-    this.nextSeq = firstSeq;
+    super(firstSeq);
     this.filter = filter;
     this.maxLines = maxLines;
     this.maxBytes = maxBytes;
@@ -49,57 +45,33 @@ final class MatchCollector implements LineSink {
   }
 
   @Override
-  public long nextSeq() { return nextSeq; }
+  boolean done() { return byteBudgetSpent || walked() >= maxScan || count >= maxLines; }
 
   @Override
-  public boolean full() { return stopped || scanned >= maxScan || count >= maxLines; }
-
-  @Override
-  public boolean continuesAt(long seq) {
-    if (seq <= nextSeq) return true;
-    if (scanned == 0) {
-      scannedFrom = seq;
-      nextSeq = seq;
-      return true;
-    }
-    stopped = true;
-    return false;
-  }
-
-  @Override
-  public void takeFrom(ByteBuffer window, int body, ChunkHeader header) {
-    int skip = (int) (nextSeq - header.firstSeq);
-    int n = Math.min(header.count - skip, maxScan - scanned);
+  int take(ByteBuffer window, int body, ChunkHeader header, int first, int text) {
+    int n = (int) Math.min(header.count - first, maxScan - walked());
     if (lengths.length < n) {
       lengths = new int[n];
       matches = new boolean[n];
     }
-    int textStart = body + header.count * LINE_RECORD_BYTES;
-    for (int i = 0; i < skip; i++) textStart += window.getInt(body + i * LINE_RECORD_BYTES + RECORD_LENGTH_OFFSET);
-    for (int i = 0; i < n; i++) lengths[i] = window.getInt(body + (skip + i) * LINE_RECORD_BYTES + RECORD_LENGTH_OFFSET);
-    filter.scan(window.array(), textStart, lengths, n, matches);
-    int at = textStart;
-    int taken = n;
+    for (int i = 0; i < n; i++) lengths[i] = lengthOf(window, body, first + i);
+    filter.scan(window.array(), text, lengths, n, matches);
+    int at = text;
     for (int i = 0; i < n; i++) {
       if (matches[i]) {
         if (count > 0 && (long) offsets[count] + lengths[i] > maxBytes) {
-          stopped = true;
-          taken = i;
-          break;
+          byteBudgetSpent = true;
+          return i;
         }
-        take(window, body + (skip + i) * LINE_RECORD_BYTES, at, lengths[i], header.firstSeq + skip + i);
-        if (count >= maxLines) {
-          taken = i + 1;
-          break;
-        }
+        keep(window, body + (first + i) * LINE_RECORD_BYTES, at, lengths[i], header.firstSeq + first + i);
+        if (count >= maxLines) return i + 1;
       }
       at += lengths[i];
     }
-    scanned += taken;
-    nextSeq += taken;
+    return n;
   }
 
-  private void take(ByteBuffer window, int record, int text, int length, long seq) {
+  private void keep(ByteBuffer window, int record, int text, int length, long seq) {
     if (count == times.length) {
       int n = count * 2;
       seqs = Arrays.copyOf(seqs, n);
@@ -109,7 +81,7 @@ final class MatchCollector implements LineSink {
       offsets = Arrays.copyOf(offsets, n + 1);
     }
     int end = offsets[count] + length;
-    if (data.length < end) data = Arrays.copyOf(data, (int) Math.max(end, Math.min(Integer.MAX_VALUE - 8, data.length * 2L)));
+    data = grown(data, end);
     System.arraycopy(window.array(), text, data, offsets[count], length);
     seqs[count] = seq;
     times[count] = window.getLong(record + RECORD_TIME_OFFSET);
@@ -120,8 +92,8 @@ final class MatchCollector implements LineSink {
   }
 
   LineMatches toMatches(ContainerMeta meta) {
-    LineBatch lines = new LineBatch(meta, count == 0 ? scannedFrom : seqs[0], count, times, streams, flags, offsets, data);
-    return new LineMatches(lines, seqs, scannedFrom, nextSeq - 1);
+    LineBatch lines = new LineBatch(meta, count == 0 ? startSeq() : seqs[0], count, times, streams, flags, offsets, data);
+    return new LineMatches(lines, seqs, startSeq(), nextSeq() - 1);
   }
 
   static LineMatches empty(ContainerMeta meta, long firstSeq) {
