@@ -3,7 +3,6 @@ package io.dockline.collector.impl;
 import static io.dockline.collector.impl.ChunkFormat.*;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
  * What a read takes the lines of loaded chunks into, from seq {@link #nextSeq()} on, contiguously. The walk is
@@ -64,11 +63,5 @@ abstract class LineSink {
 
   static int lengthOf(ByteBuffer window, int body, int line) {
     return window.getInt(body + line * LINE_RECORD_BYTES + RECORD_LENGTH_OFFSET);
-  }
-
-  /** {@code data}, or a copy grown (doubling, at least to {@code bytes}) when it is shorter than {@code bytes}. */
-  static byte[] grown(byte[] data, int bytes) {
-    if (data.length >= bytes) return data;
-    return Arrays.copyOf(data, (int) Math.max(bytes, Math.min(Integer.MAX_VALUE - 8, data.length * 2L)));
   }
 }

@@ -22,13 +22,8 @@ final class MatchCollector extends LineSink {
   private boolean byteBudgetSpent;
   private int[] lengths = new int[256];
   private boolean[] matches = new boolean[256];
+  private final LineColumns columns;
   private long[] seqs;
-  private long[] times;
-  private byte[] streams;
-  private byte[] flags;
-  private int[] offsets;
-  private byte[] data = new byte[4096];
-  private int count;
 
   MatchCollector(long firstSeq, TextFilter filter, int maxLines, int maxBytes, int maxScan) {
     super(firstSeq);
@@ -37,15 +32,12 @@ final class MatchCollector extends LineSink {
     this.maxBytes = maxBytes;
     this.maxScan = maxScan;
     int lines = Math.max(1, Math.min(maxLines, 256));
+    columns = new LineColumns(lines);
     seqs = new long[lines];
-    times = new long[lines];
-    streams = new byte[lines];
-    flags = new byte[lines];
-    offsets = new int[lines + 1];
   }
 
   @Override
-  boolean done() { return byteBudgetSpent || walked() >= maxScan || count >= maxLines; }
+  boolean done() { return byteBudgetSpent || walked() >= maxScan || columns.count() >= maxLines; }
 
   @Override
   int take(ByteBuffer window, int body, ChunkHeader header, int first, int text) {
@@ -59,12 +51,12 @@ final class MatchCollector extends LineSink {
     int at = text;
     for (int i = 0; i < n; i++) {
       if (matches[i]) {
-        if (count > 0 && (long) offsets[count] + lengths[i] > maxBytes) {
+        if (columns.count() > 0 && (long) columns.bytes() + lengths[i] > maxBytes) {
           byteBudgetSpent = true;
           return i;
         }
         keep(window, body + (first + i) * LINE_RECORD_BYTES, at, lengths[i], header.firstSeq + first + i);
-        if (count >= maxLines) return i + 1;
+        if (columns.count() >= maxLines) return i + 1;
       }
       at += lengths[i];
     }
@@ -72,27 +64,15 @@ final class MatchCollector extends LineSink {
   }
 
   private void keep(ByteBuffer window, int record, int text, int length, long seq) {
-    if (count == times.length) {
-      int n = count * 2;
-      seqs = Arrays.copyOf(seqs, n);
-      times = Arrays.copyOf(times, n);
-      streams = Arrays.copyOf(streams, n);
-      flags = Arrays.copyOf(flags, n);
-      offsets = Arrays.copyOf(offsets, n + 1);
-    }
-    int end = offsets[count] + length;
-    data = grown(data, end);
-    System.arraycopy(window.array(), text, data, offsets[count], length);
+    int count = columns.count();
+    if (count == seqs.length) seqs = Arrays.copyOf(seqs, count * 2);
     seqs[count] = seq;
-    times[count] = window.getLong(record + RECORD_TIME_OFFSET);
-    streams[count] = window.get(record + RECORD_STREAM_OFFSET);
-    flags[count] = window.get(record + RECORD_FLAGS_OFFSET);
-    offsets[count + 1] = end;
-    count++;
+    columns.add(window, record);
+    columns.copyText(window.array(), text, length);
   }
 
   LineMatches toMatches(ContainerMeta meta) {
-    LineBatch lines = new LineBatch(meta, count == 0 ? startSeq() : seqs[0], count, times, streams, flags, offsets, data);
+    LineBatch lines = columns.toBatch(meta, columns.count() == 0 ? startSeq() : seqs[0]);
     return new LineMatches(lines, seqs, startSeq(), nextSeq() - 1);
   }
 
