@@ -10,7 +10,7 @@ public final class LogStoreOptions {
   public static final int DEFAULT_MAX_READ_BYTES = 8 << 20;
   public static final long DEFAULT_LOG_BYTES = 64L << 20;
   public static final java.time.Duration DEFAULT_SEAL_AFTER = java.time.Duration.ofHours(1);
-  public static final java.time.Duration DEFAULT_CLOSE_IDLE_AFTER = java.time.Duration.ofSeconds(30);
+  public static final java.time.Duration DEFAULT_CLOSE_IDLE_AFTER = java.time.Duration.ofSeconds(60);
 
   private long segmentBytes = DEFAULT_SEGMENT_BYTES;
   private int maxReadBytes = DEFAULT_MAX_READ_BYTES;
