@@ -15,6 +15,9 @@ import java.util.Optional;
  * <p>Layout: {@code <dir>/<containerId>/meta.json} and segments {@code <dir>/<containerId>/<firstSeq>.seg}
  * (first seq zero-padded to 20 digits). {@link #append} writes without fsync; callers group-commit by
  * appending several batches, calling {@link #sync()} once and only then acknowledging them.
+ * A container's current segment stays open while it writes and is closed, forced, once it has been quiet for
+ * {@link LogStoreOptions#closeIdleAfter()}, so open files follow the containers writing now; nothing else
+ * (reads, order, dedup) depends on whether it is open.
  *
  * <p>Thread rules: one <em>writer thread</em> makes every call that changes the store ({@link #append},
  * {@link #sync}, {@link #retain}, {@link #purge}, {@link #close}). The reads ({@link #read}, {@link #lastSeq},

@@ -10,12 +10,14 @@ public final class LogStoreOptions {
   public static final int DEFAULT_MAX_READ_BYTES = 8 << 20;
   public static final long DEFAULT_LOG_BYTES = 64L << 20;
   public static final java.time.Duration DEFAULT_SEAL_AFTER = java.time.Duration.ofHours(1);
+  public static final java.time.Duration DEFAULT_CLOSE_IDLE_AFTER = java.time.Duration.ofSeconds(60);
 
   private long segmentBytes = DEFAULT_SEGMENT_BYTES;
   private int maxReadBytes = DEFAULT_MAX_READ_BYTES;
   private long logBytes = DEFAULT_LOG_BYTES;
   private Force force = Force.DISK;
   private java.time.Duration sealAfter = DEFAULT_SEAL_AFTER;
+  private java.time.Duration closeIdleAfter = DEFAULT_CLOSE_IDLE_AFTER;
   private Compression compression = Compression.ZSTD;
   private java.util.concurrent.ThreadFactory compactionThreads = r -> {
     Thread t = new Thread(r, "dockline-store-compactor");
@@ -89,6 +91,21 @@ public final class LogStoreOptions {
   public LogStoreOptions sealAfter(java.time.Duration sealAfter) {
     if (sealAfter.isNegative()) throw new IllegalArgumentException("sealAfter must not be negative: " + sealAfter);
     this.sealAfter = sealAfter;
+    return this;
+  }
+
+  /**
+   * A container's current segment file is closed (forced first) once no line came for this long, and reopened
+   * by its next append, so open files follow the containers writing now, not every one that wrote before its
+   * segment seals ({@link #sealAfter()}). Checked at each {@link LogStore#sync} and {@link LogStore#retain}.
+   */
+  public java.time.Duration closeIdleAfter() { return closeIdleAfter; }
+
+  public LogStoreOptions closeIdleAfter(java.time.Duration closeIdleAfter) {
+    if (closeIdleAfter.isNegative()) {
+      throw new IllegalArgumentException("closeIdleAfter must not be negative: " + closeIdleAfter);
+    }
+    this.closeIdleAfter = closeIdleAfter;
     return this;
   }
 

@@ -66,6 +66,8 @@ final class Retention {
         .description("bytes on disk per raw byte held (0 when nothing is held)").register(registry);
     Gauge.builder("dockline.store.segments", () -> usage.segments()).tag("node", node)
         .description("segment files the collector holds").register(registry);
+    Gauge.builder("dockline.store.open.segments", () -> usage.openSegments()).tag("node", node)
+        .description("segment files the collector holds open (containers that wrote lately)").register(registry);
     Gauge.builder("dockline.disk.free.bytes", disk::freeBytes).tag("node", node)
         .description("free bytes on the collector's file system (as an unprivileged process may use)").register(registry);
   }

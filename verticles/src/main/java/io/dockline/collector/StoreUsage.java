@@ -8,8 +8,11 @@ package io.dockline.collector;
  * @param segments segment files
  * @param containers containers holding data
  * @param corruptChunks distinct damaged chunks found so far (by opening or reading); their lines are holes
+ * @param openSegments segment files held open: the current segments of containers written within
+ *     {@link LogStoreOptions#closeIdleAfter()}
  */
-public record StoreUsage(long diskBytes, long rawBytes, long segments, int containers, long corruptChunks) {
+public record StoreUsage(long diskBytes, long rawBytes, long segments, int containers, long corruptChunks,
+                         long openSegments) {
   /** Bytes on disk per raw byte; 0 when nothing is held. */
   public double ratio() {
     return rawBytes == 0 ? 0 : (double) diskBytes / rawBytes;

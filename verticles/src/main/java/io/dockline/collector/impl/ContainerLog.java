@@ -449,7 +449,7 @@ final class ContainerLog {
       }
     }
     if (active != null && !out.full() && out.continuesAt(active.firstSeq())) {
-      readSegment(active.key(), active.channel(), active.size(), active.index(), out, reader);
+      active.read(channel -> readSegment(active.key(), channel, active.size(), active.index(), out, reader));
     }
   }
 
@@ -471,7 +471,8 @@ final class ContainerLog {
         }
       }
       if (active != null) {
-        ChunkWalk.walk(active.channel(), active.dataStart(), active.size(), reader, damage(active.key()), visitor);
+        active.read(channel -> ChunkWalk.walk(channel, active.dataStart(), active.size(), reader, damage(active.key()),
+            visitor));
       }
       return found[0];
     } finally {
@@ -492,6 +493,28 @@ final class ContainerLog {
       lock.writeLock().unlock();
     }
     return true;
+  }
+
+  /** Closes the active segment's file, forced, until the next append reopens it (see {@link SegmentWriter#release}). */
+  void releaseSegment() throws IOException {
+    if (active == null || !active.isOpen()) return;
+    active.force(); // before the lock: reads never wait for a force
+    lock.writeLock().lock();
+    try {
+      active.release();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Whether it holds a segment file open. */
+  boolean holdsOpenSegment() {
+    lock.readLock().lock();
+    try {
+      return active != null && active.isOpen();
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   /** The oldest sealed segment, or null. */
@@ -585,7 +608,8 @@ final class ContainerLog {
 
   private void rewriteActive(long through, ChunkReader reader) throws IOException {
     Path temp = dir.resolve(active.path().getFileName() + REWRITE_SUFFIX);
-    writeLinesAfter(active.channel(), active.key(), active.dataStart(), active.size(), through, temp, reader);
+    active.read(channel -> writeLinesAfter(channel, active.key(), active.dataStart(), active.size(), through, temp,
+        reader));
     Files.move(temp, active.path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     FileChannel channel = FileChannel.open(active.path(), StandardOpenOption.READ, StandardOpenOption.WRITE);
     SegmentWriter rewritten;

@@ -55,6 +55,7 @@ public final class FileLogStore implements LogStore {
   private final Set<ContainerLog> unsynced = new LinkedHashSet<>();
   /** Containers whose segments hold lines made durable only by the write-ahead log. */
   private final Set<ContainerLog> behindLog = new LinkedHashSet<>();
+  private final IdleSegments idle;
   private WriteAheadLog wal;
   private Compactor compactor;
   private long replayedLines;
@@ -68,6 +69,7 @@ public final class FileLogStore implements LogStore {
     this.options = options;
     this.logs = logs;
     this.fsync = fsync;
+    this.idle = new IdleSegments(options.closeIdleAfter());
   }
 
   public static FileLogStore open(Path dir, LogStoreOptions options) throws IOException {
@@ -81,7 +83,11 @@ public final class FileLogStore implements LogStore {
         String id = entry.getFileName().toString();
         if (!ContainerIds.isSafe(id) || !Files.isDirectory(entry)) continue;
         try {
-          ContainerLog.recover(entry, id, reader, fsync, corrupt).ifPresent(log -> logs.put(id, log));
+          Optional<ContainerLog> log = ContainerLog.recover(entry, id, reader, fsync, corrupt);
+          if (log.isPresent()) {
+            logs.put(id, log.get());
+            log.get().releaseSegment(); // a store of many containers would otherwise open a file for each
+          }
         } catch (IOException | RuntimeException e) {
           closeAll(logs.values(), e);
           throw e;
@@ -96,7 +102,10 @@ public final class FileLogStore implements LogStore {
       }
       // Recovery may have truncated or deleted files and replay rewritten tails: force it all, then the
       // records replayed are no longer needed.
-      for (ContainerLog log : logs.values()) log.sync();
+      for (ContainerLog log : logs.values()) {
+        log.sync();
+        log.releaseSegment();
+      }
       fsync.directory(root);
       store.wal.startOver();
       store.compactor = Compactor.start(root, options, fsync, corrupt);
@@ -131,6 +140,7 @@ public final class FileLogStore implements LogStore {
     try {
       ContainerLog log = logFor(meta.id());
       unsynced.add(log);
+      idle.written(log, System.nanoTime());
       // a container this store has never held takes its first batch wherever it starts (the pre-cluster rule)
       long vouched = storedThrough < 0 && log.lastSeq() == 0 ? Long.MAX_VALUE : storedThrough;
       return log.append(batch, vouched, encoder, options.segmentBytes());
@@ -242,14 +252,16 @@ public final class FileLogStore implements LogStore {
     long raw = 0;
     long segments = 0;
     int containers = 0;
+    long open = 0;
     for (ContainerLog log : logs.values()) {
+      if (log.holdsOpenSegment()) open++;
       long[] segmentsAndRaw = log.segmentsAndRawBytes();
       disk += log.bytes();
       segments += segmentsAndRaw[0];
       raw += segmentsAndRaw[1];
       if (log.lastSeq() > 0) containers++;
     }
-    return new StoreUsage(disk, raw, segments, containers, corrupt.count());
+    return new StoreUsage(disk, raw, segments, containers, corrupt.count(), open);
   }
 
   @Override
@@ -259,12 +271,14 @@ public final class FileLogStore implements LogStore {
     if (log == null) return 0;
     // the log's records must not bring purged lines back on the next open
     checkpoint();
+    idle.written(log, System.nanoTime()); // a purge may leave a rewritten segment open
     return log.purge(throughSeq, reader);
   }
 
   @Override
   public RetentionReport retain(RetentionPolicy policy, long nowMillis) throws IOException {
     ensureOpen();
+    idle.releaseIdle(System.nanoTime());
     for (ContainerLog log : logs.values()) {
       if (log.sealIfFirstLineBefore(nowMillis - options.sealAfter().toMillis())) behindLog.remove(log);
     }
@@ -367,6 +381,7 @@ public final class FileLogStore implements LogStore {
     logs.remove(log.id());
     unsynced.remove(log);
     behindLog.remove(log);
+    idle.forget(log);
     log.close();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(log.dir())) {
       for (Path file : files) Files.deleteIfExists(file);
@@ -410,6 +425,7 @@ public final class FileLogStore implements LogStore {
       rootUnsynced = false;
     }
     if (wal.size() >= options.logBytes()) checkpoint();
+    idle.releaseIdle(System.nanoTime());
   }
 
   /**

@@ -5,88 +5,44 @@ import static io.dockline.collector.impl.ChunkFormat.*;
 import io.dockline.wire.ContainerMeta;
 import io.dockline.wire.LineBatch;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /** Gathers lines out of loaded chunks into the columns of the {@link LineBatch} a read returns. */
-final class LineCollector implements LineSink {
-  private long firstSeq;
+final class LineCollector extends LineSink {
   private final int maxLines;
   private final int maxBytes;
-  private long[] times;
-  private byte[] streams;
-  private byte[] flags;
-  private int[] offsets;
-  private byte[] data = new byte[4096];
-  private int count;
+  private final LineColumns columns;
   private boolean byteBudgetSpent;
-  private boolean stoppedAtHole;
 
   LineCollector(long firstSeq, int maxLines, int maxBytes) {
-    this.firstSeq = firstSeq;
+    super(firstSeq);
     this.maxLines = maxLines;
     this.maxBytes = maxBytes;
-    int lines = Math.min(maxLines, 256);
-    times = new long[lines];
-    streams = new byte[lines];
-    flags = new byte[lines];
-    offsets = new int[lines + 1];
+    this.columns = new LineColumns(Math.min(maxLines, 256));
   }
 
   @Override
-  public long nextSeq() { return firstSeq + count; }
-
-  boolean isEmpty() { return count == 0; }
+  boolean done() { return columns.count() >= maxLines || byteBudgetSpent; }
 
   @Override
-  public boolean full() { return count >= maxLines || byteBudgetSpent || stoppedAtHole; }
-
-  @Override
-  public boolean continuesAt(long seq) {
-    if (seq <= nextSeq()) return true;
-    if (count == 0) {
-      firstSeq = seq;
-      return true;
-    }
-    stoppedAtHole = true;
-    return false;
-  }
-
-  @Override
-  public void takeFrom(ByteBuffer window, int body, ChunkHeader header) {
-    int skip = (int) (nextSeq() - header.firstSeq);
-    int text = body + header.count * LINE_RECORD_BYTES;
-    if (count == 0) sizeFor(header.rawBodyLength - header.count * LINE_RECORD_BYTES, header.count);
-    int textSkipped = 0;
-    for (int i = 0; i < skip; i++) textSkipped += lengthOf(window, body, i);
-    int copyFrom = text + textSkipped;
+  int take(ByteBuffer window, int body, ChunkHeader header, int first, int text) {
+    int before = columns.count();
+    if (before == 0) sizeFor(header.rawBodyLength - header.count * LINE_RECORD_BYTES, header.count);
     int copyBytes = 0;
-    for (int i = skip; i < header.count && !full(); i++) {
-      int record = body + i * LINE_RECORD_BYTES;
-      int length = window.getInt(record + RECORD_LENGTH_OFFSET);
-      int end = offsets[count] + length;
-      if (count > 0 && (long) offsets[count] + length > maxBytes) {
+    for (int i = first; i < header.count && !done(); i++) {
+      int length = lengthOf(window, body, i);
+      if (columns.count() > 0 && (long) columns.bytes() + length > maxBytes) {
         byteBudgetSpent = true;
         break;
       }
-      growFor(count + 1);
-      times[count] = window.getLong(record + RECORD_TIME_OFFSET);
-      streams[count] = window.get(record + RECORD_STREAM_OFFSET);
-      flags[count] = window.get(record + RECORD_FLAGS_OFFSET);
-      offsets[count + 1] = end;
-      count++;
+      columns.add(window, body + i * LINE_RECORD_BYTES);
       copyBytes += length;
     }
-    // Lines taken from one chunk are contiguous in its text, so one copy moves them all.
-    int dataEnd = offsets[count];
-    if (data.length < dataEnd) {
-      data = Arrays.copyOf(data, (int) Math.max(dataEnd, Math.min(Integer.MAX_VALUE - 8, data.length * 2L)));
-    }
-    System.arraycopy(window.array(), copyFrom, data, dataEnd - copyBytes, copyBytes);
+    columns.copyText(window.array(), text, copyBytes);
+    return columns.count() - before;
   }
 
   LineBatch toBatch(ContainerMeta meta) {
-    // LineBatch accepts arrays longer than count, so no trimming copy is made.
-    return new LineBatch(meta, firstSeq, count, times, streams, flags, offsets, data);
+    return columns.toBatch(meta, startSeq());
   }
 
   static LineBatch empty(ContainerMeta meta, long firstSeq) {
@@ -98,10 +54,6 @@ final class LineCollector implements LineSink {
     return afterSeq == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(afterSeq + 1, 1);
   }
 
-  private static int lengthOf(ByteBuffer window, int body, int line) {
-    return window.getInt(body + line * LINE_RECORD_BYTES + RECORD_LENGTH_OFFSET);
-  }
-
   /**
    * Sizes the columns once, for the answer the first chunk's lines suggest (its mean line length, up to the
    * byte and line bounds): growing them by doubling allocated and copied a bulk read's megabytes many times over.
@@ -110,16 +62,6 @@ final class LineCollector implements LineSink {
     long mean = Math.max(1, chunkTextBytes / chunkLines);
     int lines = (int) Math.min(maxLines, maxBytes / mean + 1);
     long bytes = Math.min((long) maxBytes + mean, lines * mean + lines * mean / 8);
-    if (lines > times.length) growFor(lines);
-    if (bytes > data.length) data = new byte[(int) Math.min(Integer.MAX_VALUE - 8, bytes)];
-  }
-
-  private void growFor(int lines) {
-    if (lines <= times.length) return;
-    int n = Math.max(lines, times.length * 2);
-    times = Arrays.copyOf(times, n);
-    streams = Arrays.copyOf(streams, n);
-    flags = Arrays.copyOf(flags, n);
-    offsets = Arrays.copyOf(offsets, n + 1);
+    columns.reserve(lines, (int) Math.min(Integer.MAX_VALUE - 8, bytes));
   }
 }

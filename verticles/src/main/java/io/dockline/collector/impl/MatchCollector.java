@@ -14,114 +14,66 @@ import java.util.Arrays;
  * one byte search, and only matching lines are copied. It stops after {@code maxScan} lines, at {@code maxLines}
  * matches, or before a match that would take the answer past {@code maxBytes} (at least one match is taken).
  */
-final class MatchCollector implements LineSink {
+final class MatchCollector extends LineSink {
   private final TextFilter filter;
   private final int maxLines;
   private final int maxBytes;
   private final int maxScan;
-  private long scannedFrom;
-  private long nextSeq;
-  private int scanned;
-  private boolean stopped;
+  private boolean byteBudgetSpent;
   private int[] lengths = new int[256];
   private boolean[] matches = new boolean[256];
+  private final LineColumns columns;
   private long[] seqs;
-  private long[] times;
-  private byte[] streams;
-  private byte[] flags;
-  private int[] offsets;
-  private byte[] data = new byte[4096];
-  private int count;
 
   MatchCollector(long firstSeq, TextFilter filter, int maxLines, int maxBytes, int maxScan) {
-    this.scannedFrom = firstSeq;
-    this.nextSeq = firstSeq;
+    super(firstSeq);
     this.filter = filter;
     this.maxLines = maxLines;
     this.maxBytes = maxBytes;
     this.maxScan = maxScan;
     int lines = Math.max(1, Math.min(maxLines, 256));
+    columns = new LineColumns(lines);
     seqs = new long[lines];
-    times = new long[lines];
-    streams = new byte[lines];
-    flags = new byte[lines];
-    offsets = new int[lines + 1];
   }
 
   @Override
-  public long nextSeq() { return nextSeq; }
+  boolean done() { return byteBudgetSpent || walked() >= maxScan || columns.count() >= maxLines; }
 
   @Override
-  public boolean full() { return stopped || scanned >= maxScan || count >= maxLines; }
-
-  @Override
-  public boolean continuesAt(long seq) {
-    if (seq <= nextSeq) return true;
-    if (scanned == 0) {
-      scannedFrom = seq;
-      nextSeq = seq;
-      return true;
-    }
-    stopped = true;
-    return false;
-  }
-
-  @Override
-  public void takeFrom(ByteBuffer window, int body, ChunkHeader header) {
-    int skip = (int) (nextSeq - header.firstSeq);
-    int n = Math.min(header.count - skip, maxScan - scanned);
+  int take(ByteBuffer window, int body, ChunkHeader header, int first, int text) {
+    int n = (int) Math.min(header.count - first, maxScan - walked());
     if (lengths.length < n) {
       lengths = new int[n];
       matches = new boolean[n];
     }
-    int textStart = body + header.count * LINE_RECORD_BYTES;
-    for (int i = 0; i < skip; i++) textStart += window.getInt(body + i * LINE_RECORD_BYTES + RECORD_LENGTH_OFFSET);
-    for (int i = 0; i < n; i++) lengths[i] = window.getInt(body + (skip + i) * LINE_RECORD_BYTES + RECORD_LENGTH_OFFSET);
-    filter.scan(window.array(), textStart, lengths, n, matches);
-    int at = textStart;
-    int taken = n;
+    for (int i = 0; i < n; i++) lengths[i] = lengthOf(window, body, first + i);
+    filter.scan(window.array(), text, lengths, n, matches);
+    int at = text;
     for (int i = 0; i < n; i++) {
       if (matches[i]) {
-        if (count > 0 && (long) offsets[count] + lengths[i] > maxBytes) {
-          stopped = true;
-          taken = i;
-          break;
+        if (columns.count() > 0 && (long) columns.bytes() + lengths[i] > maxBytes) {
+          byteBudgetSpent = true;
+          return i;
         }
-        take(window, body + (skip + i) * LINE_RECORD_BYTES, at, lengths[i], header.firstSeq + skip + i);
-        if (count >= maxLines) {
-          taken = i + 1;
-          break;
-        }
+        keep(window, body + (first + i) * LINE_RECORD_BYTES, at, lengths[i], header.firstSeq + first + i);
+        if (columns.count() >= maxLines) return i + 1;
       }
       at += lengths[i];
     }
-    scanned += taken;
-    nextSeq += taken;
+    return n;
   }
 
-  private void take(ByteBuffer window, int record, int text, int length, long seq) {
-    if (count == times.length) {
-      int n = count * 2;
-      seqs = Arrays.copyOf(seqs, n);
-      times = Arrays.copyOf(times, n);
-      streams = Arrays.copyOf(streams, n);
-      flags = Arrays.copyOf(flags, n);
-      offsets = Arrays.copyOf(offsets, n + 1);
-    }
-    int end = offsets[count] + length;
-    if (data.length < end) data = Arrays.copyOf(data, (int) Math.max(end, Math.min(Integer.MAX_VALUE - 8, data.length * 2L)));
-    System.arraycopy(window.array(), text, data, offsets[count], length);
+  private void keep(ByteBuffer window, int record, int text, int length, long seq) {
+    int count = columns.count();
+    if (count == seqs.length) seqs = Arrays.copyOf(seqs, count * 2);
     seqs[count] = seq;
-    times[count] = window.getLong(record + RECORD_TIME_OFFSET);
-    streams[count] = window.get(record + RECORD_STREAM_OFFSET);
-    flags[count] = window.get(record + RECORD_FLAGS_OFFSET);
-    offsets[count + 1] = end;
-    count++;
+    columns.add(window, record);
+    columns.copyText(window.array(), text, length);
   }
 
   LineMatches toMatches(ContainerMeta meta) {
-    LineBatch lines = new LineBatch(meta, count == 0 ? scannedFrom : seqs[0], count, times, streams, flags, offsets, data);
-    return new LineMatches(lines, seqs, scannedFrom, nextSeq - 1);
+    LineBatch lines = columns.toBatch(meta, columns.count() == 0 ? startSeq() : seqs[0]);
+    return new LineMatches(lines, seqs, startSeq(), nextSeq() - 1);
   }
 
   static LineMatches empty(ContainerMeta meta, long firstSeq) {

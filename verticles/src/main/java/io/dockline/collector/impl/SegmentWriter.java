@@ -8,15 +8,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The open segment a container appends to. Writes are positional at the tracked end, so a failed
- * write never shifts where the next chunk goes; reads of this segment use the same channel.
+ * The segment a container appends to. Writes are positional at the tracked end, so a failed write never
+ * shifts where the next chunk goes; reads of this segment use the same channel. A quiet container's file
+ * is {@link #release released} (forced, then closed) and reopened by the next append, so open files follow
+ * the containers that write, not those that ever wrote. The channel changes only under the container's
+ * write lock, and readers hold its read lock.
  */
 final class SegmentWriter {
   private final long key;
   private final long baseSeq;
   private final int dataStart;
   private final Path path;
-  private final FileChannel channel;
+  /** Null while released. */
+  private FileChannel channel;
   private final Fsync fsync;
   private final SparseChunkIndex index;
   private final SegmentStats stats;
@@ -93,14 +97,34 @@ final class SegmentWriter {
   /** No chunk written yet. */
   boolean isEmpty() { return size <= dataStart; }
 
-  FileChannel channel() { return channel; }
+  /** Whether its file is open: not {@link #release released} or closed. */
+  boolean isOpen() { return channel != null; }
+
+  /** How a segment's file is read; see {@link #read}. */
+  @FunctionalInterface
+  interface ChannelRead {
+    void read(FileChannel channel) throws IOException;
+  }
+
+  /** Reads the file through its own channel, or, while released, one opened for this read alone. */
+  void read(ChannelRead read) throws IOException {
+    if (channel != null) {
+      read.read(channel);
+      return;
+    }
+    try (FileChannel own = FileChannel.open(path, StandardOpenOption.READ)) {
+      read.read(own);
+    }
+  }
 
   /** Every chunk appended or recovered is in it; it stays valid after the segment is sealed. */
   SparseChunkIndex index() { return index; }
 
   SegmentStats stats() { return stats; }
 
+  /** Reopens a released file first. */
   void append(ByteBuffer chunk, long chunkFirstSeq) throws IOException {
+    if (channel == null) channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
     long start = size;
     ByteBuffer counted = chunk.duplicate();
     size = FileAppend.write(channel, chunk, start);
@@ -116,7 +140,18 @@ final class SegmentWriter {
     }
   }
 
+  /**
+   * Forces what it holds, then closes its file until the next {@link #append}. Forced first because a write
+   * error the kernel meets after the close would not be reported to an fsync through a channel opened later.
+   */
+  void release() throws IOException {
+    force();
+    close();
+  }
+
   void close() throws IOException {
+    if (channel == null) return;
     channel.close();
+    channel = null;
   }
 }
