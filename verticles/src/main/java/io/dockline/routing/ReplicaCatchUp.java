@@ -1,5 +1,6 @@
 package io.dockline.routing;
 
+import io.dockline.routing.impl.CatchUpPlan;
 import io.dockline.routing.impl.MissingLines;
 import io.dockline.wire.Addresses;
 import io.dockline.wire.CollectorQuery;
@@ -25,14 +26,13 @@ import java.util.logging.Logger;
  * page by page, one page in flight per copy. The collector stores them
  * below what it holds ({@code LogStore#backfill}) on its store thread, at {@code background-priority}.
  *
- * <p>A check asks every replica of each stream this router forwards for the runs of seqs it holds, after every
- * ring change, after every copy and then periodically: a replica lacks the lines another holds below its own
- * last seq (before its first line, or in a hole, when it left the set and came back). A replica that holds
- * nothing of the stream yet lacks every line another holds: they go to it as ordinary writes (an empty container
- * takes its first batch wherever it starts), so a stream that no longer writes is copied too; a live write that
- * overtakes such a copy leaves a hole the next check fills by backfill. A stream is counted lacking from the
- * check that finds it until a check finds it whole. So a copy starts at once, and one that failed (a replica
- * left, an older collector without the backfill address) is tried again at the next check. Event-loop confined.
+ * <p>A check asks every replica of each stream this router checks for the runs of seqs it holds, after every
+ * ring change, after every copy and every 10 s, and decides by {@link CatchUpPlan}: what a replica lacks below
+ * its own last seq is backfilled; a replica that holds nothing gets the lines as ordinary writes; lines above a
+ * replica's last seq are left to the writes while the stream writes, and copied as writes once it stopped; the
+ * first check of a new set does not call the stream whole, and the next comes 2 s later. A stream is counted
+ * lacking from the check that finds it until a check finds it whole. A copy that failed (a replica left, an
+ * older collector without the backfill address) is tried again at the next check. Event-loop confined.
  */
 final class ReplicaCatchUp {
   private static final Logger LOG = Logger.getLogger(ReplicaCatchUp.class.getName());
@@ -40,6 +40,10 @@ final class ReplicaCatchUp {
   private static final int PAGE_LINES = 5_000;
   private static final int MAX_COPIES = 2;
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(30_000);
+  /** A check's question: a replica that does not answer within this is not known to hold the lines. */
+  private static final DeliveryOptions CHECK = new DeliveryOptions().setSendTimeout(5_000);
+  /** A stream not known whole at a check is checked again this soon. */
+  private static final long RECHECK_MS = 2_000;
 
   private final Vertx vertx;
   private final Counter bytesCopied;
@@ -49,6 +53,9 @@ final class ReplicaCatchUp {
   private Set<String> lacking = Set.of();
   /** The replica sets the last finished check saw: a stream whose set changed since is not known whole. */
   private Map<String, List<String>> checked = Map.of();
+  /** The highest seq of each stream at the last finished check: one that did not move writes no more. */
+  private Map<String, Long> highest = Map.of();
+  private boolean recheckSet;
   private boolean sweeping;
   private boolean sweepAgain;
   /** The replica sets as they are now: stream id to its set. */
@@ -105,49 +112,56 @@ final class ReplicaCatchUp {
     sweeping = true;
     sweepAgain = false;
     Set<String> found = new HashSet<>();
+    Map<String, Long> high = new HashMap<>();
+    boolean[] unproven = {false};
     List<Future<Void>> checks = new ArrayList<>();
     Map<String, List<String>> sets = replicasOf.get();
     sets.forEach((stream, replicas) -> {
       if (replicas.size() < 2) return;
-      checks.add(check(stream, replicas, found));
+      checks.add(check(stream, replicas, found, high, unproven));
     });
-    if (checks.isEmpty()) sweepDone(sets, found); // a join of no future need not complete
-    else Future.join(checks).onComplete(v -> sweepDone(sets, found));
+    if (checks.isEmpty()) sweepDone(sets, found, high, false); // a join of no future need not complete
+    else Future.join(checks).onComplete(v -> sweepDone(sets, found, high, unproven[0]));
   }
 
-  private void sweepDone(Map<String, List<String>> sets, Set<String> found) {
+  private void sweepDone(Map<String, List<String>> sets, Set<String> found, Map<String, Long> high,
+                         boolean unproven) {
     checked = sets;
     lacking = found;
+    highest = high;
     sweeping = false;
     onSweep.run();
-    if (sweepAgain) sweep();
+    if (sweepAgain) {
+      sweep();
+    } else if (unproven && !recheckSet) {
+      // a stream not known whole yet: the next check decides, soon
+      recheckSet = true;
+      vertx.setTimer(RECHECK_MS, t -> {
+        recheckSet = false;
+        sweep();
+      });
+    }
   }
 
-  private Future<Void> check(String stream, List<String> replicas, Set<String> found) {
+  private Future<Void> check(String stream, List<String> replicas, Set<String> found, Map<String, Long> high,
+                             boolean[] unproven) {
     List<Future<JsonObject>> held = new ArrayList<>();
     for (String r : replicas) {
-      held.add(vertx.eventBus().<JsonObject>request(Addresses.collectorQuery(r), CollectorQuery.lastSeq(stream), ASK)
+      held.add(vertx.eventBus().<JsonObject>request(Addresses.collectorQuery(r), CollectorQuery.lastSeq(stream), CHECK)
           .map(m -> m.body()));
     }
+    boolean firstLook = !replicas.equals(checked.get(stream));
+    long highestBefore = highest.getOrDefault(stream, 0L);
     return Future.all(held).<Void>map(v -> {
       List<List<long[]>> runs = new ArrayList<>();
       for (Future<JsonObject> h : held) runs.add(runs(h.result()));
-      for (int t = 0; t < replicas.size(); t++) {
-        if (runs.get(t) == null) continue; // a collector of an older release
-        boolean empty = runs.get(t).isEmpty();
-        // above its last seq, the writes themselves bring lines to a replica that holds some
-        long through = empty ? Long.MAX_VALUE : runs.get(t).get(runs.get(t).size() - 1)[1];
-        for (int s = 0; s < replicas.size(); s++) {
-          if (s == t || runs.get(s) == null) continue;
-          List<long[]> missing = MissingLines.of(runs.get(s), runs.get(t), through);
-          if (missing.isEmpty()) continue;
-          found.add(stream);
-          if (!copying.containsKey(stream) && copying.size() < MAX_COPIES) {
-            // to an empty replica as writes, its first run only: they are in order from its first line on
-            copy(stream, replicas.get(s), replicas.get(t), empty ? missing.subList(0, 1) : missing, empty);
-          }
-          break;
-        }
+      CatchUpPlan plan = CatchUpPlan.of(runs, firstLook, highestBefore);
+      high.put(stream, plan.highest());
+      if (plan.lacking() || plan.unproven()) found.add(stream);
+      if (plan.unproven()) unproven[0] = true;
+      for (CatchUpPlan.Copy c : plan.copies()) {
+        if (copying.containsKey(stream) || copying.size() >= MAX_COPIES) break;
+        copy(stream, replicas.get(c.source()), replicas.get(c.target()), c.runs(), c.asWrites());
       }
       return null;
     }).recover(e -> {
