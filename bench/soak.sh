@@ -58,6 +58,7 @@ start_member() {   # $1 role name
 }
 stop_member() {   # $1 role, $2 signal
   local r=$1 sig=$2
+  echo "$(date +%s) signal $r $sig" >>"$work/events"
   if [ "$sig" = KILL ]; then kill9_tree "${pid[$r]}"; else kill "-$sig" "${pid[$r]}" 2>/dev/null || true; fi
   timeout 60 tail --pid="${pid[$r]}" -f /dev/null || fail "$r did not end within 60 s of SIG$sig"
   echo "$(date +%s) stop $r $sig" >>"$work/events"
@@ -196,7 +197,8 @@ for r in agent c1 c2; do record_lifetime "$r"; done
 killed=$(grep -c ' stop c[12] KILL' "$work/events" || true)
 
 echo "  checking every container's lines through the API"
-API=$API WORK=$work KILLED=$killed AGENT_DOWN="$(grep ' agent' "$work/events" | awk '$2 == "stop" {s=$1} $2 == "start" && s {print s, $1; s=""}')" \
+API=$API WORK=$work KILLED=$killed AGENT_DOWN="$(grep ' agent' "$work/events" \
+  | awk '$2 == "signal" {g=$1} $2 == "stop" {s=$1} $2 == "start" && s {print g, s, $1; s=""}')" \
 python3 - <<'PY' || fail "lines lost or repeated (above)"
 import json, os, sys, time, urllib.error, urllib.request
 from datetime import datetime
@@ -224,23 +226,23 @@ while time.time() < deadline:
     if still >= 10: break
     time.sleep(1)
 h = held()
-# the agent's downtimes: (stopped, started again) in Unix seconds, from the events the soak wrote
+# the agent's downtimes: (signalled, ended, started again) in Unix seconds, from the events the soak wrote
 downs = [tuple(map(int, d.split())) for d in os.environ["AGENT_DOWN"].splitlines() if d.strip()]
 def stamp(t):
     return datetime.fromisoformat(t).timestamp()
-def around_agent_restart(before, after, created, seconds):
-    """A run of lost lines the agent's downtime explains: the line before it read before the agent stopped,
-    the line after it once it was started again (attach lines carry the time read); all lost, the container
-    ran within a minute of the downtime (the stop is noted once the agent has ended: up to 60 s on)."""
-    if before is None and after is None:
-        return any(created <= start + 60 and created + seconds >= stop - 60 for stop, start in downs)
-    return any((before is None or before < stop + 1) and (after is None or after >= start)
-               for stop, start in downs)
+def around_agent_restart(before, after, created, ended):
+    """A run of lost lines the agent's downtime explains (attach lines carry the time read): the line before
+    it read before the agent ended, or none while the container was created by the agent's start; the line
+    after it once the agent was started again, or none while the container wrote on till the agent's stop."""
+    return any((before < stop + 1 if before is not None else created <= start + 1)
+               and (after >= start if after is not None else ended >= signalled - 1)
+               for signalled, stop, start in downs)
 written = lost = dup_read = bad = 0
 by_kind = {}
 for cid, kind, mode, key, life, created in containers:
     try:
         n = int(open(f"{work}/counts/{key}").read())
+        ended = os.stat(f"{work}/counts/{key}").st_mtime   # the writer wrote its count as its time was up
     except (OSError, ValueError):
         print(f"  {cid[:12]} {kind}/{mode}: no count of the lines it wrote (its writer did not end)"); bad += 1
         continue
@@ -270,11 +272,11 @@ for cid, kind, mode, key, life, created in containers:
     print(f"  {cid[:12]} {kind + '/' + mode:14} wrote {n:6}, read {sum(seen.values()):6}, lost {len(missing):5}")
     if missing:
         before, after_run = read_at.get(missing[0] - 1), read_at.get(missing[-1] + 1)
-        if not (mode == "attach" and runs == 1 and around_agent_restart(before, after_run, int(created), int(life))):
+        if not (mode == "attach" and runs == 1 and around_agent_restart(before, after_run, int(created), ended)):
             t0 = downs[0][0] if downs else 0
             print(f"  {cid[:12]} {kind}/{mode}: {len(missing)} of {n} lost in {runs} runs, first {missing[:5]}"
                   f" (read before/after the first run at {before and round(before - t0)}/"
-                  f"{after_run and round(after_run - t0)} s from the agent's stop)"); bad += 1
+                  f"{after_run and round(after_run - t0)} s from the agent's SIGTERM)"); bad += 1
     if repeats:
         print(f"  {cid[:12]} {kind}/{mode}: {repeats} lines read twice"); bad += 1
 print("  kind/mode     containers  lines written  per container per s  lost")
