@@ -19,8 +19,8 @@
 #     before the run was read before the agent stopped, the line after it once the agent was started again;
 #   - no line twice in what is read (what each collector's disk holds is checked by the integration tests,
 #     which read the stores themselves: the API's per-collector counts span holes, so they cannot tell);
-#   - per member lifetime under load of 5 minutes or more: RSS growth after a 2-minute warm-up < 10 %, and no growth of
-#     threads (+5) or open files (+20) between the warm-up and the end.
+#   - per member lifetime under load of 5 minutes or more: RSS growth after a 2-minute warm-up < 10 %, and
+#     no growth of threads (+5) or open files (+20) between the warm-up and the end.
 # Exits non-zero when a check fails. SOAK_SECONDS=1800 is the long form (by hand); CI runs SOAK_SECONDS=100.
 set -euo pipefail
 cd "$(dirname "$0")/.."
