@@ -116,15 +116,15 @@ class ClusterTlsIT {
     String fromRogue = createOwnedBy("col", run + "-rogue-c");
     Docker.start(toRogue, toCollector, fromRogue);
     awaitLines(toCollector);
-    String failed = "storing lines of container " + Docker.run("inspect", "-f", "{{.Name}}", fromRogue).substring(1)
-        + " failed";
+    // its router finds the collector node's collector out of reach and leaves it out of its in-sync replicas
+    String failed = "collector col did not take a write";
     long end = System.currentTimeMillis() + 90_000;
     while (!rogue.log().contains(failed) && System.currentTimeMillis() < end) Thread.sleep(500);
     assertTrue(rogue.log().contains(failed), "the rogue member tried to deliver:\n" + rogue.log());
     assertEquals(List.of(), containersHeldBy(collector, "rogue"), "the collector node holds nothing the rogue sent");
     assertEquals(null, collector.container(fromRogue), "nor does it know the rogue's container");
-    assertEquals(0.0, rogue.metric("dockline_lines_stored_total"), "no line of the agent node reached the rogue");
-    assertEquals(List.of(), containersHeldBy(rogue, "agent"), "nor did the agent node's announcement of a container");
+    // (the rogue's own collector stores its own container's lines: it leaves the unreachable replica out)
+    assertEquals(List.of(), containersHeldBy(rogue, "agent"), "no line of the agent node reached the rogue");
     assertTrue(rogue.log().contains("SSLHandshakeException"), "its event-bus connections fail their handshake");
     rogue.stop();
     nodes.remove(rogue);

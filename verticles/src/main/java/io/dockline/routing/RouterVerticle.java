@@ -62,6 +62,8 @@ public final class RouterVerticle extends VerticleBase {
   private static final long REFRESH_ON_FAILURE_NANOS = 250_000_000L;
   /** How often the replicas of this router's streams are checked for lines they lack. */
   private static final long CATCH_UP_CHECK_MS = 10_000;
+  /** How long a replica that did not answer a write is left out of the sets this router writes to. */
+  private static final long OUT_OF_SYNC_MS = 30_000;
 
   private final NodeConfig config;
   private final NodeStatus status;
@@ -98,6 +100,13 @@ public final class RouterVerticle extends VerticleBase {
    * them whole: the ones this router is on duty for, listed once a collector is gone for good.
    */
   private final Set<String> repairing = new java.util.HashSet<>();
+  /**
+   * Replicas that failed a write without answering (unreachable, no answer in time, a handshake refused), to the
+   * time they are written to again: as Kafka drops a replica from its in-sync set, the streams go on with the
+   * others (at least {@code min-insync-replicas}), counted under-replicated, and the catch-up fills the replica
+   * when it is back. A collector that answers a write with a refusal is not left out.
+   */
+  private final Map<String, Long> outOfSync = new HashMap<>();
   /** When the older streams are listed next (a collector left the ring), 0 when not due. */
   private long repairDueAt;
   private Timer batchLatency;
@@ -244,7 +253,7 @@ public final class RouterVerticle extends VerticleBase {
 
   private void route(Message<LineBatch> msg) {
     LineBatch batch = msg.body();
-    List<String> replicas = ring.replicas(batch.container().id(), config.replicationFactor());
+    List<String> replicas = inSync(ring.replicas(batch.container().id(), config.replicationFactor()));
     if (replicas.isEmpty()) {
       msg.fail(CollectorQuery.NO_COLLECTOR, "no collector is ready");
       return;
@@ -265,12 +274,23 @@ public final class RouterVerticle extends VerticleBase {
           .map(Message::body));
     }
     Future.join(acks).onComplete(ar -> {
-      Throwable failed = acks.stream().filter(Future::failed).map(Future::cause).findFirst().orElse(null);
-      if (failed == null) {
+      List<BatchAck> stored = new ArrayList<>();
+      Throwable failed = null;
+      for (int i = 0; i < acks.size(); i++) {
+        Future<BatchAck> a = acks.get(i);
+        if (a.succeeded()) {
+          stored.add(a.result());
+        } else {
+          failed = a.cause();
+          if (!refusedByCollector(a.cause())) leaveOutOfSync(replicas.get(i), a.cause());
+        }
+      }
+      if (failed != null) replicaFailures.increment();
+      if (failed == null || (allUnanswered(acks) && stored.size() >= config.minInsyncReplicas())) {
+        // stored by every replica, or by every one that answered, and at least min-insync-replicas of them
         batchLatency.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
-        msg.reply(ReplicaAcks.combine(acks.stream().map(Future::result).collect(Collectors.toList())));
+        msg.reply(ReplicaAcks.combine(stored));
       } else {
-        replicaFailures.increment();
         // a replica that failed may have left: the agent's resend goes to the set as it is by then
         if (System.nanoTime() - lastRefresh > REFRESH_ON_FAILURE_NANOS) refreshRing();
         forwardFailure(msg, failed);
@@ -354,7 +374,7 @@ public final class RouterVerticle extends VerticleBase {
    */
   private boolean fullyReplicated(List<String> replicas, String stream) {
     return replicas.size() >= Math.min(config.replicationFactor(), mostCollectors)
-        && !catchUp.catchingUp(stream, replicas);
+        && replicas.stream().noneMatch(this::isOutOfSync) && !catchUp.catchingUp(stream, replicas);
   }
 
   /** Counts this router's streams not fully replicated, for the gauge (read off the event loop). */
@@ -465,6 +485,40 @@ public final class RouterVerticle extends VerticleBase {
 
   private static JsonObject diskOf(JsonObject entry) {
     return entry == null ? new JsonObject() : entry.getJsonObject("disk", new JsonObject());
+  }
+
+  /** The ring's set without the replicas left out of sync for now. */
+  private List<String> inSync(List<String> replicas) {
+    if (outOfSync.isEmpty()) return replicas;
+    long now = System.currentTimeMillis();
+    outOfSync.values().removeIf(until -> until <= now);
+    List<String> in = new ArrayList<>(replicas.size());
+    for (String r : replicas) if (!outOfSync.containsKey(r)) in.add(r);
+    return in.isEmpty() ? replicas : in; // none left: trying them beats refusing the batch
+  }
+
+  private boolean isOutOfSync(String replica) {
+    Long until = outOfSync.get(replica);
+    return until != null && until > System.currentTimeMillis();
+  }
+
+  private void leaveOutOfSync(String replica, Throwable cause) {
+    if (!isOutOfSync(replica)) {
+      LOG.warning("collector " + replica + " did not take a write (" + cause.getMessage() + "); left out of the "
+          + "in-sync replicas for " + OUT_OF_SYNC_MS / 1000 + " s");
+    }
+    outOfSync.put(replica, System.currentTimeMillis() + OUT_OF_SYNC_MS);
+  }
+
+  /** A failure the collector itself answered (a gap, a full disk, a broken store), not one of reaching it. */
+  private static boolean refusedByCollector(Throwable cause) {
+    return cause instanceof ReplyException r && r.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE;
+  }
+
+  /** Every failed write of the batch failed for want of an answer. */
+  private static boolean allUnanswered(List<Future<BatchAck>> acks) {
+    for (Future<BatchAck> a : acks) if (a.failed() && refusedByCollector(a.cause())) return false;
+    return true;
   }
 
   private static void forwardFailure(Message<?> msg, Throwable cause) {
