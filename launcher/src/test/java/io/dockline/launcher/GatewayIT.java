@@ -199,7 +199,10 @@ class GatewayIT {
     try {
       api.awaitStored(writer, 1_000, 60_000);
       long first = api.container(writer).getLong("lastSeq");
-      for (int i = 0; i < 8; i++) {
+      // at least 8 rounds, and as many more as it takes for the container to have written 100 lines meanwhile
+      long end = System.currentTimeMillis() + 60_000;
+      for (int i = 0; i < 8 || (api.container(writer).getLong("lastSeq") <= first + 100
+          && System.currentTimeMillis() < end); i++) {
         long before = api.container(writer).getLong("lastSeq");
         List<Long> viaHttp = seqs(api.lines("/api/containers/" + writer + "/logs?tail=3"));
         HttpResponse<String> r = api.post("/bridge/dockline.api.logs",
