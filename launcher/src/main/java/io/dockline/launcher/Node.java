@@ -108,6 +108,12 @@ public final class Node {
         : new ClasspathXmlConfig("cluster-config/hazelcast-default.xml");
     hz.setProperty("hazelcast.shutdownhook.enabled", "false");
     hz.setProperty("hazelcast.phone.home.enabled", "false");
+    // Members started at the same moment can each find no one yet and form a cluster alone; Hazelcast looks for
+    // other clusters of the same name first 300 s after start, then every 120 s. Every 10 s instead, so they
+    // are one cluster within seconds (also after a partition heals). A -D system property still decides.
+    for (String merge : new String[] {"hazelcast.merge.first.run.delay.seconds", "hazelcast.merge.next.run.delay.seconds"}) {
+      if (System.getProperty(merge) == null && hz.getProperty(merge) == null) hz.setProperty(merge, "10");
+    }
     if (!custom || config.isSet(Setting.CLUSTER_NAME)) hz.setClusterName(config.clusterName());
     NetworkConfig net = hz.getNetworkConfig();
     if (!custom || config.isSet(Setting.CLUSTER_PORT)) net.setPort(config.clusterPort()).setPortAutoIncrement(false);
