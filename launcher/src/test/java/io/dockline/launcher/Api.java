@@ -14,6 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** A node's HTTP API as another service calls it, with the bearer token when the node wants one. */
 final class Api {
@@ -33,7 +36,14 @@ final class Api {
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(request(path).build(), HttpResponse.BodyHandlers.ofString());
+    // the request's timeout ends at the headers: the whole answer, body included, has a deadline too
+    try {
+      return http.sendAsync(request(path).build(), HttpResponse.BodyHandlers.ofString()).get(90, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new AssertionError("GET " + path + ": no whole answer within 90 s");
+    }
   }
 
   HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {

@@ -83,7 +83,10 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private Future<HttpServer> listen(Router router) {
-    HttpServerOptions options = config.httpTls().map(TlsFiles::httpServerOptions).orElseGet(HttpServerOptions::new);
+    HttpServerOptions options = config.httpTls().map(TlsFiles::httpServerOptions).orElseGet(HttpServerOptions::new)
+        // plain HTTP stays HTTP/1.1: a client's "Upgrade: h2c" is answered as HTTP/1.1 (a JDK HttpClient that
+        // upgraded was seen waiting for a /metrics body that never ended)
+        .setHttp2ClearTextEnabled(false);
     return vertx.createHttpServer(options).requestHandler(router).listen(config.httpPort(), config.httpHost())
         .onSuccess(s -> {
           server = s;
