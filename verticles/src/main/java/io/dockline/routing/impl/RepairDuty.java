@@ -26,14 +26,8 @@ public final class RepairDuty {
     return true;
   }
 
-  /** MurmurHash3's 64-bit finalizer over both hashes: every bit of each moves every bit of the score. */
+  /** Both hashes through one finalizer: every bit of each moves every bit of the score. */
   private static long score(long stream, long router) {
-    long h = stream ^ Long.rotateLeft(router, 31) ^ 0x9e3779b97f4a7c15L;
-    h ^= h >>> 33;
-    h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33;
-    h *= 0xc4ceb9fe1a85ec53L;
-    h ^= h >>> 33;
-    return h;
+    return Mix64.mix(stream ^ Long.rotateLeft(router, 31) ^ 0x9e3779b97f4a7c15L);
   }
 }
