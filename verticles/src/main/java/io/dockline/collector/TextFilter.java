@@ -1,6 +1,9 @@
 package io.dockline.collector;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -17,14 +20,11 @@ import java.nio.charset.StandardCharsets;
 public final class TextFilter {
   private final String text;
   private final byte[] utf8;
-  /** The UTF-8 bytes as a Latin-1 string: {@link String#indexOf(String, int)} on such strings is a vectorized byte search. */
-  private final String bytesAsLatin1;
   private final boolean replacementChar;
 
   private TextFilter(String text) {
     this.text = text;
     this.utf8 = text.getBytes(StandardCharsets.UTF_8);
-    this.bytesAsLatin1 = new String(utf8, StandardCharsets.ISO_8859_1);
     this.replacementChar = text.indexOf('\uFFFD') >= 0;
   }
 
@@ -56,22 +56,20 @@ public final class TextFilter {
       for (int i = 0, at = start; i < count; at += lengths[i], i++) matches[i] = matches(data, at, lengths[i]);
       return;
     }
-    // copied once into a Latin-1 string (a plain array copy) so the search runs on the JDK's intrinsic
-    String hay = new String(data, start, end - start, StandardCharsets.ISO_8859_1);
     int n = utf8.length;
     int hit = -1;
-    int lineStart = 0;
+    int lineStart = start;
     for (int i = 0; i < count; i++) {
       int lineEnd = lineStart + lengths[i];
-      if (hit != Integer.MAX_VALUE && hit < lineStart) hit = next(hay, lineStart);
-      while (hit < lineEnd && hit + n > lineEnd) hit = next(hay, hit + 1); // runs across the line's end
+      if (hit != Integer.MAX_VALUE && hit < lineStart) hit = next(data, lineStart, end);
+      while (hit < lineEnd && hit + n > lineEnd) hit = next(data, hit + 1, end); // runs across the line's end
       matches[i] = hit < lineEnd;
       lineStart = lineEnd;
     }
   }
 
-  private int next(String hay, int from) {
-    int at = hay.indexOf(bytesAsLatin1, from);
+  private int next(byte[] data, int from, int end) {
+    int at = indexOf(data, from, end - from, utf8);
     return at < 0 ? Integer.MAX_VALUE : at;
   }
 
@@ -94,17 +92,44 @@ public final class TextFilter {
     }
   }
 
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+
+  /**
+   * The first index of {@code needle} in {@code data[off .. off+len)}, or -1. Eight positions at a time: a
+   * position is a candidate when the needle's first byte is there and its last byte where it would end (both
+   * tested with one word operation each), and only candidates are compared whole, so text that rarely holds the
+   * first and last byte together is passed over at word speed, with no copy.
+   */
   static int indexOf(byte[] data, int off, int len, byte[] needle) {
-    byte first = needle[0];
-    int last = off + len - needle.length;
-    outer:
-    for (int i = off; i <= last; i++) {
-      if (data[i] != first) continue;
-      for (int k = 1; k < needle.length; k++) {
-        if (data[i + k] != needle[k]) continue outer;
+    int m = needle.length;
+    int end = off + len;
+    if (m == 0) return off;
+    if (m > len) return -1;
+    long first = ONES * (needle[0] & 0xff);
+    long last = ONES * (needle[m - 1] & 0xff);
+    int i = off;
+    // a word read at i + m - 1 must end inside data
+    for (int stop = end - m - 7; i <= stop; i += 8) {
+      long x = ((long) LONGS.get(data, i) ^ first) | ((long) LONGS.get(data, i + m - 1) ^ last);
+      long zeros = (x - ONES) & ~x & HIGHS; // a high bit for every zero byte of x (and perhaps one above it)
+      while (zeros != 0) {
+        int at = i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+        if (equalsAt(data, at, needle)) return at;
+        zeros &= zeros - 1;
       }
-      return i;
+    }
+    for (int stop = end - m; i <= stop; i++) {
+      if (data[i] == needle[0] && equalsAt(data, i, needle)) return i;
     }
     return -1;
+  }
+
+  private static boolean equalsAt(byte[] data, int at, byte[] needle) {
+    for (int k = 0; k < needle.length; k++) {
+      if (data[at + k] != needle[k]) return false;
+    }
+    return true;
   }
 }

@@ -150,16 +150,19 @@ final class ApiRoutes {
       follow(rc, idOrName, q);
       return;
     }
-    view.container(idOrName).compose(c -> pages.page(c, q)).onSuccess(page -> {
-      Buffer out = Buffer.buffer((int) Math.min(page.bytes + 4096, LogPages.MAX_PAGE_BYTES + (4 << 20)));
-      for (StoredLine l : page.lines) l.appendNdjson(out);
+    LineJson.NdjsonWriter out = new LineJson.NdjsonWriter();
+    view.container(idOrName).compose(c -> pages.page(c, q, out)).onSuccess(page -> {
       metrics.linesServed(page.lines.size());
       if (page.skipped != null) {
         rc.response().putHeader(page.skippedHeader(), page.skipped[0] + "-" + page.skipped[1]);
       }
       rc.response().putHeader("content-type", "application/x-ndjson")
           .putHeader("X-Dockline-Scanned-Through", Long.toString(page.scannedThrough))
-          .putHeader("X-Dockline-More", Boolean.toString(page.more)).end(out);
+          .putHeader("X-Dockline-More", Boolean.toString(page.more))
+          .putHeader("content-length", Long.toString(out.length()));
+      // the pieces as they are, not copied into one buffer; a slow client holds them only until they are sent
+      for (Buffer piece : out.pieces()) rc.response().write(piece);
+      rc.response().end();
     }).onFailure(e -> Http.fail(rc, e));
   }
 

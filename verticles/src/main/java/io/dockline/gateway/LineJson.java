@@ -66,30 +66,153 @@ public final class LineJson {
   }
 
   /**
-   * Appends line {@code i} of the source's batch, whose seq is {@code seq}, as {@link #of} renders it, and a
-   * newline, written straight to {@code out} when its text is UTF-8 (the common case) rather than through a
-   * JsonObject: the text's bytes are copied with JSON's escapes, as Jackson writes them.
+   * Writes lines as {@link #of} renders them, one per line (NDJSON), straight to a buffer when their text is
+   * UTF-8 (the common case) rather than through a JsonObject: each line is assembled in a reused array and
+   * appended in one go, its text copied with JSON's escapes as Jackson writes them, and the date and time up to
+   * the second rendered once for the lines of the same second. One per answer; not thread-safe.
    */
-  static void appendNdjson(Buffer out, Source source, int i, long seq) {
-    LineBatch b = source.batch();
-    byte[] data = b.data();
-    int off = b.lineOffset(i);
-    int len = b.lineLength(i);
-    if (!TextFilter.isUtf8(data, off, len)) {
-      out.appendString(of(b, i, seq, source.labels()).encode()).appendByte((byte) '\n');
-      return;
+  static final class NdjsonWriter {
+    /** Bytes of NDJSON per piece of the output: a large answer is a list of these, never one array regrown. */
+    static final int PIECE_BYTES = 1 << 20;
+    private final java.util.List<Buffer> pieces = new java.util.ArrayList<>();
+    private long length;
+    private byte[] line = new byte[1024];
+    private int size;
+    private long second = Long.MIN_VALUE;
+    /** {@code yyyy-mm-ddThh:mm:ss.} of {@link #second}. */
+    private final byte[] secondText = new byte[20];
+
+    /** The NDJSON written so far, in pieces of about {@link #PIECE_BYTES}. */
+    java.util.List<Buffer> pieces() { return pieces; }
+
+    /** Bytes written so far. */
+    long length() { return length; }
+
+    /** Appends line {@code i} of the source's batch, whose seq is {@code seq}, and a newline. */
+    void append(Source source, int i, long seq) {
+      LineBatch b = source.batch();
+      byte[] data = b.data();
+      int off = b.lineOffset(i);
+      int len = b.lineLength(i);
+      int escapes = plainOrEscapes(data, off, len);
+      if (escapes < 0) {
+        byte[] json = (of(b, i, seq, source.labels()).encode() + "\n").getBytes(StandardCharsets.UTF_8);
+        piece(json.length).appendBytes(json);
+        length += json.length;
+        return;
+      }
+      byte[] tail = source.sharedTail();
+      // an escape takes at most 6 bytes for 1; 128 covers the fixed fields, seq, time and count of lines
+      ensure(len + escapes * 5 + tail.length + 128);
+      size = 0;
+      put(SEQ);
+      putLong(seq);
+      put(TIME);
+      putTime(b.timeNanos(i));
+      put(STREAM);
+      put(STREAM_LABELS[b.stream(i).ordinal()]);
+      put(LEVEL);
+      put(LEVEL_LABELS[b.level(i).ordinal()]);
+      put(LINE);
+      if (escapes == 0) {
+        System.arraycopy(data, off, line, size, len);
+        size += len;
+      } else {
+        putEscaped(data, off, len);
+      }
+      line[size++] = '"';
+      if (b.partial(i)) put(PARTIAL);
+      int lines = escapes == 0 ? 1 : lineCount(data, off, len); // '\n' is escaped
+      if (lines > 1) {
+        put(LINES);
+        putLong(lines);
+      }
+      put(tail);
+      line[size++] = '\n';
+      piece(size).appendBytes(line, 0, size);
+      length += size;
     }
-    out.appendBytes(SEQ).appendBytes(Long.toString(seq).getBytes(StandardCharsets.ISO_8859_1))
-        .appendBytes(TIME).appendBytes(timeBytes(b.timeNanos(i)))
-        .appendBytes(STREAM).appendBytes(STREAM_LABELS[b.stream(i).ordinal()])
-        .appendBytes(LEVEL).appendBytes(LEVEL_LABELS[b.level(i).ordinal()])
-        .appendBytes(LINE);
-    appendEscaped(out, data, off, len);
-    out.appendByte((byte) '"');
-    if (b.partial(i)) out.appendBytes(PARTIAL);
-    int lines = lineCount(data, off, len);
-    if (lines > 1) out.appendBytes(LINES).appendBytes(Integer.toString(lines).getBytes(StandardCharsets.ISO_8859_1));
-    out.appendBytes(source.sharedTail()).appendByte((byte) '\n');
+
+    /** The piece to append {@code bytes} to: the last one, or a new one when it would outgrow its size. */
+    private Buffer piece(int bytes) {
+      Buffer last = pieces.isEmpty() ? null : pieces.get(pieces.size() - 1);
+      if (last == null || last.length() > 0 && last.length() + bytes > PIECE_BYTES) {
+        last = Buffer.buffer(Math.max(bytes, pieces.isEmpty() ? 64 << 10 : PIECE_BYTES));
+        pieces.add(last);
+      }
+      return last;
+    }
+
+    private void ensure(int bytes) {
+      if (line.length < bytes) line = new byte[Math.max(bytes, line.length * 2)];
+    }
+
+    private void put(byte[] bytes) {
+      System.arraycopy(bytes, 0, line, size, bytes.length);
+      size += bytes.length;
+    }
+
+    private void putLong(long value) {
+      if (value < 0) {
+        put(Long.toString(value).getBytes(StandardCharsets.ISO_8859_1));
+        return;
+      }
+      int digits = 1;
+      for (long v = value; v >= 10; v /= 10) digits++;
+      digits(line, size, digits, value);
+      size += digits;
+    }
+
+    private void putTime(long epochNanos) {
+      long s = Math.floorDiv(epochNanos, 1_000_000_000L);
+      if (s != second) {
+        System.arraycopy(timeBytes(epochNanos), 0, secondText, 0, secondText.length);
+        second = s;
+      }
+      put(secondText);
+      digits(line, size, 9, Math.floorMod(epochNanos, 1_000_000_000L));
+      size += 9;
+      line[size++] = 'Z';
+    }
+
+    /** The body of a JSON string holding UTF-8 text {@code data[off .. off+len)}. */
+    private void putEscaped(byte[] data, int off, int len) {
+      for (int p = off; p < off + len; p++) {
+        byte c = data[p];
+        byte e = c < 0 ? 0 : ESCAPES[c];
+        if (e == 0) {
+          line[size++] = c;
+        } else if (e > 0) {
+          line[size++] = '\\';
+          line[size++] = e;
+        } else {
+          line[size++] = '\\';
+          line[size++] = 'u';
+          line[size++] = '0';
+          line[size++] = '0';
+          line[size++] = HEX[c >> 4];
+          line[size++] = HEX[c & 15];
+        }
+      }
+    }
+  }
+
+  /**
+   * How many bytes of {@code data[off .. off+len)} JSON escapes (0: copied as is), or -1 when the text is not
+   * valid UTF-8 (rendered through {@link #of}). ASCII, the common case, is checked in the same pass.
+   */
+  private static int plainOrEscapes(byte[] data, int off, int len) {
+    int escapes = 0;
+    boolean ascii = true;
+    for (int p = off; p < off + len; p++) {
+      int c = data[p];
+      if (c < 0) {
+        ascii = false;
+      } else if (ESCAPES[c] != 0) {
+        escapes++;
+      }
+    }
+    return ascii || TextFilter.isUtf8(data, off, len) ? escapes : -1;
   }
 
   private static final byte[] SEQ = "{\"seq\":".getBytes(StandardCharsets.US_ASCII);
@@ -116,27 +239,6 @@ public final class LineJson {
     ESCAPES['\n'] = 'n';
     ESCAPES['\f'] = 'f';
     ESCAPES['\r'] = 'r';
-  }
-
-  /** The body of a JSON string holding UTF-8 text {@code data[off .. off+len)}: runs without escapes copied whole. */
-  private static void appendEscaped(Buffer out, byte[] data, int off, int len) {
-    int run = off;
-    int end = off + len;
-    for (int p = off; p < end; p++) {
-      int c = data[p];
-      if (c < 0 || ESCAPES[c] == 0) continue;
-      if (p > run) out.appendBytes(data, run, p - run);
-      out.appendByte((byte) '\\');
-      byte e = ESCAPES[c];
-      if (e > 0) {
-        out.appendByte(e);
-      } else {
-        out.appendByte((byte) 'u').appendByte((byte) '0').appendByte((byte) '0')
-            .appendByte(HEX[c >> 4]).appendByte(HEX[c & 15]);
-      }
-      run = p + 1;
-    }
-    if (end > run) out.appendBytes(data, run, end - run);
   }
 
   public static JsonObject labelsOf(LineBatch b) {

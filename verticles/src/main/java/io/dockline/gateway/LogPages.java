@@ -30,15 +30,23 @@ final class LogPages {
   static final long MAX_PAGE_BYTES = 16 << 20;
   /** Lines asked of the collectors at a time while a filter skips lines (they are references, not yet JSON). */
   private static final int PAGE = 50_000;
+  /** Lines a text search asks each collector to look at per request: two such requests are out at a time. */
+  static final int SEARCH_STRETCH = 100_000;
   /** Header of a page whose read started in seqs deleted by retention or a purge: {@code from-to}. */
   static final String TRIMMED_HEADER = "X-Dockline-Trimmed";
   /** Header of a page whose read started in seqs no collector holds otherwise (a damaged chunk): {@code from-to}. */
   static final String GAP_HEADER = "X-Dockline-Gap";
 
   private final ClusterView view;
+  final int searchStretch;
 
   LogPages(ClusterView view) {
+    this(view, SEARCH_STRETCH);
+  }
+
+  LogPages(ClusterView view, int searchStretch) {
     this.view = view;
+    this.searchStretch = searchStretch;
   }
 
   /**
@@ -85,9 +93,18 @@ final class LogPages {
   }
 
   Future<Page> page(JsonObject container, LogQuery q) {
+    return page(container, q, null);
+  }
+
+  /**
+   * {@link #page}, its lines also written to {@code ndjson} as they are found, while the collectors scan on:
+   * the page's NDJSON is then ready when its last answer is.
+   */
+  Future<Page> page(JsonObject container, LogQuery q, LineJson.NdjsonWriter ndjson) {
     // tail=N: the last N lines when the container was looked up, not those plus what was stored since
     long through = q.tail != null ? container.getLong("lastSeq") : Long.MAX_VALUE;
-    return startAfter(container, q).compose(after -> scan(container, q, after, through, new Found(container), 0));
+    Found found = new Found(container, ndjson);
+    return startAfter(container, q).compose(after -> scan(container, q, after, through, found, 0));
   }
 
   /** The lines a page has found so far, and their size. */
@@ -96,16 +113,19 @@ final class LogPages {
     private long bytes;
     private long[] skipped;
     private final long firstSeq;
+    private final LineJson.NdjsonWriter ndjson;
 
-    Found(JsonObject container) {
+    Found(JsonObject container, LineJson.NdjsonWriter ndjson) {
       firstSeq = container.getLong("firstSeq", 0L);
       // what every line repeats: the container's id, names and labels (its JSON holds them, and a little more)
       metaBytes = 100 + container.encode().length();
+      this.ndjson = ndjson;
     }
 
     /** Adds a line; true when the page is full by size. */
     boolean addAndFull(StoredLine line) {
       add(line);
+      if (ndjson != null) line.appendNdjson(ndjson);
       bytes += metaBytes + line.textBytes();
       return bytes >= MAX_PAGE_BYTES;
     }
@@ -118,14 +138,26 @@ final class LogPages {
    * that does not know filtered reads answers all its lines.
    */
   private Future<Page> scan(JsonObject container, LogQuery q, long after, long through, Found found, int scanned) {
+    return scan(container, q, after, through, found, scanned, null);
+  }
+
+  /**
+   * {@link #scan}, given the collectors' answer for the stretch after {@code after} when it was asked already
+   * ({@code asked}, non-null only for a text search). A text search asks for the stretch after this one before
+   * it has this one's answer, so two collector threads decode and scan while the gateway takes the lines of the
+   * first; an answer that stopped short of its stretch (the page filled up, or a hole) makes the next one moot
+   * (it is read afresh from where the answer stopped).
+   */
+  private Future<Page> scan(JsonObject container, LogQuery q, long after, long through, Found found, int scanned,
+      Stretch asked) {
     if (after >= through) return Future.succeededFuture(new Page(found, after, false));
     TextFilter pushed = q.until == null ? q.filter : null;
     int budget = pushed != null ? FILTERED_SCAN_BUDGET : SCAN_BUDGET;
-    int want = pushed != null || q.since == null && q.until == null && q.text == null && q.levels == null
-        ? q.limit - found.size() : PAGE;
-    want = (int) Math.min(want, through - after);
-    int maxScan = (int) Math.min(budget - scanned, through - after);
-    return view.scan(container, after, Math.max(1, want), pushed, maxScan).compose(lines -> {
+    Stretch stretch = asked != null ? asked : ask(container, q, after, through, found, budget - scanned, pushed);
+    // not for the first stretch: a page that one stretch fills (a small limit) costs no scan beyond it
+    Stretch ahead = pushed != null && scanned > 0 && stretch.end < through && scanned + stretch.lines() < budget
+        ? ask(container, q, stretch.end, through, found, budget - scanned - stretch.lines(), pushed) : null;
+    return stretch.answer.compose(lines -> {
       if (scanned == 0 && lines.through() > after && lines.from() > after + 1) {
         found.skipped = new long[] {after + 1, lines.from() - 1};
       }
@@ -140,8 +172,24 @@ final class LogPages {
       if (lines.through() <= after) return Future.succeededFuture(new Page(found, after, false));
       int total = (int) Math.min(budget, scanned + (lines.through() - after));
       if (total >= budget) return Future.succeededFuture(new Page(found, lines.through(), true));
-      return scan(container, q, lines.through(), through, found, total);
+      return scan(container, q, lines.through(), through, found, total, ahead != null && lines.through() == stretch.end ? ahead : null);
     });
+  }
+
+  /** Seqs {@code after+1 .. end} asked of the collectors, and their answer to come. */
+  private record Stretch(long after, long end, Future<ClusterView.Scan> answer) {
+    int lines() { return (int) (end - after); }
+  }
+
+  /** Asks the collectors for the lines after {@code after}: a text search a stretch of {@link #searchStretch} at a time. */
+  private Stretch ask(JsonObject container, LogQuery q, long after, long through, Found found, int budgetLeft,
+      TextFilter pushed) {
+    int want = pushed != null || q.since == null && q.until == null && q.text == null && q.levels == null
+        ? q.limit - found.size() : PAGE;
+    want = (int) Math.min(want, through - after);
+    int maxScan = (int) Math.min(budgetLeft, through - after);
+    if (pushed != null) maxScan = Math.min(maxScan, searchStretch);
+    return new Stretch(after, after + maxScan, view.scan(container, after, Math.max(1, want), pushed, maxScan));
   }
 
   /** The seq to read after: {@code after}, or later for {@code tail} and {@code since}. */

@@ -48,7 +48,7 @@ final class StoredLine {
   }
 
   /** Appends the line's JSON and a newline. */
-  void appendNdjson(Buffer out) {
-    LineJson.appendNdjson(out, source, index, seq);
+  void appendNdjson(LineJson.NdjsonWriter writer) {
+    writer.append(source, index, seq);
   }
 }

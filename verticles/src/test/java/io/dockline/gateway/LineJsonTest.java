@@ -3,6 +3,7 @@ package io.dockline.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dockline.wire.ContainerMeta;
 import io.dockline.wire.LineBatch;
@@ -66,17 +67,57 @@ class LineJsonTest {
       LineBatchBuilder b = new LineBatchBuilder();
       for (int i = 0; i < lines.size(); i++) {
         byte[] l = lines.get(i);
-        b.add(1_700_000_000_123_456_789L + i, (byte) (1 + i % 2), i % 3 == 0 ? LineBatch.FLAG_PARTIAL : 0, l, 0, l.length);
+        b.add(TIMES[i % TIMES.length], (byte) (1 + i % 2), i % 3 == 0 ? LineBatch.FLAG_PARTIAL : 0, l, 0, l.length);
       }
       LineBatch batch = b.take(meta, 41, lines.size(), 1 << 20);
       LineJson.Source source = LineJson.Source.of(batch);
+      LineJson.NdjsonWriter writer = new LineJson.NdjsonWriter();
+      StringBuilder expected = new StringBuilder();
       for (int i = 0; i < batch.count(); i++) {
-        io.vertx.core.buffer.Buffer out = io.vertx.core.buffer.Buffer.buffer();
-        LineJson.appendNdjson(out, source, i, batch.seq(i));
-        assertEquals(LineJson.of(batch, i, source.labels()).encode() + "\n", out.toString(StandardCharsets.UTF_8));
+        long seq = i == 1 ? 9_007_199_254_740_993L : batch.seq(i);
+        writer.append(source, i, seq);
+        expected.append(LineJson.of(batch, i, seq, source.labels()).encode()).append('\n');
       }
+      assertEquals(expected.toString(), text(writer));
+      assertEquals(expected.toString().getBytes(StandardCharsets.UTF_8).length, writer.length());
     }
   }
+
+  @Test
+  void ndjsonComesInBoundedPieces() {
+    byte[] big = new byte[LineJson.NdjsonWriter.PIECE_BYTES + 10];
+    java.util.Arrays.fill(big, (byte) 'x');
+    byte[] small = "a line of some length, written many times over".getBytes(StandardCharsets.UTF_8);
+    LineBatchBuilder b = new LineBatchBuilder();
+    for (int i = 0; i < 40_000; i++) {
+      byte[] l = i == 20_000 ? big : small;
+      b.add(1_700_000_000_000_000_000L + i * 1_000_000L, (byte) 1, (byte) 0, l, 0, l.length);
+    }
+    LineBatch batch = b.take(new ContainerMeta("id1", "n", "img", "h", Map.of()), 1, 40_000, 64 << 20);
+    LineJson.Source source = LineJson.Source.of(batch);
+    LineJson.NdjsonWriter writer = new LineJson.NdjsonWriter();
+    StringBuilder expected = new StringBuilder();
+    for (int i = 0; i < batch.count(); i++) {
+      writer.append(source, i, batch.seq(i));
+      expected.append(LineJson.of(batch, i, source.labels()).encode()).append('\n');
+    }
+    assertEquals(expected.toString(), text(writer));
+    assertTrue(writer.pieces().size() > 3, "pieces: " + writer.pieces().size());
+    for (io.vertx.core.buffer.Buffer piece : writer.pieces()) {
+      assertTrue(piece.length() <= LineJson.NdjsonWriter.PIECE_BYTES || piece.length() < big.length + 400,
+          "a piece of " + piece.length() + " bytes");
+    }
+  }
+
+  private static String text(LineJson.NdjsonWriter writer) {
+    io.vertx.core.buffer.Buffer all = io.vertx.core.buffer.Buffer.buffer();
+    writer.pieces().forEach(all::appendBuffer);
+    return all.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Times the writer renders from a second it rendered before, a new second, a new day, before 1970. */
+  private static final long[] TIMES = {1_700_000_000_123_456_789L, 1_700_000_000_999_999_999L, 1_700_000_001_000_000_000L,
+      1_700_006_400_000_000_001L, 1_700_006_399_999_999_999L, -1L, -1_000_000_000L, 0L};
 
   private static byte[] everyAsciiByte() {
     byte[] all = new byte[128];

@@ -101,8 +101,16 @@ final class BlockWriter {
     return out.array();
   }
 
-  /** Turns {@link #columns} back into a body of records then text. */
-  static void records(ByteBuffer columns, int count, int raw, ByteBuffer body) {
+  /**
+   * Turns a decoded body of {@link #columns} back into records then text, in place: both layouts take
+   * {@code count * LINE_RECORD_BYTES} bytes before the text, so the text stays where it is and only the
+   * columns are copied, to {@code scratch} (at least that long), first.
+   */
+  static void recordsInPlace(byte[] body, int count, byte[] scratch) {
+    int recordBytes = count * LINE_RECORD_BYTES;
+    System.arraycopy(body, 0, scratch, 0, recordBytes);
+    ByteBuffer columns = ByteBuffer.wrap(scratch);
+    ByteBuffer records = ByteBuffer.wrap(body);
     int streams = count * 8;
     int flags = streams + count;
     int lengths = flags + count;
@@ -110,13 +118,11 @@ final class BlockWriter {
     for (int i = 0; i < count; i++) {
       int record = i * LINE_RECORD_BYTES;
       time += columns.getLong(i * 8);
-      body.putLong(record + RECORD_TIME_OFFSET, time);
-      body.put(record + RECORD_STREAM_OFFSET, columns.get(streams + i));
-      body.put(record + RECORD_FLAGS_OFFSET, columns.get(flags + i));
-      body.putInt(record + RECORD_LENGTH_OFFSET, columns.getInt(lengths + i * 4));
+      records.putLong(record + RECORD_TIME_OFFSET, time);
+      records.put(record + RECORD_STREAM_OFFSET, columns.get(streams + i));
+      records.put(record + RECORD_FLAGS_OFFSET, columns.get(flags + i));
+      records.putInt(record + RECORD_LENGTH_OFFSET, columns.getInt(lengths + i * 4));
     }
-    int text = count * LINE_RECORD_BYTES;
-    System.arraycopy(columns.array(), text, body.array(), text, raw - text);
   }
 
   private static byte[] fit(byte[] array, int needed) {

@@ -21,7 +21,8 @@ final class ChunkReader {
   private ByteBuffer window = ByteBuffer.allocate(BLOCK_BYTES);
   /** Where a compressed block's body is decoded to. */
   private ByteBuffer decoded = ByteBuffer.allocate(0);
-  private ByteBuffer columns = ByteBuffer.allocate(0);
+  /** Where a decoded block's columns are copied while they are turned into records. */
+  private byte[] columns = new byte[0];
   /** What the last {@link #loadBody} left its body in: the window, or {@link #decoded}. */
   private ByteBuffer body = window;
   private FileChannel channel;
@@ -42,7 +43,7 @@ final class ChunkReader {
     if (window.capacity() > RETAINED_CAPACITY) window = ByteBuffer.allocate(BLOCK_BYTES);
     if (decoded.capacity() > RETAINED_CAPACITY) {
       decoded = ByteBuffer.allocate(0);
-      columns = ByteBuffer.allocate(0);
+      columns = new byte[0];
     }
   }
 
@@ -157,18 +158,17 @@ final class ChunkReader {
       }
       return payload;
     }
-    if (decoded.capacity() < header.rawBodyLength) {
-      decoded = ByteBuffer.allocate(header.rawBodyLength);
-      columns = ByteBuffer.allocate(header.rawBodyLength);
-    }
+    if (decoded.capacity() < header.rawBodyLength) decoded = ByteBuffer.allocate(header.rawBodyLength);
+    int recordBytes = header.count * LINE_RECORD_BYTES; // no more than rawBodyLength: readHeader checked
+    if (columns.length < recordBytes) columns = new byte[Math.max(recordBytes, 2 * columns.length)];
     long n;
     try {
-      n = Zstd.decompressByteArray(columns.array(), 0, header.rawBodyLength, window.array(), payload, header.bodyLength);
+      n = Zstd.decompressByteArray(decoded.array(), 0, header.rawBodyLength, window.array(), payload, header.bodyLength);
     } catch (RuntimeException e) {
       throw corrupt(header.position, "does not decompress: " + e.getMessage());
     }
     if (n != header.rawBodyLength) throw corrupt(header.position, "decompressed to " + n + " bytes, not " + header.rawBodyLength);
-    BlockWriter.records(columns, header.count, header.rawBodyLength, decoded);
+    BlockWriter.recordsInPlace(decoded.array(), header.count, columns);
     body = decoded;
     return 0;
   }

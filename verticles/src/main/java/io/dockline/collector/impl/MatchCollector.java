@@ -15,6 +15,7 @@ import java.util.Arrays;
  * matches, or before a match that would take the answer past {@code maxBytes} (at least one match is taken).
  */
 final class MatchCollector extends LineSink {
+  private static final int FIRST_TEXT_BYTES = 256 << 10;
   private final TextFilter filter;
   private final int maxLines;
   private final int maxBytes;
@@ -33,6 +34,7 @@ final class MatchCollector extends LineSink {
     this.maxScan = maxScan;
     int lines = Math.max(1, Math.min(maxLines, 256));
     columns = new LineColumns(lines);
+    columns.reserve(lines, Math.min(maxBytes, FIRST_TEXT_BYTES)); // a search's matches come in many small copies
     seqs = new long[lines];
   }
 
