@@ -183,6 +183,62 @@ class LogStoreCompressionTest {
     }
   }
 
+  @Test
+  void aSegmentCompactedByThePreviousReleaseIsRead() throws Exception {
+    // its blocks' columns hold the numbers whole (codec 1), as the first release with compression wrote them
+    List<byte[]> lines = realisticLines(3000, 5);
+    Path container = Files.createDirectories(dir.resolve("aaaa"));
+    Files.writeString(container.resolve("meta.json"),
+        "{\"id\":\"aaaa\",\"name\":\"a\",\"image\":\"img\",\"host\":\"h\",\"labels\":{}}");
+    writeCodecOneSegment(container.resolve("00000000000000000001.seg"), lines, 1, 2000);
+    writeFirstFormatSegment(container.resolve("00000000000000002001.seg"), lines, 2001, 3000);
+    try (LogStore store = LogStore.open(dir, options(LogStoreOptions.Compression.ZSTD))) {
+      assertEquals(3000, store.lastSeq("aaaa"));
+      assertHolds(store, lines, 3000);
+      assertEquals(1_000_000L * 1499, store.read("aaaa", 1499, 1).timeNanos(0), "times come back whole");
+      List<byte[]> more = new ArrayList<>(lines);
+      more.addAll(realisticLines(100, 6));
+      append(store, more, 3000, 3100);
+      assertHolds(store, more, 3100);
+    }
+  }
+
+  /** A compacted segment as the previous release wrote it: a version-2 header, blocks of 500 lines in codec 1. */
+  private static void writeCodecOneSegment(Path file, List<byte[]> lines, int first, int last) throws IOException {
+    try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ByteBuffer header = ByteBuffer.allocate(32);
+      header.putInt(0x444B4C53).putShort((short) 2).putShort((short) 2).putLong(first - 1);
+      CRC32C headerCrc = new CRC32C();
+      headerCrc.update(header.array(), 0, 28);
+      header.putInt(28, (int) headerCrc.getValue()).rewind();
+      while (header.hasRemaining()) out.write(header);
+      for (int start = first; start <= last; start += 500) {
+        int end = Math.min(last, start + 499);
+        int count = end - start + 1;
+        int text = 0;
+        for (int s = start; s <= end; s++) text += lines.get(s - 1).length;
+        ByteBuffer columns = ByteBuffer.allocate(count * 14 + text);
+        long previous = 0;
+        for (int s = start; s <= end; s++) {
+          columns.putLong(1_000_000L * (s - 1) - previous);
+          previous = 1_000_000L * (s - 1);
+        }
+        for (int s = start; s <= end; s++) columns.put(StreamKind.STDOUT.code());
+        for (int s = start; s <= end; s++) columns.put((byte) 0);
+        for (int s = start; s <= end; s++) columns.putInt(lines.get(s - 1).length);
+        for (int s = start; s <= end; s++) columns.put(lines.get(s - 1));
+        byte[] payload = com.github.luben.zstd.Zstd.compress(columns.array(), 3);
+        ByteBuffer block = ByteBuffer.allocate(29 + payload.length);
+        block.putInt(0x444B4C5A).putInt(payload.length).putInt(0).putLong(start).putInt(count).put((byte) 1)
+            .putInt(columns.capacity()).put(payload);
+        CRC32C crc = new CRC32C();
+        crc.update(block.array(), 12, block.capacity() - 12);
+        block.putInt(8, (int) crc.getValue()).rewind();
+        while (block.hasRemaining()) out.write(block);
+      }
+    }
+  }
+
   /** A version-1 segment: no header, one chunk per 100 lines (magic, length, CRC32C, firstSeq, count, records, text). */
   private static void writeFirstFormatSegment(Path file, List<byte[]> lines, int first, int last) throws IOException {
     try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

@@ -32,7 +32,7 @@ final class BlockWriter {
   /** Starts the file with a header saying it is compacted, for lines above {@code baseSeq}. */
   BlockWriter(FileChannel out, long baseSeq, boolean compress) throws IOException {
     this.out = out;
-    this.codec = compress ? CODEC_ZSTD : CODEC_NONE;
+    this.codec = compress ? CODEC_ZSTD_PLANES : CODEC_NONE;
     this.size = FileAppend.write(out, SegmentHeader.encode(SegmentHeader.FLAG_BLOCKS, baseSeq), 0);
   }
 
@@ -64,14 +64,16 @@ final class BlockWriter {
   private void flush() throws IOException {
     if (count == 0) return;
     int raw = recordBytes + textBytes;
-    byte[] body = new byte[raw];
-    System.arraycopy(records, 0, body, 0, recordBytes);
-    System.arraycopy(text, 0, body, recordBytes, textBytes);
-    byte[] payload = body;
-    int payloadLength = raw;
-    if (codec == CODEC_ZSTD) {
-      byte[] columns = columns(body, count, recordBytes);
+    byte[] payload;
+    int payloadLength;
+    if (codec == CODEC_NONE) {
+      payload = new byte[raw];
+      System.arraycopy(records, 0, payload, 0, recordBytes);
+      System.arraycopy(text, 0, payload, recordBytes, textBytes);
+      payloadLength = raw;
+    } else {
       payload = new byte[(int) Zstd.compressBound(raw)];
+      byte[] columns = columns(records, count, text, textBytes);
       payloadLength = (int) Zstd.compressByteArray(payload, 0, payload.length, columns, 0, raw, ZSTD_LEVEL);
     }
     ByteBuffer block = ByteBuffer.allocate(BLOCK_HEADER_BYTES + payloadLength);
@@ -84,44 +86,66 @@ final class BlockWriter {
     count = 0;
   }
 
-  /** The body's records by column, times as deltas (see {@link ChunkFormat}); the text stays where it is. */
-  static byte[] columns(byte[] body, int count, int recordBytes) {
-    ByteBuffer in = ByteBuffer.wrap(body);
-    ByteBuffer out = ByteBuffer.allocate(body.length);
+  /**
+   * The records of {@code count} lines by column in {@link ChunkFormat#CODEC_ZSTD_PLANES}'s layout, then their
+   * text: times as the difference to the line before, a number's bytes in planes (every line's most significant
+   * byte, then the next: mostly zeros, which cost nothing compressed).
+   */
+  static byte[] columns(byte[] records, int count, byte[] text, int textBytes) {
+    byte[] out = new byte[count * LINE_RECORD_BYTES + textBytes];
+    ByteBuffer in = ByteBuffer.wrap(records);
+    int streams = count * 8;
+    int flags = streams + count;
+    int lengths = flags + count;
     long previous = 0;
     for (int i = 0; i < count; i++) {
-      long time = in.getLong(i * LINE_RECORD_BYTES + RECORD_TIME_OFFSET);
-      out.putLong(time - previous);
+      int record = i * LINE_RECORD_BYTES;
+      long time = in.getLong(record + RECORD_TIME_OFFSET);
+      long delta = time - previous;
       previous = time;
+      for (int b = 0; b < 8; b++) out[b * count + i] = (byte) (delta >>> (56 - 8 * b));
+      out[streams + i] = in.get(record + RECORD_STREAM_OFFSET);
+      out[flags + i] = in.get(record + RECORD_FLAGS_OFFSET);
+      int length = in.getInt(record + RECORD_LENGTH_OFFSET);
+      for (int b = 0; b < 4; b++) out[lengths + b * count + i] = (byte) (length >>> (24 - 8 * b));
     }
-    for (int i = 0; i < count; i++) out.put(in.get(i * LINE_RECORD_BYTES + RECORD_STREAM_OFFSET));
-    for (int i = 0; i < count; i++) out.put(in.get(i * LINE_RECORD_BYTES + RECORD_FLAGS_OFFSET));
-    for (int i = 0; i < count; i++) out.putInt(in.getInt(i * LINE_RECORD_BYTES + RECORD_LENGTH_OFFSET));
-    out.put(body, recordBytes, body.length - recordBytes);
-    return out.array();
+    System.arraycopy(text, 0, out, count * LINE_RECORD_BYTES, textBytes);
+    return out;
   }
 
   /**
-   * Turns a decoded body of {@link #columns} back into records then text, in place: both layouts take
-   * {@code count * LINE_RECORD_BYTES} bytes before the text, so the text stays where it is and only the
-   * columns are copied, to {@code scratch} (at least that long), first.
+   * Turns a decoded body of columns (as {@code codec} lays them out: see {@link ChunkFormat}) back into records
+   * then text, in place: both layouts take {@code count * LINE_RECORD_BYTES} bytes before the text, so the text
+   * stays where it is and only the columns are copied, to {@code scratch} (at least that long), first.
    */
-  static void recordsInPlace(byte[] body, int count, byte[] scratch) {
+  static void recordsInPlace(byte[] body, int count, byte codec, byte[] scratch) {
     int recordBytes = count * LINE_RECORD_BYTES;
     System.arraycopy(body, 0, scratch, 0, recordBytes);
     ByteBuffer columns = ByteBuffer.wrap(scratch);
     ByteBuffer records = ByteBuffer.wrap(body);
+    boolean planes = codec == CODEC_ZSTD_PLANES;
     int streams = count * 8;
     int flags = streams + count;
     int lengths = flags + count;
     long time = 0;
     for (int i = 0; i < count; i++) {
       int record = i * LINE_RECORD_BYTES;
-      time += columns.getLong(i * 8);
+      long delta;
+      int length;
+      if (planes) {
+        delta = 0;
+        for (int b = 0; b < 8; b++) delta = delta << 8 | (scratch[b * count + i] & 0xff);
+        length = 0;
+        for (int b = 0; b < 4; b++) length = length << 8 | (scratch[lengths + b * count + i] & 0xff);
+      } else {
+        delta = columns.getLong(i * 8);
+        length = columns.getInt(lengths + i * 4);
+      }
+      time += delta;
       records.putLong(record + RECORD_TIME_OFFSET, time);
-      records.put(record + RECORD_STREAM_OFFSET, columns.get(streams + i));
-      records.put(record + RECORD_FLAGS_OFFSET, columns.get(flags + i));
-      records.putInt(record + RECORD_LENGTH_OFFSET, columns.getInt(lengths + i * 4));
+      records.put(record + RECORD_STREAM_OFFSET, scratch[streams + i]);
+      records.put(record + RECORD_FLAGS_OFFSET, scratch[flags + i]);
+      records.putInt(record + RECORD_LENGTH_OFFSET, length);
     }
   }
 

@@ -61,7 +61,9 @@ final class ChunkReader {
       header.headerBytes = BLOCK_HEADER_BYTES;
       header.codec = window.get(at + BLOCK_CODEC_OFFSET);
       header.rawBodyLength = window.getInt(at + BLOCK_RAW_LENGTH_OFFSET);
-      if (header.codec != CODEC_NONE && header.codec != CODEC_ZSTD) throw corrupt(position, "unknown codec " + header.codec);
+      if (header.codec != CODEC_NONE && header.codec != CODEC_ZSTD && header.codec != CODEC_ZSTD_PLANES) {
+        throw corrupt(position, "unknown codec " + header.codec);
+      }
     } else {
       throw corrupt(position, "bad magic");
     }
@@ -151,7 +153,7 @@ final class ChunkReader {
 
   /** Leaves the body in {@link #body}: in the window for a chunk or a block stored as is, else decompressed. */
   private int decode(ChunkHeader header, int payload) throws CorruptChunkException {
-    if (header.codec != CODEC_ZSTD) {
+    if (header.codec == CODEC_NONE || header.isPlainChunk()) {
       body = window;
       if (header.codec == CODEC_NONE && header.bodyLength != header.rawBodyLength) {
         throw corrupt(header.position, "stored block of " + header.bodyLength + " bytes claims " + header.rawBodyLength);
@@ -168,7 +170,7 @@ final class ChunkReader {
       throw corrupt(header.position, "does not decompress: " + e.getMessage());
     }
     if (n != header.rawBodyLength) throw corrupt(header.position, "decompressed to " + n + " bytes, not " + header.rawBodyLength);
-    BlockWriter.recordsInPlace(decoded.array(), header.count, columns);
+    BlockWriter.recordsInPlace(decoded.array(), header.count, header.codec, columns);
     body = decoded;
     return 0;
   }
