@@ -71,6 +71,7 @@ public final class Node {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
+    status.register(registry, config.roles());
     Config hz;
     try {
       hz = hazelcastConfig();

@@ -1,5 +1,7 @@
 package io.dockline.config;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +45,20 @@ public final class NodeStatus {
    */
   public void underReplicated(int streams) {
     underReplicated = streams;
+  }
+
+  /**
+   * Publishes what {@code /health} says as gauges, for alerts: {@code dockline.role.ready{role}} 1 when the role
+   * is ready, else 0, and {@code dockline.role.short.of.disk{role}} 1 while the role is short of disk.
+   */
+  public void register(MeterRegistry registry, Iterable<NodeConfig.Role> expected) {
+    for (NodeConfig.Role r : expected) {
+      Gauge.builder("dockline.role.ready", () -> isReady(r) ? 1 : 0).tag("node", nodeName).tag("role", r.label())
+          .description("1 when the role is ready (as /health says), else 0").register(registry);
+      Gauge.builder("dockline.role.short.of.disk", () -> shortOfDisk.containsKey(r) ? 1 : 0).tag("node", nodeName)
+          .tag("role", r.label()).description("1 while the role is short of disk (as /health says), else 0")
+          .register(registry);
+    }
   }
 
   public boolean isReady(NodeConfig.Role role) {

@@ -54,6 +54,8 @@ class CollectorDiskTest {
   void belowMinFreeDiskItRefusesWritesServesReadsAndDeletesNothing() throws Exception {
     deploy(Map.of("retention-age", "none"));
     assertEquals(5, ((BatchAck) write(batch(IDS.get(0), 1, 5)).body()).storedSeq());
+    assertEquals(1.0, roleGauge("dockline.role.ready"), "ready, as /health says");
+    assertEquals(0.0, roleGauge("dockline.role.short.of.disk"));
     vertx.undeploy(vertx.deploymentIDs().iterator().next()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     // more free space than the whole file system has: as if another process had filled it
@@ -64,6 +66,8 @@ class CollectorDiskTest {
     JsonObject health = status.toJson(List.of(NodeConfig.Role.COLLECTOR));
     assertTrue(health.getJsonObject("roles").getJsonObject("collector").getString("shortOfDisk").contains("min-free-disk"),
         health.encode());
+    assertEquals(0.0, roleGauge("dockline.role.ready"), "the gauges alerts read say what /health says");
+    assertEquals(1.0, roleGauge("dockline.role.short.of.disk"));
     JsonObject entry = await(vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.COLLECTOR_REGISTRY_MAP)
         .compose(m -> m.get("t1")));
     assertFalse(entry.getBoolean("ready"), "off the write ring: " + entry.encode());
@@ -101,6 +105,11 @@ class CollectorDiskTest {
 
   CollectorDiskTest() {
     WireCodecs.registerAll(vertx.eventBus());
+    status.register(meters, List.of(NodeConfig.Role.COLLECTOR));
+  }
+
+  private double roleGauge(String name) {
+    return meters.get(name).tag("role", "collector").gauge().value();
   }
 
   private void deploy(Map<String, String> settings) throws Exception {
