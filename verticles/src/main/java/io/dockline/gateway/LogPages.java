@@ -32,6 +32,8 @@ final class LogPages {
   private static final int PAGE = 50_000;
   /** Lines a text search asks each collector to look at per request: two such requests are out at a time. */
   static final int SEARCH_STRETCH = 100_000;
+  /** Lines a plain read asks per request: the next is asked while the gateway writes these. */
+  static final int READ_STRETCH = 25_000;
   /** Header of a page whose read started in seqs deleted by retention or a purge: {@code from-to}. */
   static final String TRIMMED_HEADER = "X-Dockline-Trimmed";
   /** Header of a page whose read started in seqs no collector holds otherwise (a damaged chunk): {@code from-to}. */
@@ -39,14 +41,16 @@ final class LogPages {
 
   private final ClusterView view;
   final int searchStretch;
+  final int readStretch;
 
   LogPages(ClusterView view) {
-    this(view, SEARCH_STRETCH);
+    this(view, SEARCH_STRETCH, READ_STRETCH);
   }
 
-  LogPages(ClusterView view, int searchStretch) {
+  LogPages(ClusterView view, int searchStretch, int readStretch) {
     this.view = view;
     this.searchStretch = searchStretch;
+    this.readStretch = readStretch;
   }
 
   /**
@@ -143,19 +147,21 @@ final class LogPages {
 
   /**
    * {@link #scan}, given the collectors' answer for the stretch after {@code after} when it was asked already
-   * ({@code asked}, non-null only for a text search). A text search asks for the stretch after this one before
-   * it has this one's answer, so two collector threads decode and scan while the gateway takes the lines of the
-   * first; an answer that stopped short of its stretch (the page filled up, or a hole) makes the next one moot
+   * ({@code asked}). A text search or a plain read asks for the stretch after this one before it has this one's
+   * answer, so collector threads decode and scan while the gateway takes the lines of the first; an answer that stopped short of its stretch (the page filled up, or a hole) makes the next one moot
    * (it is read afresh from where the answer stopped).
    */
   private Future<Page> scan(JsonObject container, LogQuery q, long after, long through, Found found, int scanned,
       Stretch asked) {
     if (after >= through) return Future.succeededFuture(new Page(found, after, false));
     TextFilter pushed = q.until == null ? q.filter : null;
-    int budget = pushed != null ? FILTERED_SCAN_BUDGET : SCAN_BUDGET;
+    // a plain read looks at no line it does not answer: its page is bounded by the limit and the bytes alone
+    int budget = pushed != null ? FILTERED_SCAN_BUDGET : plain(q) ? Integer.MAX_VALUE : SCAN_BUDGET;
     Stretch stretch = asked != null ? asked : ask(container, q, after, through, found, budget - scanned, pushed);
-    // not for the first stretch: a page that one stretch fills (a small limit) costs no scan beyond it
-    Stretch ahead = pushed != null && scanned > 0 && stretch.end < through && scanned + stretch.lines() < budget
+    // a text search not for its first stretch (a page that one stretch fills, a small limit, costs no scan
+    // beyond it); a plain read unless this stretch fills the page
+    boolean next = pushed != null ? scanned > 0 : plain(q) && found.size() + stretch.lines() < q.limit;
+    Stretch ahead = next && stretch.end < through && scanned + stretch.lines() < budget
         ? ask(container, q, stretch.end, through, found, budget - scanned - stretch.lines(), pushed) : null;
     return stretch.answer.compose(lines -> {
       if (scanned == 0 && lines.through() > after && lines.from() > after + 1) {
@@ -181,15 +187,24 @@ final class LogPages {
     int lines() { return (int) (end - after); }
   }
 
-  /** Asks the collectors for the lines after {@code after}: a text search a stretch of {@link #searchStretch} at a time. */
+  /**
+   * Asks the collectors for the lines after {@code after}: a text search a stretch of {@link #searchStretch} lines
+   * scanned at a time, a plain read {@link #readStretch} lines.
+   */
   private Stretch ask(JsonObject container, LogQuery q, long after, long through, Found found, int budgetLeft,
       TextFilter pushed) {
-    int want = pushed != null || q.since == null && q.until == null && q.text == null && q.levels == null
-        ? q.limit - found.size() : PAGE;
-    want = (int) Math.min(want, through - after);
+    int want = pushed != null || plain(q) ? q.limit - found.size() : PAGE;
+    want = (int) Math.max(1, Math.min(want, through - after));
     int maxScan = (int) Math.min(budgetLeft, through - after);
     if (pushed != null) maxScan = Math.min(maxScan, searchStretch);
-    return new Stretch(after, after + maxScan, view.scan(container, after, Math.max(1, want), pushed, maxScan));
+    if (pushed == null && plain(q)) want = Math.min(want, readStretch);
+    long end = after + (pushed != null ? maxScan : want);
+    return new Stretch(after, end, view.scan(container, after, want, pushed, maxScan));
+  }
+
+  /** Whether every line read is an answer's line (no filter): a stretch of N lines is then N lines of the page. */
+  private static boolean plain(LogQuery q) {
+    return q.since == null && q.until == null && q.text == null && q.levels == null;
   }
 
   /** The seq to read after: {@code after}, or later for {@code tail} and {@code since}. */

@@ -71,7 +71,33 @@ class LogPagesTest {
     // stretches of the default size (one request covers it all), and small ones: the search asks for the next
     // stretch before it has this one's answer, across the handover and the collector that ignores the stretch
     for (int stretch : new int[] {LogPages.SEARCH_STRETCH, 7, 250}) {
-      searchPagesEqualAPlainFilter(new LogPages(new ClusterView(vertx, null, null), stretch));
+      searchPagesEqualAPlainFilter(new LogPages(new ClusterView(vertx, null, null), stretch, LogPages.READ_STRETCH));
+    }
+  }
+
+  @Test
+  void plainReadsPageThroughEveryLineOnceWhateverTheStretch() throws Exception {
+    JsonObject container = new JsonObject().put("id", "cccc").put("firstSeq", 1L).put("lastSeq", 3000L)
+        .put("collectors", new JsonArray().add(new JsonObject().put("node", "older").put("lastSeq", 1500L))
+            .add(new JsonObject().put("node", "newer").put("lastSeq", 3000L)));
+    for (int stretch : new int[] {LogPages.READ_STRETCH, 7, 250}) {
+      LogPages pages = new LogPages(new ClusterView(vertx, null, null), LogPages.SEARCH_STRETCH, stretch);
+      for (int limit : new int[] {100_000, 1000, 3}) {
+        List<Long> got = new ArrayList<>();
+        long after = 0;
+        for (int n = 0; ; n++) {
+          assertTrue(n < 5000, "paging ends");
+          LogQuery q = LogQuery.parse(Map.of("after", Long.toString(after), "limit", Integer.toString(limit))::get, 0);
+          LogPages.Page page = pages.page(container, q).await(30, TimeUnit.SECONDS);
+          assertEquals(Math.min(limit, 3000 - after), page.lines.size(), "a full page, stretch " + stretch);
+          for (StoredLine l : page.lines) got.add(l.seq());
+          if (!page.more) break;
+          after = page.scannedThrough;
+        }
+        List<Long> expected = new ArrayList<>();
+        for (long seq = 1; seq <= 3000; seq++) expected.add(seq);
+        assertEquals(expected, got, "limit " + limit + ", stretch " + stretch);
+      }
     }
   }
 
