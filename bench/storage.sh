@@ -3,8 +3,11 @@
 # stated there; ~100 bytes a line, four formats mixed):
 #   - bytes on disk per raw byte: Docker's json-file, Docker's local driver (20 MB files, compressed when
 #     rotated, enough files to hold every line) and a dockline node (all-in-one, compression as COMPRESSION
-#     says, segment-bytes SEGMENT_BYTES), measured once its sealed segments are compacted;
-#   - a full read-back through the API (lines/s, MB/s), paging limit=100000;
+#     says, segment-bytes SEGMENT_BYTES), measured twice: once the lines are stored and the sealed segments
+#     compacted (the segment being written is not compressed: up to SEGMENT_BYTES of it), and at rest, once
+#     that segment too is sealed by time (segment-seal-after SEAL_AFTER) and compacted: the target's figure;
+#   - a full read-back through the API (lines/s, MB/s), paging limit=100000, and the node's CPU seconds for it
+#     (its process tree's, from /proc: the node runs in a JVM of its own under the launcher);
 #   - a text search through the API (MB/s of raw lines scanned) against `grep -c` over the same text;
 #   - both again, on the warmed-up node;
 #   - E2E=1 also runs bench/e2e.sh with compression on and off (DOCKLINE_COMPRESSION), RUNS each.
@@ -15,6 +18,7 @@ LINES=${LINES:-1000000}
 SEED=${SEED:-1}
 COMPRESSION=${COMPRESSION:-zstd}
 SEGMENT_BYTES=${SEGMENT_BYTES:-16777216}
+SEAL_AFTER=${SEAL_AFTER:-20}
 NEEDLE=${NEEDLE:-StripeClient}
 . bench/lib.sh
 work=$(mktemp -d)
@@ -55,7 +59,7 @@ CLUSTER_PORT=$(port)
 API="http://127.0.0.1:$HTTP_PORT"
 DOCKLINE_COMPRESSION=$COMPRESSION java -jar "$JAR" --include-labels dockline.bench --node-name bench \
   --data-dir "$work/data" --http-port "$HTTP_PORT" --cluster-port "$CLUSTER_PORT" --cluster-name "bench-$$" \
-  --segment-bytes "$SEGMENT_BYTES" >"$work/node.log" 2>&1 &
+  --segment-bytes "$SEGMENT_BYTES" --segment-seal-after "${SEAL_AFTER}s" >"$work/node.log" 2>&1 &
 node_pid=$!
 for _ in $(seq 1 240); do curl -sf "$API/health" >/dev/null 2>&1 && break; sleep 0.5; done
 curl -sf "$API/health" >/dev/null || { cat "$work/node.log"; fail "node did not become ready"; }
@@ -64,26 +68,39 @@ await_no_streams
 id=$(create --log-driver none)
 start_attached "$id"
 await_stored "$id" "$LINES" 600
+stored_at=$(date +%s)
 # settled: the store's files stop changing once the sealed segments are compacted
-prev=-1
-for _ in $(seq 1 120); do
-  now_bytes=$(du -sb "$work/data/collector" | cut -f1)
-  [ "$now_bytes" = "$prev" ] && break
-  prev=$now_bytes; sleep 2
-done
-store_bytes=$(du -sb --exclude=.wal "$work/data/collector" | cut -f1)
-echo "dockline ($COMPRESSION, segments of $SEGMENT_BYTES bytes): $store_bytes bytes = $(ratio "$store_bytes") x raw"
+settle() {
+  local prev=-1 now_bytes
+  for _ in $(seq 1 120); do
+    now_bytes=$(du -sb "$work/data/collector" | cut -f1)
+    [ "$now_bytes" = "$prev" ] && break
+    prev=$now_bytes; sleep 2
+  done
+}
+# the container's segment files' bytes (no write-ahead log, directories or meta.json)
+segment_bytes() { find "$work/data/collector/$id" -name '*.seg' -printf '%s\n' | awk '{s += $1} END {print s + 0}'; }
+settle
+store_bytes=$(segment_bytes)
+echo "dockline ($COMPRESSION, segments of $SEGMENT_BYTES bytes), the segment being written not compressed: $store_bytes bytes = $(ratio "$store_bytes") x raw"
+sleep $(( SEAL_AFTER + 5 - ($(date +%s) - stored_at) > 0 ? SEAL_AFTER + 5 - ($(date +%s) - stored_at) : 0 ))
+settle
+store_bytes=$(segment_bytes)
+echo "dockline ($COMPRESSION) at rest, every segment sealed and compacted: $store_bytes bytes = $(ratio "$store_bytes") x raw (target <= 0.15)"
 
 # read-back and search through the API: pages of up to 100000 lines, each from where the last one ended
 # (the node's CPU seconds for each, from /proc: a figure that holds when other processes share the machine)
-python3 - "$API" "$id" "$LINES" "$RAW" "$NEEDLE" "$work/lines.txt" "$node_pid" <<'PY'
+python3 - "$API" "$id" "$LINES" "$RAW" "$NEEDLE" "$work/lines.txt" $(proc_tree "$node_pid") <<'PY'
 import os, sys, time, urllib.request, subprocess
 api, cid, lines, raw, needle, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
-node_pid = sys.argv[7]
+node_pids = sys.argv[7:]
 def cpu():
-    with open("/proc/%s/stat" % node_pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in node_pids:
+        with open("/proc/%s/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 cpus = []
 def scan(extra):
     c0 = cpu()
