@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The node's own CPU per line (issue 20): CPU-microseconds (user + system, from /proc, summed over the node's
+# process tree) that a node spends per line stored, for LINES lines of ~140 bytes (busybox `yes | head`,
+# attach mode) per run, RUNS runs on one node: the first run (cold: the JIT still compiling) and the median of
+# the others (warm). Each run's window is from just before its container starts until every line is stored and
+# acknowledged and the node's store has settled (sealed segments compacted: compression is part of a line's
+# cost), less the node's idle CPU over that window (measured before the runs: heartbeats, metrics, timers).
+# Each run checks its container's lines were all stored, once.
+#   MODE=all (default): one all-in-one node, compression COMPRESSION (zstd default, or none).
+#   MODE=split: an agent member (agent, router, gateway) and a collector member; each member's figure.
+# Targets (issue 20): all-in-one warm <= 0.6 us/line with compression none, <= 0.9 with zstd.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LINES=${LINES:-1000000}
+RUNS=${RUNS:-6}
+MODE=${MODE:-all}
+COMPRESSION=${COMPRESSION:-zstd}
+. bench/lib.sh
+CMD="yes '$LINE' | head -n $LINES"
+work=$(mktemp -d)
+node_pid=""
+collector_pid=""
+cleanup() {
+  [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null || true
+  [ -n "$collector_pid" ] && kill "$collector_pid" 2>/dev/null && wait "$collector_pid" 2>/dev/null || true
+  docker ps -aq --filter label=dockline.bench | xargs -r docker rm -f >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+HTTP_PORT=$(port)
+CLUSTER_PORT=$(port)
+API="http://127.0.0.1:$HTTP_PORT"
+# CPU ticks (1/CLK_TCK s) of process $1 and its descendants
+ticks() { for p in $(proc_tree "$1"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s += $1} END {print s + 0}'; }
+now() { date +%s.%N; }
+# the store's files stop changing (sealed segments compacted), at most 120 s
+settle() {
+  local prev=-1 bytes
+  for _ in $(seq 1 240); do
+    bytes=$(du -sb "$1" 2>/dev/null | cut -f1)
+    [ "$bytes" = "$prev" ] && return 0
+    prev=$bytes; sleep 0.5
+  done
+}
+
+if [ "$MODE" = split ]; then
+  COLLECTOR_PORT=$(port)
+  DOCKLINE_COMPRESSION=$COMPRESSION java -jar "$JAR" --roles collector --node-name cpu-collector \
+    --data-dir "$work/collector" --cluster-port "$COLLECTOR_PORT" --cluster-name "cpu-$$" >"$work/collector.log" 2>&1 &
+  collector_pid=$!
+  java -jar "$JAR" --roles agent,router,gateway --include-labels dockline.bench --node-name cpu-agent \
+    --data-dir "$work/agent" --http-port "$HTTP_PORT" --cluster-port "$CLUSTER_PORT" --cluster-name "cpu-$$" \
+    --join "127.0.0.1:$COLLECTOR_PORT" >"$work/node.log" 2>&1 &
+  node_pid=$!
+  store="$work/collector/collector"
+  members="agent:$node_pid collector:$collector_pid"
+else
+  DOCKLINE_COMPRESSION=$COMPRESSION java -jar "$JAR" --include-labels dockline.bench --node-name cpu \
+    --data-dir "$work/data" --http-port "$HTTP_PORT" --cluster-port "$CLUSTER_PORT" --cluster-name "cpu-$$" \
+    >"$work/node.log" 2>&1 &
+  node_pid=$!
+  store="$work/data/collector"
+  members="node:$node_pid"
+fi
+for _ in $(seq 1 240); do
+  curl -sf "$API/health" >/dev/null 2>&1 && [ "$(metric dockline_ring_collectors)" -ge 1 ] && break
+  sleep 0.5
+done
+[ "$(metric dockline_ring_collectors)" -ge 1 ] || { cat "$work/node.log"; fail "the node did not become ready"; }
+
+HZ=$(getconf CLK_TCK)
+declare -A idle_rate idle0
+sleep 5
+t0=$(now)
+for m in $members; do idle0[${m%%:*}]=$(ticks "${m#*:}"); done
+sleep 10
+t1=$(now)
+for m in $members; do
+  idle_rate[${m%%:*}]=$(awk -v a="${idle0[${m%%:*}]}" -v b="$(ticks "${m#*:}")" -v t0="$t0" -v t1="$t1" \
+    'BEGIN {printf "%.4f", (b - a) / (t1 - t0)}')
+done
+echo "bench/cpu: $LINES lines of 140 bytes per run, $RUNS runs, $(nproc) cores, mode $MODE, compression $COMPRESSION"
+for m in $members; do
+  echo "  idle: ${m%%:*} $(awk -v r="${idle_rate[${m%%:*}]}" -v hz="$HZ" 'BEGIN {printf "%.1f", r * 100 / hz}') % of a core"
+done
+
+declare -A results
+for run in $(seq 1 "$RUNS"); do
+  await_no_streams
+  id=$(docker create --network none --log-driver none --label dockline.bench=1 "$IMAGE" sh -c "$CMD")
+  declare -A before
+  for m in $members; do before[${m%%:*}]=$(ticks "${m#*:}"); done
+  a=$(now)
+  start_attached "$id"
+  await_stored "$id" "$LINES" 300
+  settle "$store"
+  b=$(now)
+  label=""; [ "$run" = 1 ] && label=" (cold)"
+  line="  run $run$label:"
+  for m in $members; do
+    k=${m%%:*}
+    us=$(awk -v t0="${before[$k]}" -v t1="$(ticks "${m#*:}")" -v idle="${idle_rate[$k]}" -v s="$(awk -v a="$a" -v b="$b" 'BEGIN {print b - a}')" \
+      -v n="$LINES" -v hz="$HZ" 'BEGIN {printf "%.3f", ((t1 - t0) - idle * s) * 1000000 / hz / n}')
+    results[$k]="${results[$k]:-} $us"
+    line="$line $k $us us/line"
+  done
+  echo "$line ($(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.1f", b - a}') s)"
+  docker rm -f "$id" >/dev/null
+done
+for m in $members; do
+  k=${m%%:*}
+  # shellcheck disable=SC2086
+  set -- ${results[$k]}
+  cold=$1; shift
+  echo "$k: cold $cold us/line, warm median $(median "$@") us/line (runs 2-$RUNS)"
+done
+[ "$MODE" = all ] && echo "target (issue 20): warm <= $([ "$COMPRESSION" = none ] && echo 0.6 || echo 0.9) us/line"
+exit 0
