@@ -152,7 +152,7 @@ final class ApiRoutes {
     }
     LineJson.NdjsonWriter out = new LineJson.NdjsonWriter();
     view.container(idOrName).compose(c -> pages.page(c, q, out)).onSuccess(page -> {
-      metrics.linesServed(page.lines.size());
+      metrics.linesServed(page.count);
       if (page.skipped != null) {
         rc.response().putHeader(page.skippedHeader(), page.skipped[0] + "-" + page.skipped[1]);
       }

@@ -59,7 +59,9 @@ final class LogPages {
    * {@code until}).
    */
   static final class Page {
+    /** The lines, unless they were written as NDJSON as they were found (then empty: see {@link #count}). */
     final List<StoredLine> lines;
+    final int count;
     final long scannedThrough;
     final boolean more;
     /**
@@ -73,7 +75,8 @@ final class LogPages {
     final long bytes;
 
     Page(Found found, long scannedThrough, boolean more) {
-      this.lines = found;
+      this.lines = found.lines;
+      this.count = found.count;
       this.scannedThrough = scannedThrough;
       this.more = more;
       this.skipped = found.skipped;
@@ -111,8 +114,13 @@ final class LogPages {
     return startAfter(container, q).compose(after -> scan(container, q, after, through, found, 0));
   }
 
-  /** The lines a page has found so far, and their size. */
-  private static final class Found extends ArrayList<StoredLine> {
+  /**
+   * The lines a page has found so far, and their size. Written as NDJSON as they are found, they are not kept:
+   * the collectors' answers they point into are then garbage as soon as they are written.
+   */
+  private static final class Found {
+    private final List<StoredLine> lines = new ArrayList<>();
+    private int count;
     private final long metaBytes;
     private long bytes;
     private long[] skipped;
@@ -128,8 +136,12 @@ final class LogPages {
 
     /** Adds a line; true when the page is full by size. */
     boolean addAndFull(StoredLine line) {
-      add(line);
-      if (ndjson != null) line.appendNdjson(ndjson);
+      count++;
+      if (ndjson != null) {
+        line.appendNdjson(ndjson);
+      } else {
+        lines.add(line);
+      }
       bytes += metaBytes + line.textBytes();
       return bytes >= MAX_PAGE_BYTES;
     }
@@ -160,7 +172,7 @@ final class LogPages {
     Stretch stretch = asked != null ? asked : ask(container, q, after, through, found, budget - scanned, pushed);
     // a text search not for its first stretch (a page that one stretch fills, a small limit, costs no scan
     // beyond it); a plain read unless this stretch fills the page
-    boolean next = pushed != null ? scanned > 0 : plain(q) && found.size() + stretch.lines() < q.limit;
+    boolean next = pushed != null ? scanned > 0 : plain(q) && found.count + stretch.lines() < q.limit;
     Stretch ahead = next && stretch.end < through && scanned + stretch.lines() < budget
         ? ask(container, q, stretch.end, through, found, budget - scanned - stretch.lines(), pushed) : null;
     return stretch.answer.compose(lines -> {
@@ -171,7 +183,7 @@ final class LogPages {
       for (StoredLine l : lines.lines()) {
         if (q.pastUntil(l) || l.seq() > through) return Future.succeededFuture(new Page(found, last, false));
         last = l.seq();
-        if (q.matches(l) && (found.addAndFull(l) || found.size() == q.limit)) {
+        if (q.matches(l) && (found.addAndFull(l) || found.count == q.limit)) {
           return Future.succeededFuture(new Page(found, last, true));
         }
       }
@@ -193,7 +205,7 @@ final class LogPages {
    */
   private Stretch ask(JsonObject container, LogQuery q, long after, long through, Found found, int budgetLeft,
       TextFilter pushed) {
-    int want = pushed != null || plain(q) ? q.limit - found.size() : PAGE;
+    int want = pushed != null || plain(q) ? q.limit - found.count : PAGE;
     want = (int) Math.max(1, Math.min(want, through - after));
     int maxScan = (int) Math.min(budgetLeft, through - after);
     if (pushed != null) maxScan = Math.min(maxScan, searchStretch);
