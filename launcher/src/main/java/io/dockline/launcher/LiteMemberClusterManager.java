@@ -103,9 +103,13 @@ final class LiteMemberClusterManager extends HazelcastClusterManager {
 
   @Override
   public void memberRemoved(MembershipEvent event) {
-    super.memberRemoved(event);
-    // the last data member took the maps with it: this member's entries are to be published to the next one
-    if (!event.getMember().isLiteMember() && !hasDataMember()) markUnpublished();
+    if (hasDataMember()) {
+      super.memberRemoved(event);
+      return;
+    }
+    // Vert.x would clean the member's entries from maps that are gone (and log that it failed): the last data
+    // member took them with it, and this member's own entries are published to the next one
+    markUnpublished();
   }
 
   private boolean hasDataMember() {
