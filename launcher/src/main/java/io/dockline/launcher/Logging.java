@@ -55,6 +55,11 @@ final class Logging {
     Logger cp = Logger.getLogger("com.hazelcast.cp.CPSubsystem");
     cp.setLevel(Level.SEVERE);
     CONFIGURED.add(cp);
+    // "No member group is available to assign partition ownership", once per map operation while the cluster has
+    // no data member: DataMembers says it once, on /health and in the log
+    Logger partitions = Logger.getLogger("com.hazelcast.internal.partition.impl.PartitionStateManager");
+    partitions.setLevel(Level.SEVERE);
+    CONFIGURED.add(partitions);
   }
 
   private static void quiet(String name) {

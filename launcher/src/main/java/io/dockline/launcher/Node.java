@@ -84,13 +84,15 @@ public final class Node {
     options.getEventBusOptions().setHost(config.clusterHost()).setClusterPublicHost(config.clusterHost()).setPort(0)
         // what /api/cluster shows of each member without asking it: its name and roles
         .setClusterNodeMetadata(new JsonObject().put("node", config.nodeName())
-            .put("roles", new JsonArray(config.roles().stream().map(Role::label).collect(Collectors.toList()))));
+            .put("roles", new JsonArray(config.roles().stream().map(Role::label).collect(Collectors.toList())))
+            .put("dataMember", config.dataMember()));
     config.clusterTls().ifPresent(tls -> tls.requireMutualAuth(options.getEventBusOptions()));
-    clusterManager = new HazelcastClusterManager(hz);
+    clusterManager = new LiteMemberClusterManager(hz);
     return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
         .map(v -> {
           vertx = v;
           WireCodecs.registerAll(v.eventBus());
+          DataMembers.watch(clusterManager.getHazelcastInstance(), status, registry, config.nodeName());
           return null;
         })
         .compose(v -> answerStatus());
@@ -109,6 +111,9 @@ public final class Node {
         : new ClasspathXmlConfig("cluster-config/hazelcast-default.xml");
     hz.setProperty("hazelcast.shutdownhook.enabled", "false");
     hz.setProperty("hazelcast.phone.home.enabled", "false");
+    // only the members that hold data own partitions: a lite member (an agent host) joins and leaves without
+    // moving any, and the cluster's maps, Vert.x's own included, live on the data members
+    hz.setLiteMember(!config.dataMember());
     // Members started at the same moment can each find no one yet and form a cluster alone; Hazelcast looks for
     // other clusters of the same name first 300 s after start, then every 120 s. Every 10 s instead, so they
     // are one cluster within seconds (also after a partition heals). A -D system property still decides.

@@ -43,7 +43,8 @@ class GatewayIT {
     Path work = Files.createTempDirectory("dockline-gw-it");
     node = new NodeProcess("gateway", work, "--auth-token", TOKEN).start();
     // a second member of no cluster of its own, gateway only: nothing to route to, nothing to ask
-    bare = new NodeProcess("bare", work, "--roles", "gateway").start();
+    // a cluster of its own: it holds the (empty) cluster data itself, as no collector does
+    bare = new NodeProcess("bare", work, "--roles", "gateway", "--data-member", "true").start();
     Docker.run("run", "-d", "--network", "none", "--label", Docker.RUN_LABEL, "--label", "app=tick",
         "--log-driver", "none", "--name", ticker, Docker.IMAGE, "sh", "-c",
         "i=0; while true; do i=$((i+1)); echo \"tick $i\"; sleep 0.05; done");

@@ -68,8 +68,9 @@ class NetworkIT {
         .put("gateway", "10.252.0.1").put("range", "10.252.0.10-10.252.7.200").put("dockerRange", "10.252.7.240/28");
     // the hosts share this machine's network namespace: one shim (host 1's) is all its routes can use
     if (h == 1) lan.put("shim", SHIM);
+    // network members are lite members: host 1 (never stopped) holds the pools
     JsonObject conf = new JsonObject()
-        .put("roles", new JsonArray().add("network").add("gateway"))
+        .put("roles", new JsonArray().add("network").add("gateway")).put("data-member", h == 1)
         .put("network-lease-ttl", h == 3 ? LONG_TTL_S : TTL_S).put("network-lease-grace", GRACE_S)
         .put("networks", new JsonArray()
             .add(lan)

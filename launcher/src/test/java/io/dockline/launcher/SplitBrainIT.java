@@ -108,7 +108,9 @@ class SplitBrainIT {
           .put("subnet", "10.253.8.0/24").put("range", "10.253.8.10-10.253.8.200")
           .put("dockerRange", "10.253.8.240/28"));
     }
+    // the quorum counts data members: all three hold the pools, so the cut-off one is a minority of them
     JsonObject conf = new JsonObject().put("roles", new JsonArray().add("network").add("gateway"))
+        .put("data-member", true)
         .put("network-lease-ttl", TTL_S).put("network-lease-grace", GRACE_S).put("network-quorum", 2)
         .put("networks", networks);
     Path file = work.resolve("m" + m + ".json");

@@ -39,6 +39,9 @@ public final class NodeConfig {
     CLUSTER_PORT("cluster-port", "5701", "cluster member port"),
     JOIN("join", "", "host:port,... of members to join (TCP-IP join; default: this member alone)"),
     CLUSTER_CONFIG("cluster-config", "", "Hazelcast XML config file instead of the embedded default"),
+    DATA_MEMBER("data-member", "auto",
+        "whether this member holds the cluster's data (its maps' partitions): true, false, or auto (true on collectors);"
+            + " the others join as Hazelcast lite members"),
     CLUSTER_TLS_KEY("cluster-tls-key", "",
         "event-bus TLS: this member's PEM private key (with cluster-tls-cert and cluster-tls-ca)"),
     CLUSTER_TLS_CERT("cluster-tls-cert", "",
@@ -302,6 +305,8 @@ public final class NodeConfig {
     }
     positive(Setting.START_GATE_TIMEOUT, 10, 60_000);
     positive(Setting.NETWORK_QUORUM, 1, 1_000);
+    String data = get(Setting.DATA_MEMBER);
+    if (!List.of("true", "false", "auto").contains(data)) throw bad(Setting.DATA_MEMBER, data, "expected true, false or auto");
     // a cut-off member takes its containers off about TTL after its last heartbeat got through (a second or two
     // later: heartbeats, checks, Docker); the others free its leases TTL + grace after its last renewal, which
     // may be TTL/3 older
@@ -483,6 +488,15 @@ public final class NodeConfig {
   public Path startGateSocket() { return Path.of(get(Setting.START_GATE_SOCKET)); }
   public long startGateTimeoutMs() { return number(Setting.START_GATE_TIMEOUT); }
   public int networkQuorum() { return (int) number(Setting.NETWORK_QUORUM); }
+
+  /**
+   * Whether this member holds the cluster's data: set, or (auto) when it runs a collector. The others are
+   * Hazelcast lite members: they own no partition, so they join and leave without moving any.
+   */
+  public boolean dataMember() {
+    String v = get(Setting.DATA_MEMBER);
+    return "auto".equals(v) ? has(Role.COLLECTOR) : Boolean.parseBoolean(v);
+  }
 
   /** The configured networks as JSON objects; each is checked by the network role itself. */
   public List<JsonObject> networks() {

@@ -24,6 +24,9 @@ public final class NodeStatus {
   private final String nodeName;
   /** Streams a router forwards with fewer replicas than replication-factor holding all their lines. */
   private volatile int underReplicated;
+  /** Whether this member holds cluster data, and the cluster's data members as it sees them (-1: not yet known). */
+  private volatile boolean dataMember;
+  private volatile int dataMembers = -1;
 
   public NodeStatus(String nodeName) {
     this.nodeName = nodeName;
@@ -48,10 +51,27 @@ public final class NodeStatus {
   }
 
   /**
+   * This member holds cluster data ({@code self}) or is a lite member, and the cluster has {@code count} data
+   * members. With none, the cluster maps (the collector registry, stream loads, pools, event-bus subscriptions)
+   * are unavailable: the node is not ready, whatever its roles say.
+   */
+  public void dataMembers(boolean self, int count) {
+    dataMember = self;
+    dataMembers = count;
+  }
+
+  /** Why the node cannot be ready while the cluster has no data member; shown on {@code /health}. */
+  public static final String NO_DATA_MEMBER = "the cluster has no data member (no collector, no node with"
+      + " data-member true): its maps are unavailable; agents spool until one joins";
+
+  /**
    * Publishes what {@code /health} says as gauges, for alerts: {@code dockline.role.ready{role}} 1 when the role
    * is ready, else 0, and {@code dockline.role.short.of.disk{role}} 1 while the role is short of disk.
    */
   public void register(MeterRegistry registry, Iterable<NodeConfig.Role> expected) {
+    Gauge.builder("dockline.cluster.data.members", () -> Math.max(0, dataMembers)).tag("node", nodeName)
+        .description("members holding the cluster's data, as this member sees them (0: cluster maps unavailable)")
+        .register(registry);
     for (NodeConfig.Role r : expected) {
       Gauge.builder("dockline.role.ready", () -> isReady(r) ? 1 : 0).tag("node", nodeName).tag("role", r.label())
           .description("1 when the role is ready (as /health says), else 0").register(registry);
@@ -85,7 +105,11 @@ public final class NodeStatus {
       }
       rolesJson.put(r.label(), role);
     }
-    JsonObject out = new JsonObject().put("node", nodeName).put("ready", allReady(expected)).put("roles", rolesJson);
+    int data = dataMembers;
+    JsonObject out = new JsonObject().put("node", nodeName).put("ready", allReady(expected) && data != 0)
+        .put("roles", rolesJson);
+    if (data >= 0) out.put("dataMember", dataMember).put("dataMembers", data);
+    if (data == 0) out.put("noDataMember", NO_DATA_MEMBER);
     int streams = underReplicated;
     if (streams > 0) out.put("underReplicatedStreams", streams);
     return shortRoles.isEmpty() ? out : out.put("shortOfDisk", shortRoles);

@@ -11,8 +11,9 @@ import io.dockline.config.NodeConfig;
 /**
  * The pools' split-brain protection (setting {@code network-quorum}): a side of a split cluster with fewer data
  * members than that neither reads nor changes the pools, so only a majority allocates, renews and frees.
- * A member counts the data members it heard a heartbeat from within {@link NodeConfig#QUORUM_TOLERANCE_MS}
- * (itself included): a cut-off member notices within seconds, well before the others drop it from the cluster
+ * A member counts the data members (Hazelcast counts no lite member) it heard a heartbeat from within
+ * {@link NodeConfig#QUORUM_TOLERANCE_MS} (itself included, if it holds data): a cut-off member notices within
+ * seconds, well before the others drop it from the cluster
  * ({@code hazelcast.max.no.heartbeat.seconds}) and could give its addresses away.
  */
 public final class NetworkQuorum {
@@ -60,7 +61,7 @@ public final class NetworkQuorum {
   /** Why a member without quorum refuses: the message of every refusal, one place. */
   public static String refusal(int minimum) {
     return "no quorum: this member has heard from fewer than " + minimum + " data members (network-quorum, itself"
-        + " included) within the last " + NodeConfig.QUORUM_TOLERANCE_MS / 1000 + " s; no address is allocated,"
+        + " included if it holds data) within the last " + NodeConfig.QUORUM_TOLERANCE_MS / 1000 + " s; no address is allocated,"
         + " renewed or freed on this side of the cluster until it heals";
   }
 

@@ -141,6 +141,19 @@ class NodeConfigTest {
   }
 
   @Test
+  void collectorsHoldTheClusterDataUnlessTheOperatorSaysOtherwise() {
+    assertTrue(NodeConfig.resolve().dataMember(), "the default roles include a collector");
+    assertTrue(NodeConfig.resolve(Map.of("roles", "collector")).dataMember());
+    assertFalse(NodeConfig.resolve(Map.of("roles", "agent,router,gateway")).dataMember());
+    assertFalse(NodeConfig.resolve(Map.of("roles", "network,gateway")).dataMember());
+    assertTrue(NodeConfig.resolve(Map.of("roles", "network", "data-member", "true")).dataMember());
+    assertFalse(NodeConfig.resolve(Map.of("roles", "collector", "data-member", "false")).dataMember());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.resolve(Map.of("data-member", "yes")));
+    assertEquals("invalid --data-member 'yes': expected true, false or auto", e.getMessage());
+  }
+
+  @Test
   void tokensAreListsForRotationAndReadOnlyTokensAreTheirOwnSetting() {
     NodeConfig c = NodeConfig.resolve(Map.of("auth-token", "new-one, old-one", "read-token", "viewer"));
     assertEquals(List.of("new-one", "old-one"), c.authTokens());
