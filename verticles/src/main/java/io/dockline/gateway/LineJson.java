@@ -102,8 +102,9 @@ public final class LineJson {
         return;
       }
       byte[] tail = source.sharedTail();
-      // an escape takes at most 6 bytes for 1; 128 covers the fixed fields, seq, time and count of lines
-      ensure(len + escapes * 5 + tail.length + 128);
+      // an escape takes at most 6 bytes for 1; the fields around the text take at most 148 (a negative seq of
+      // 20 characters, partial, a count of lines of 10 digits)
+      ensure(len + escapes * 5 + tail.length + 256);
       size = 0;
       put(SEQ);
       putLong(seq);

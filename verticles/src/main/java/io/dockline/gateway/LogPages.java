@@ -160,8 +160,9 @@ final class LogPages {
   /**
    * {@link #scan}, given the collectors' answer for the stretch after {@code after} when it was asked already
    * ({@code asked}). A text search or a plain read asks for the stretch after this one before it has this one's
-   * answer, so collector threads decode and scan while the gateway takes the lines of the first; an answer that stopped short of its stretch (the page filled up, or a hole) makes the next one moot
-   * (it is read afresh from where the answer stopped).
+   * answer, so collector threads decode and scan while the gateway takes the lines of the first; an answer that
+   * stopped short of its stretch (the page filled up, or a hole) makes the next one moot (it is read afresh from
+   * where the answer stopped).
    */
   private Future<Page> scan(JsonObject container, LogQuery q, long after, long through, Found found, int scanned,
       Stretch asked) {

@@ -84,6 +84,21 @@ class LineJsonTest {
   }
 
   @Test
+  void aLineThatFillsTheWritersArrayExactlyStillFits() {
+    // control bytes escape to 6 bytes each, as sized; one '\n' makes it a record of 2 lines; partial; a large seq
+    byte[] text = new byte[2001];
+    java.util.Arrays.fill(text, (byte) 1);
+    text[1000] = '\n';
+    LineBatchBuilder b = new LineBatchBuilder();
+    b.add(1_700_000_000_123_456_789L, (byte) 1, LineBatch.FLAG_PARTIAL, text, 0, text.length);
+    LineBatch batch = b.take(new ContainerMeta("id1", "n", "img", "h", Map.of()), 1, 1, 1 << 20);
+    LineJson.Source source = LineJson.Source.of(batch);
+    LineJson.NdjsonWriter writer = new LineJson.NdjsonWriter();
+    writer.append(source, 0, Long.MAX_VALUE);
+    assertEquals(LineJson.of(batch, 0, Long.MAX_VALUE, source.labels()).encode() + "\n", text(writer));
+  }
+
+  @Test
   void ndjsonComesInBoundedPieces() {
     byte[] big = new byte[LineJson.NdjsonWriter.PIECE_BYTES + 10];
     java.util.Arrays.fill(big, (byte) 'x');
