@@ -31,19 +31,6 @@ trap cleanup EXIT
 HTTP_PORT=$(port)
 CLUSTER_PORT=$(port)
 API="http://127.0.0.1:$HTTP_PORT"
-# CPU ticks (1/CLK_TCK s) of process $1 and its descendants
-ticks() { for p in $(proc_tree "$1"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s += $1} END {print s + 0}'; }
-now() { date +%s.%N; }
-# the store's files stop changing (sealed segments compacted), at most 120 s
-settle() {
-  local prev=-1 bytes
-  for _ in $(seq 1 240); do
-    bytes=$(du -sb "$1" 2>/dev/null | cut -f1)
-    [ "$bytes" = "$prev" ] && return 0
-    prev=$bytes; sleep 0.5
-  done
-}
-
 if [ "$MODE" = split ]; then
   COLLECTOR_PORT=$(port)
   DOCKLINE_COMPRESSION=$COMPRESSION java -jar "$JAR" --roles collector --node-name cpu-collector \
@@ -73,11 +60,11 @@ HZ=$(getconf CLK_TCK)
 declare -A idle_rate idle0
 sleep 5
 t0=$(now)
-for m in $members; do idle0[${m%%:*}]=$(ticks "${m#*:}"); done
+for m in $members; do idle0[${m%%:*}]=$(cpu_ticks "${m#*:}"); done
 sleep 10
 t1=$(now)
 for m in $members; do
-  idle_rate[${m%%:*}]=$(awk -v a="${idle0[${m%%:*}]}" -v b="$(ticks "${m#*:}")" -v t0="$t0" -v t1="$t1" \
+  idle_rate[${m%%:*}]=$(awk -v a="${idle0[${m%%:*}]}" -v b="$(cpu_ticks "${m#*:}")" -v t0="$t0" -v t1="$t1" \
     'BEGIN {printf "%.4f", (b - a) / (t1 - t0)}')
 done
 echo "bench/cpu: $LINES lines of 140 bytes per run, $RUNS runs, $(nproc) cores, mode $MODE, compression $COMPRESSION"
@@ -90,17 +77,17 @@ for run in $(seq 1 "$RUNS"); do
   await_no_streams
   id=$(docker create --network none --log-driver none --label dockline.bench=1 "$IMAGE" sh -c "$CMD")
   declare -A before
-  for m in $members; do before[${m%%:*}]=$(ticks "${m#*:}"); done
+  for m in $members; do before[${m%%:*}]=$(cpu_ticks "${m#*:}"); done
   a=$(now)
   start_attached "$id"
   await_stored "$id" "$LINES" 300
-  settle "$store"
+  store_settled "$store" 0.5
   b=$(now)
   label=""; [ "$run" = 1 ] && label=" (cold)"
   line="  run $run$label:"
   for m in $members; do
     k=${m%%:*}
-    us=$(awk -v t0="${before[$k]}" -v t1="$(ticks "${m#*:}")" -v idle="${idle_rate[$k]}" -v s="$(awk -v a="$a" -v b="$b" 'BEGIN {print b - a}')" \
+    us=$(awk -v t0="${before[$k]}" -v t1="$(cpu_ticks "${m#*:}")" -v idle="${idle_rate[$k]}" -v s="$(awk -v a="$a" -v b="$b" 'BEGIN {print b - a}')" \
       -v n="$LINES" -v hz="$HZ" 'BEGIN {printf "%.3f", ((t1 - t0) - idle * s) * 1000000 / hz / n}')
     results[$k]="${results[$k]:-} $us"
     line="$line $k $us us/line"

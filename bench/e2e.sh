@@ -33,7 +33,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-now() { date +%s.%N; }
 started_at() { date -d "$(docker inspect -f '{{.State.StartedAt}}' "$1")" +%s.%N; }
 create() { docker create --network none --log-driver none --label dockline.bench=1 "$IMAGE" sh -c "$CMD"; }
 

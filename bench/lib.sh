@@ -28,6 +28,20 @@ status_sum() { for p in $(proc_tree "$2"); do awk -v k="$1:" '$1 == k {print $2}
 fds_sum() { for p in $(proc_tree "$1"); do ls "/proc/$p/fd" 2>/dev/null | wc -l; done | awk '{s += $1} END {print s + 0}'; }
 # kill -9 of a node: its own JVM first (a parent killed alone stops its node cleanly), then the parent
 kill9_tree() { local p; for p in $(proc_tree "$1" | tac); do kill -9 "$p" 2>/dev/null || true; done; }
+# CPU ticks (1/CLK_TCK s, from /proc) used so far by process $1 and its descendants
+cpu_ticks() { for p in $(proc_tree "$1"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done \
+  | awk '{s += $1} END {print s + 0}'; }
+now() { date +%s.%N; }
+# Waits until the files under $1 stop changing for $2 seconds (default 2): a store's sealed segments compacted.
+# At most 240 s.
+store_settled() {
+  local prev=-1 bytes step=${2:-2} end=$(( $(date +%s) + 240 ))
+  while [ "$(date +%s)" -lt "$end" ]; do
+    bytes=$(du -sb "$1" 2>/dev/null | cut -f1)
+    [ "$bytes" = "$prev" ] && return 0
+    prev=$bytes; sleep "$step"
+  done
+}
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # A bench fails loudly when what it measured was not what it counts (the script exits non-zero).
 fail() { echo "FAIL: $*" >&2; exit 1; }

@@ -51,10 +51,9 @@ xargs -P 8 -n 25 docker start <"$work/ids" >/dev/null
 echo "  started them in $(( $(date +%s) - t0 )) s"
 
 # the node's process and its descendants (the start gate, or anything the launcher starts)
-ticks() { for p in $(proc_tree "$node_pid"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s += $1} END {print s}'; }
 HZ=$(getconf CLK_TCK)
 sleep 10   # let the starts settle: measure the steady state
-c0=$(ticks); w0=$(date +%s.%N)
+c0=$(cpu_ticks "$node_pid"); w0=$(now)
 peak_rss=0; peak_threads=0
 for _ in $(seq 1 30); do
   rss=$(status_sum VmRSS "$node_pid")
@@ -63,7 +62,7 @@ for _ in $(seq 1 30); do
   [ "$thr" -gt "$peak_threads" ] && peak_threads=$thr
   sleep 1
 done
-c1=$(ticks); w1=$(date +%s.%N)
+c1=$(cpu_ticks "$node_pid"); w1=$(now)
 cpu=$(echo "$c0 $c1 $w0 $w1 $HZ" | awk '{printf "%.1f", 100 * ($2-$1) / $5 / ($4-$3)}')
 running=$(docker ps -q --filter label=dockline.scale | wc -l)
 echo "  during 30 s with $running containers running and $(metric dockline_attach_streams_open) streams open:"

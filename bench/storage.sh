@@ -69,22 +69,13 @@ id=$(create --log-driver none)
 start_attached "$id"
 await_stored "$id" "$LINES" 600
 stored_at=$(date +%s)
-# settled: the store's files stop changing once the sealed segments are compacted
-settle() {
-  local prev=-1 now_bytes
-  for _ in $(seq 1 120); do
-    now_bytes=$(du -sb "$work/data/collector" | cut -f1)
-    [ "$now_bytes" = "$prev" ] && break
-    prev=$now_bytes; sleep 2
-  done
-}
 # the container's segment files' bytes (no write-ahead log, directories or meta.json)
 segment_bytes() { find "$work/data/collector/$id" -name '*.seg' -printf '%s\n' | awk '{s += $1} END {print s + 0}'; }
-settle
+store_settled "$work/data/collector"
 store_bytes=$(segment_bytes)
 echo "dockline ($COMPRESSION, segments of $SEGMENT_BYTES bytes), the segment being written not compressed: $store_bytes bytes = $(ratio "$store_bytes") x raw"
 sleep $(( SEAL_AFTER + 5 - ($(date +%s) - stored_at) > 0 ? SEAL_AFTER + 5 - ($(date +%s) - stored_at) : 0 ))
-settle
+store_settled "$work/data/collector"
 store_bytes=$(segment_bytes)
 echo "dockline ($COMPRESSION) at rest, every segment sealed and compacted: $store_bytes bytes = $(ratio "$store_bytes") x raw (target <= 0.15)"
 
