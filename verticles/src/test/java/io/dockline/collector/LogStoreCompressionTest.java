@@ -160,9 +160,7 @@ class LogStoreCompressionTest {
   void aStoreWrittenInTheFirstFormatIsReadAndCompacted() throws Exception {
     // format version 1, as the store wrote it before segments had a header
     List<byte[]> lines = realisticLines(3000, 2);
-    Path container = Files.createDirectories(dir.resolve("aaaa"));
-    Files.writeString(container.resolve("meta.json"),
-        "{\"id\":\"aaaa\",\"name\":\"a\",\"image\":\"img\",\"host\":\"h\",\"labels\":{}}");
+    Path container = containerDir();
     writeFirstFormatSegment(container.resolve("00000000000000000001.seg"), lines, 1, 2000);
     writeFirstFormatSegment(container.resolve("00000000000000002001.seg"), lines, 2001, 3000);
 
@@ -187,9 +185,7 @@ class LogStoreCompressionTest {
   void aSegmentCompactedByThePreviousReleaseIsRead() throws Exception {
     // its blocks' columns hold the numbers whole (codec 1), as the first release with compression wrote them
     List<byte[]> lines = realisticLines(3000, 5);
-    Path container = Files.createDirectories(dir.resolve("aaaa"));
-    Files.writeString(container.resolve("meta.json"),
-        "{\"id\":\"aaaa\",\"name\":\"a\",\"image\":\"img\",\"host\":\"h\",\"labels\":{}}");
+    Path container = containerDir();
     writeCodecOneSegment(container.resolve("00000000000000000001.seg"), lines, 1, 2000);
     writeFirstFormatSegment(container.resolve("00000000000000002001.seg"), lines, 2001, 3000);
     try (LogStore store = LogStore.open(dir, options(LogStoreOptions.Compression.ZSTD))) {
@@ -201,6 +197,14 @@ class LogStoreCompressionTest {
       append(store, more, 3000, 3100);
       assertHolds(store, more, 3100);
     }
+  }
+
+  /** Container aaaa's directory, with the meta.json an earlier release wrote. */
+  private Path containerDir() throws IOException {
+    Path container = Files.createDirectories(dir.resolve("aaaa"));
+    Files.writeString(container.resolve("meta.json"),
+        "{\"id\":\"aaaa\",\"name\":\"a\",\"image\":\"img\",\"host\":\"h\",\"labels\":{}}");
+    return container;
   }
 
   /** A compacted segment as the previous release wrote it: a version-2 header, blocks of 500 lines in codec 1. */
