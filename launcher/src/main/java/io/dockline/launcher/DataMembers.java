@@ -69,8 +69,13 @@ final class DataMembers implements MembershipListener {
     count();
   }
 
+  /** The members holding the cluster's data, as {@code hz} sees them. */
+  static int count(HazelcastInstance hz) {
+    return (int) hz.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count();
+  }
+
   private synchronized void count() {
-    int now = (int) hz.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count();
+    int now = count(hz);
     status.dataMembers(self, now);
     if (now == 0 && last != 0) LOG.warning(NodeStatus.NO_DATA_MEMBER);
     if (now > 0 && last == 0) LOG.info("the cluster has a data member again (" + now + "): its maps are available");

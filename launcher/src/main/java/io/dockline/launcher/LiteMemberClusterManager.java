@@ -113,7 +113,7 @@ final class LiteMemberClusterManager extends HazelcastClusterManager {
   }
 
   private boolean hasDataMember() {
-    return getHazelcastInstance().getCluster().getMembers().stream().anyMatch(m -> !m.isLiteMember());
+    return DataMembers.count(getHazelcastInstance()) > 0;
   }
 
   private void markUnpublished() {
