@@ -94,7 +94,9 @@ class LiteMemberIT {
 
     double before = c1.metric(MIGRATIONS);
     NodeProcess agentB = nodes.get("agent-b").start();
-    Deadlines.await(() -> members(agent).containsKey("agent-b"), 120_000, "agent-b joined");
+    // a member is listed from its join on; what it says of itself (dataMember) once its node info is published
+    Deadlines.await(() -> members(agent).containsKey("agent-b")
+        && members(agent).getJsonObject("agent-b").containsKey("dataMember"), 120_000, "agent-b joined");
     assertFalse(members(agent).getJsonObject("agent-b").getBoolean("dataMember"), "agent-b is a lite member");
     Thread.sleep(SETTLE_MS);
     assertEquals(before, c1.metric(MIGRATIONS), "an agent joining migrates no partition");
