@@ -54,7 +54,8 @@ final class NodeProcess implements AutoCloseable {
   /**
    * A port no one listens on, below the kernel's ephemeral range (32768+): a port the kernel hands out for
    * {@code bind(0)} can be taken by any outgoing connection between this pick and the node's own bind.
-   * Each test JVM walks its own stretch of the range (by pid) so parallel forks do not pick alike.
+   * Each test JVM walks its own stretch of the range (by fork number, or by pid outside failsafe) so parallel
+   * forks do not pick alike.
    */
   static int freePort() throws IOException {
     for (int tries = 0; tries < PORT_SPAN; tries++) {
@@ -69,7 +70,9 @@ final class NodeProcess implements AutoCloseable {
   private static final int PORT_LOW = 20000;
   private static final int PORT_SPAN = 12000;
   private static final java.util.concurrent.atomic.AtomicInteger nextPort =
-      new java.util.concurrent.atomic.AtomicInteger((int) (ProcessHandle.current().pid() * 397 % PORT_SPAN));
+      new java.util.concurrent.atomic.AtomicInteger(Integer.getInteger("dockline.fork", 0) > 0
+          ? (Integer.getInteger("dockline.fork") - 1) % 4 * (PORT_SPAN / 4)
+          : (int) (ProcessHandle.current().pid() * 397 % PORT_SPAN));
 
   private static boolean bindable(int port) {
     try (ServerSocket any = new ServerSocket()) {
@@ -138,6 +141,10 @@ final class NodeProcess implements AutoCloseable {
         "--node-name", name, "--data-dir", dataDir.toString(), "--http-port", String.valueOf(httpPort),
         "--cluster-port", String.valueOf(clusterPort), "--cluster-name", clusterName));
     cmd.addAll(extraArgs);
+    if (extraArgs.stream().noneMatch(a -> a.startsWith("--include-") || a.equals("--conf"))) {
+      // only this test JVM's containers: integration tests run in parallel forks against one daemon
+      cmd.addAll(List.of("--include-labels", Docker.RUN_LABEL));
+    }
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     if (workingDir != null) pb.directory(workingDir.toFile());
