@@ -1,11 +1,14 @@
 package io.dockline.wire;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 
 /** Binary wire form of a {@link BatchAck}. */
-public final class BatchAckCodec implements MessageCodec<BatchAck, BatchAck> {
+public final class BatchAckCodec extends ImmutableCodec<BatchAck> {
   public static final String NAME = "dockline.batch-ack";
+
+  public BatchAckCodec() {
+    super(NAME);
+  }
 
   @Override
   public void encodeToWire(Buffer buf, BatchAck a) {
@@ -26,20 +29,5 @@ public final class BatchAckCodec implements MessageCodec<BatchAck, BatchAck> {
     int dups = buf.getInt(p + 12);
     cursor[0] = p + 16;
     return new BatchAck(id, stored, written, dups, LineBatchCodec.getString(buf, cursor));
-  }
-
-  @Override
-  public BatchAck transform(BatchAck a) {
-    return a;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public byte systemCodecID() {
-    return -1;
   }
 }

@@ -1,7 +1,6 @@
 package io.dockline.wire;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -10,11 +9,15 @@ import java.util.Map;
  * Binary wire form of a {@link LineBatch}: the container tags once, then the columns.
  * Local delivery passes the object itself (batches are never mutated after they are built).
  */
-public final class LineBatchCodec implements MessageCodec<LineBatch, LineBatch> {
+public final class LineBatchCodec extends ImmutableCodec<LineBatch> {
   public static final String NAME = "dockline.line-batch";
   private static final byte VERSION = 1;
   /** Per line: time (8), stream (1), flags (1), length (4). */
   private static final int LINE_HEADER_BYTES = 14;
+
+  public LineBatchCodec() {
+    super(NAME);
+  }
 
   @Override
   public void encodeToWire(Buffer buf, LineBatch b) {
@@ -96,21 +99,6 @@ public final class LineBatchCodec implements MessageCodec<LineBatch, LineBatch> 
     byte[] data = buf.getBytes(p, p + offsets[n]);
     return new LineBatch(new ContainerMeta(id, name, image, host, labels), firstSeq, n, times, streams, flags,
         offsets, data);
-  }
-
-  @Override
-  public LineBatch transform(LineBatch b) {
-    return b;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public byte systemCodecID() {
-    return -1;
   }
 
   static void putString(Buffer buf, String s) {

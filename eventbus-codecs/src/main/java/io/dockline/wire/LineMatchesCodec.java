@@ -1,16 +1,19 @@
 package io.dockline.wire;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 
 /**
  * Binary wire form of {@link LineMatches}: a version byte, the scanned range, the seqs, then the lines as
  * {@link LineBatchCodec} writes them. Local delivery passes the object itself.
  */
-public final class LineMatchesCodec implements MessageCodec<LineMatches, LineMatches> {
+public final class LineMatchesCodec extends ImmutableCodec<LineMatches> {
   public static final String NAME = "dockline.line-matches";
   private static final byte VERSION = 1;
   private final LineBatchCodec batches = new LineBatchCodec();
+
+  public LineMatchesCodec() {
+    super(NAME);
+  }
 
   @Override
   public void encodeToWire(Buffer buf, LineMatches m) {
@@ -41,20 +44,5 @@ public final class LineMatchesCodec implements MessageCodec<LineMatches, LineMat
     if (lines.count() != n) throw new IllegalArgumentException("malformed line-matches frame: " + n + " seqs, "
         + lines.count() + " lines");
     return new LineMatches(lines, seqs, from, through);
-  }
-
-  @Override
-  public LineMatches transform(LineMatches m) {
-    return m;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public byte systemCodecID() {
-    return -1;
   }
 }

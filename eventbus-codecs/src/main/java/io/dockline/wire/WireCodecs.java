@@ -10,5 +10,6 @@ public final class WireCodecs {
     bus.registerDefaultCodec(LineBatch.class, new LineBatchCodec());
     bus.registerDefaultCodec(BatchAck.class, new BatchAckCodec());
     bus.registerDefaultCodec(LineMatches.class, new LineMatchesCodec());
+    bus.registerDefaultCodec(SearchPage.class, new SearchPageCodec());
   }
 }

@@ -121,6 +121,18 @@ public interface LogStore extends AutoCloseable {
   LineMatches search(String containerId, long afterSeq, TextFilter filter, int limit, int maxScan) throws IOException;
 
   /**
+   * The container's lines as the spans a time-ordered scan picks from ({@link LineSpan}), in seq order; empty for
+   * a container the store does not hold. Safe on any thread, as {@link #read}.
+   */
+  List<LineSpan> spans(String containerId) throws IOException;
+
+  /**
+   * Visits every line of a span {@link #spans} gave, in seq order, skipping damaged chunks; nothing when the
+   * span is gone since (retention). Safe on any thread, as {@link #read}.
+   */
+  void walk(String containerId, LineSpan span, LineVisitor visitor) throws IOException;
+
+  /**
    * Deletes what {@code policy} says must go, in whole sealed segments, oldest first; the segment being
    * written never goes, so a container's size stays within its cap plus one segment. First seals a current
    * segment whose writing started more than {@link LogStoreOptions#sealAfter()} before {@code nowMillis}, so

@@ -2,6 +2,8 @@ package io.dockline.collector.impl;
 
 import io.dockline.collector.AppendResult;
 import io.dockline.collector.ContainerSummary;
+import io.dockline.collector.LineSpan;
+import io.dockline.collector.LineVisitor;
 import io.dockline.collector.SequenceGapException;
 import io.dockline.wire.ContainerMeta;
 import io.dockline.collector.TextFilter;
@@ -475,6 +477,53 @@ final class ContainerLog {
             visitor));
       }
       return found[0];
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  List<LineSpan> spans(ChunkReader reader) throws IOException {
+    lock.readLock().lock();
+    try {
+      List<LineSpan> spans = new ArrayList<>();
+      for (SealedSegment segment : sealed.values()) {
+        SegmentStats s = segment.stats(id, reader, corrupt);
+        if (!s.isEmpty()) spans.add(new LineSpan(segment.key, s.firstSeq, s.lastSeq, s.minTimeNanos, s.maxTimeNanos));
+      }
+      if (active != null && !active.isEmpty()) {
+        SegmentStats s = active.stats();
+        spans.add(new LineSpan(active.key(), s.firstSeq, s.lastSeq, s.minTimeNanos, s.maxTimeNanos));
+      }
+      return spans;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The lines of the segment {@code span} names, whether it is sealed or still written, or none when it is gone. */
+  void walk(LineSpan span, LineVisitor visitor, ChunkReader reader) throws IOException {
+    ChunkWalk.Visitor lines = (header, bytes, body) -> {
+      byte[] data = bytes.array();
+      int text = body + header.count * ChunkFormat.LINE_RECORD_BYTES;
+      for (int i = 0; i < header.count; i++) {
+        int record = body + i * ChunkFormat.LINE_RECORD_BYTES;
+        int length = bytes.getInt(record + ChunkFormat.RECORD_LENGTH_OFFSET);
+        visitor.line(header.firstSeq + i, bytes.getLong(record + ChunkFormat.RECORD_TIME_OFFSET), bytes.get(record + ChunkFormat.RECORD_STREAM_OFFSET),
+            bytes.get(record + ChunkFormat.RECORD_FLAGS_OFFSET), data, text, length);
+        text += length;
+      }
+    };
+    lock.readLock().lock();
+    try {
+      SealedSegment segment = sealed.get(span.key());
+      if (segment != null) {
+        try (FileChannel channel = FileChannel.open(segment.path, StandardOpenOption.READ)) {
+          ChunkWalk.walk(channel, segment.dataStart, segment.bytes, reader, damage(segment.key), lines);
+        }
+      } else if (active != null && active.key() == span.key()) {
+        active.read(channel -> ChunkWalk.walk(channel, active.dataStart(), active.size(), reader, damage(active.key()),
+            lines));
+      }
     } finally {
       lock.readLock().unlock();
     }

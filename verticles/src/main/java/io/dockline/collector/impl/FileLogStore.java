@@ -2,6 +2,8 @@ package io.dockline.collector.impl;
 
 import io.dockline.collector.AppendResult;
 import io.dockline.collector.ContainerSummary;
+import io.dockline.collector.LineSpan;
+import io.dockline.collector.LineVisitor;
 import io.dockline.collector.LogStore;
 import io.dockline.collector.LogStoreOptions;
 import io.dockline.collector.RetentionPolicy;
@@ -236,6 +238,20 @@ public final class FileLogStore implements LogStore {
    */
   public boolean awaitCompaction(Duration timeout) throws InterruptedException {
     return compactor.awaitIdle(timeout);
+  }
+
+  @Override
+  public List<LineSpan> spans(String containerId) throws IOException {
+    ensureOpen();
+    ContainerLog log = find(containerId);
+    return log == null ? List.of() : log.spans(readers.get());
+  }
+
+  @Override
+  public void walk(String containerId, LineSpan span, LineVisitor visitor) throws IOException {
+    ensureOpen();
+    ContainerLog log = find(containerId);
+    if (log != null) log.walk(span, visitor, readers.get());
   }
 
   @Override
