@@ -126,6 +126,12 @@ public final class Addresses {
    * "text", "limit", "tail"}}, reply {@code {"container", "lines": [...], "scannedThrough"}}.
    */
   public static final String API_LOGS = "dockline.api.logs";
+  /**
+   * Gateway-local: one page of a search across containers, request the fields of {@code GET /api/logs}
+   * ({@code "container"} and {@code "label"} may be arrays), reply {@code {"lines": [...], "cursor"}} (no cursor
+   * when nothing is left).
+   */
+  public static final String API_SEARCH = "dockline.api.search";
   /** Gateway-local: the cluster's members with their roles and readiness, as {@code GET /api/cluster}. */
   public static final String API_CLUSTER = "dockline.api.cluster";
   /**

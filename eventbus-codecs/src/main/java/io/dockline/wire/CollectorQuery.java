@@ -19,6 +19,10 @@ import io.vertx.core.json.JsonObject;
  *       {@code limit}, from a scan of at most {@code scan} lines (and at most {@link #MAX_SCAN_LINES}) that says
  *       where it stopped. A collector that does not know it ignores it and answers the unfiltered
  *       {@code LineBatch}: the type of the answer says whether it was filtered, and the asker filters what was not.</li>
+ *   <li>{@code search} {@code {"parts": [[containerId, fromSeq, toSeq], ...], "since", "until" (epoch ns),
+ *       "filter": {"stream", "levels", "text", "ignoreCase", "regex"}, "order": "asc"|"desc", "after" (a cursor),
+ *       "limit", "scan", "maxBytes"}} → a {@link SearchPage}: the next matching lines in time order across the parts
+ *       (the collector's {@code FleetSearch} says how). Failure {@link #BUSY} when the collector has too many queued.</li>
  *   <li>{@code purge} {@code {"containerId", "throughSeq"}} or {@code {"containerId", "beforeMillis"}} → deletes the
  *       container's lines through that seq, or those stamped before that time, and answers {@code {"firstSeq",
  *       "deletedThrough"}} (firstSeq 0: nothing is left).</li>
@@ -32,6 +36,11 @@ public final class CollectorQuery {
   public static final String CONTAINERS = "containers";
   public static final String LOGS = "logs";
   public static final String PURGE = "purge";
+  public static final String SEARCH = "search";
+  /** The most lines, text bytes and parts one {@code search} answer or request carries. */
+  public static final int MAX_SEARCH_LIMIT = 10_000;
+  public static final int MAX_SEARCH_BYTES = 8 << 20;
+  public static final int MAX_SEARCH_PARTS = 100_000;
 
   /** The most runs of seqs a {@code last-seq} answer lists. */
   public static final int MAX_RANGES = 1_000;
@@ -43,6 +52,8 @@ public final class CollectorQuery {
   public static final int STORE_FULL = BatchAck.STORE_FULL_FAILURE;
   /** Failure code: the store failed or cannot be trusted (a failed fsync). */
   public static final int STORE_FAILED = 500;
+  /** Failure code of a query refused because the collector has as many queued as it takes: ask again later. */
+  public static final int BUSY = 429;
   /** Failure code of a router that has no ready collector. */
   public static final int NO_COLLECTOR = 503;
 

@@ -28,4 +28,12 @@ public enum StreamKind {
       default: throw new IllegalArgumentException("unknown stream code " + code);
     }
   }
+
+  /** @throws IllegalArgumentException for a name other than {@code stdout} or {@code stderr} */
+  public static StreamKind parse(String label) {
+    for (StreamKind k : values()) {
+      if (k.label.equals(label)) return k;
+    }
+    throw new IllegalArgumentException("unknown stream '" + label + "' (stdout or stderr)");
+  }
 }

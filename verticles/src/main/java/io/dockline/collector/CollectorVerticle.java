@@ -63,6 +63,11 @@ public final class CollectorVerticle extends VerticleBase {
   private final NodeStatus status;
   private final MeterRegistry registry;
   private final ScheduledExecutorService storeThread;
+  /** Fleet searches, one at a time at background priority: a burst of them waits here, ingest does not. */
+  private final java.util.concurrent.ExecutorService searchThread;
+  /** Searches queued or running; beyond {@link #MAX_QUEUED_SEARCHES} a search is refused ({@link CollectorQuery#BUSY}). */
+  private final java.util.concurrent.atomic.AtomicInteger searches = new java.util.concurrent.atomic.AtomicInteger();
+  private static final int MAX_QUEUED_SEARCHES = 16;
   private final ConcurrentLinkedQueue<Message<LineBatch>> writes = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -99,6 +104,8 @@ public final class CollectorVerticle extends VerticleBase {
     // writing and fsyncing waits while the host's containers need the CPU: the agents hold their lines meanwhile
     this.storeThread = Executors.newSingleThreadScheduledExecutor(
         BackgroundThreads.factory("dockline-collector-store", config.backgroundPriority()));
+    this.searchThread = Executors.newSingleThreadExecutor(
+        BackgroundThreads.factory("dockline-collector-search", config.backgroundPriority()));
   }
 
   @Override
@@ -383,12 +390,35 @@ public final class CollectorVerticle extends VerticleBase {
             .onComplete(ar -> reply(msg, ar.succeeded() ? ar.result() : null, ar.cause()));
         break;
       }
+      case CollectorQuery.SEARCH:
+        search(msg);
+        break;
       case CollectorQuery.PURGE:
         onStoreThread(() -> purge(q)).onComplete(ar -> reply(msg, ar.succeeded() ? ar.result() : null, ar.cause()));
         break;
       default:
         msg.fail(CollectorQuery.BAD_REQUEST, "unknown query op '" + op + "'");
     }
+  }
+
+  private void search(Message<JsonObject> msg) {
+    FleetSearch.Request request;
+    try {
+      request = FleetSearch.Request.fromJson(msg.body());
+    } catch (IllegalArgumentException e) {
+      msg.fail(CollectorQuery.BAD_REQUEST, e.getMessage());
+      return;
+    }
+    if (searches.incrementAndGet() > MAX_QUEUED_SEARCHES) {
+      searches.decrementAndGet();
+      msg.fail(CollectorQuery.BUSY, "collector " + config.nodeName() + " has " + MAX_QUEUED_SEARCHES + " searches queued");
+      return;
+    }
+    BackgroundThreads.submit(searchThread, ctx, () -> FleetSearch.run(store, request))
+        .onComplete(ar -> {
+          searches.decrementAndGet();
+          reply(msg, ar.succeeded() ? ar.result() : null, ar.cause());
+        });
   }
 
   /** Store thread: the container's last seq, and the runs of seqs it holds (a replica's copier compares them). */
@@ -445,6 +475,7 @@ public final class CollectorVerticle extends VerticleBase {
         }))
         .eventually(() -> {
           storeThread.shutdown();
+          searchThread.shutdownNow();
           return Future.succeededFuture();
         });
   }

@@ -1,10 +1,13 @@
 package io.dockline.collector;
 
+import io.dockline.wire.CollectorQuery;
 import io.dockline.wire.ContainerMeta;
 import io.dockline.wire.LineBatch;
 import io.dockline.wire.LineMatches;
 import io.dockline.wire.SearchKey;
 import io.dockline.wire.SearchPage;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,7 +40,47 @@ public final class FleetSearch {
    * @param after       the cursor: only lines after it in the search's order, or null
    */
   public record Request(List<Part> parts, long sinceNanos, long untilNanos, LinePredicate predicate, boolean descending,
-                        SearchKey after, int limit, long maxScan, int maxBytes) {}
+                        SearchKey after, int limit, long maxScan, int maxBytes) {
+    public Request {
+      parts = List.copyOf(parts);
+      if (limit < 1 || maxScan < 1 || maxBytes < 1) throw new IllegalArgumentException("limit, scan and bytes must be positive");
+    }
+
+    /** The {@link CollectorQuery#SEARCH} request. */
+    public JsonObject toJson() {
+      JsonArray p = new JsonArray();
+      for (Part part : parts) p.add(new JsonArray().add(part.containerId()).add(part.fromSeq()).add(part.toSeq()));
+      return new JsonObject().put(CollectorQuery.OP, CollectorQuery.SEARCH).put("parts", p)
+          .put("since", sinceNanos).put("until", untilNanos).put("filter", predicate.toJson())
+          .put("order", descending ? "desc" : "asc").put("after", after == null ? null : after.toCursor())
+          .put("limit", limit).put("scan", maxScan).put("maxBytes", maxBytes);
+    }
+
+    /**
+     * A request as {@link #toJson} makes it, its bounds capped by this collector's.
+     * @throws IllegalArgumentException when malformed
+     */
+    public static Request fromJson(JsonObject q) {
+      try {
+        JsonArray p = q.getJsonArray("parts");
+        if (p == null || p.size() > CollectorQuery.MAX_SEARCH_PARTS) throw new IllegalArgumentException("parts missing or too many");
+        List<Part> parts = new ArrayList<>(p.size());
+        for (int i = 0; i < p.size(); i++) {
+          JsonArray part = p.getJsonArray(i);
+          parts.add(new Part(part.getString(0), part.getLong(1), part.getLong(2)));
+        }
+        String after = q.getString("after");
+        return new Request(parts, q.getLong("since", Long.MIN_VALUE), q.getLong("until", Long.MAX_VALUE),
+            LinePredicate.fromJson(q.getJsonObject("filter", new JsonObject())), "desc".equals(q.getString("order")),
+            after == null ? null : SearchKey.parse(after),
+            Math.min(CollectorQuery.MAX_SEARCH_LIMIT, q.getInteger("limit", 1000)),
+            Math.min(CollectorQuery.MAX_SCAN_LINES, q.getLong("scan", (long) CollectorQuery.MAX_SCAN_LINES)),
+            Math.min(CollectorQuery.MAX_SEARCH_BYTES, q.getInteger("maxBytes", CollectorQuery.MAX_SEARCH_BYTES)));
+      } catch (ClassCastException | NullPointerException | IndexOutOfBoundsException e) {
+        throw new IllegalArgumentException("malformed search request: " + e);
+      }
+    }
+  }
 
   private final LogStore store;
   private final Request request;

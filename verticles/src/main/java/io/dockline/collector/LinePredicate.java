@@ -4,6 +4,8 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.dockline.wire.LogLevel;
 import io.dockline.wire.StreamKind;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,19 +20,23 @@ import java.util.Set;
 public final class LinePredicate {
   /** The longest expression or text taken: the automaton a pattern builds grows with it. */
   public static final int MAX_PATTERN_CHARS = 1_000;
-  public static final LinePredicate ANY = new LinePredicate(null, null, null, List.of());
+  public static final LinePredicate ANY = new LinePredicate(null, null, null, List.of(), new JsonObject());
 
   private final StreamKind stream;
   private final Set<LogLevel> levels;
   private final TextFilter text;
   /** Each must be found in the rendered line. */
   private final List<Pattern> patterns;
+  /** What it was made of, to send it on ({@link #toJson}). */
+  private final JsonObject source;
 
-  private LinePredicate(StreamKind stream, Set<LogLevel> levels, TextFilter text, List<Pattern> patterns) {
+  private LinePredicate(StreamKind stream, Set<LogLevel> levels, TextFilter text, List<Pattern> patterns,
+                        JsonObject source) {
     this.stream = stream;
     this.levels = levels;
     this.text = text;
     this.patterns = patterns;
+    this.source = source;
   }
 
   /**
@@ -51,8 +57,31 @@ public final class LinePredicate {
       throw new IllegalArgumentException("invalid regex: " + e.getMessage());
     }
     if (hasText && ignoreCase) patterns.add(Pattern.compile(Pattern.quote(text), flags));
-    return new LinePredicate(stream, levels == null || levels.isEmpty() ? null : Set.copyOf(levels),
-        hasText && !ignoreCase ? TextFilter.of(text) : null, List.copyOf(patterns));
+    Set<LogLevel> levelSet = levels == null || levels.isEmpty() ? null : Set.copyOf(levels);
+    JsonObject source = new JsonObject().put("stream", stream == null ? null : stream.label())
+        .put("levels", levelSet == null ? null : new JsonArray(levelSet.stream().map(LogLevel::label).sorted().toList()))
+        .put("text", hasText ? text : null).put("ignoreCase", ignoreCase).put("regex", hasRegex ? regex : null);
+    return new LinePredicate(stream, levelSet, hasText && !ignoreCase ? TextFilter.of(text) : null,
+        List.copyOf(patterns), source);
+  }
+
+  /** Its JSON form: {@code {"stream", "levels", "text", "ignoreCase", "regex"}}, each optional. */
+  public JsonObject toJson() {
+    return source.copy();
+  }
+
+  /** @throws IllegalArgumentException for a field of the wrong kind or a filter {@link #of} refuses */
+  public static LinePredicate fromJson(JsonObject json) {
+    try {
+      String stream = json.getString("stream");
+      Set<LogLevel> levels = new java.util.HashSet<>();
+      JsonArray l = json.getJsonArray("levels");
+      if (l != null) for (int i = 0; i < l.size(); i++) levels.add(LogLevel.parse(l.getString(i)));
+      return of(stream == null ? null : StreamKind.parse(stream), levels, json.getString("text"),
+          json.getBoolean("ignoreCase", false), json.getString("regex"));
+    } catch (ClassCastException e) {
+      throw new IllegalArgumentException("malformed filter: " + e.getMessage());
+    }
   }
 
   /** Whether only the stream and level are tested (no text to look at). */

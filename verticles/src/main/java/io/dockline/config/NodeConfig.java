@@ -102,7 +102,9 @@ public final class NodeConfig {
     READ_TOKEN("read-token", "", "tokens that may read (logs, containers, cluster, tails) but change nothing (comma list)"),
     MAX_TAILS("max-tails", "256", "live tails a gateway runs at most (SSE follows and bridge tail addresses)"),
     MAX_TAILS_PER_SOCKET("max-tails-per-socket", "16", "tail addresses one bridge connection may register at most"),
-    BRIDGE_INBOUND("bridge-inbound", String.join(",", Addresses.API_LOGS, Addresses.API_CONTAINERS,
+    SEARCH_SCAN_LINES("search-scan-lines", "1000000",
+        "lines each collector looks at for one page of a search across containers before it answers (the page then has a cursor)"),
+    BRIDGE_INBOUND("bridge-inbound", String.join(",", Addresses.API_LOGS, Addresses.API_SEARCH, Addresses.API_CONTAINERS,
         Addresses.API_CLUSTER, Addresses.RING_STATE, Addresses.NETWORK_LEASES),
         "addresses bridge clients may send to (comma list; a trailing * matches a prefix); "
             + Addresses.NETWORK_ALLOCATE + " and .release only with auth-token set"),
@@ -290,6 +292,7 @@ public final class NodeConfig {
     }
     positive(Setting.MAX_TAILS, 1, 1_000_000);
     positive(Setting.MAX_TAILS_PER_SOCKET, 1, 1_000_000);
+    positive(Setting.SEARCH_SCAN_LINES, 1, io.dockline.wire.CollectorQuery.MAX_SCAN_LINES);
     if (list(Setting.AUTH_TOKEN).stream().anyMatch(list(Setting.READ_TOKEN)::contains)) {
       // the value is a secret: the message names the setting, not the token
       throw new IllegalArgumentException("invalid --read-token: a token is listed in auth-token too");
@@ -536,6 +539,7 @@ public final class NodeConfig {
   public List<String> httpHostnames() { return list(Setting.HTTP_HOSTNAMES); }
   public int maxTails() { return (int) number(Setting.MAX_TAILS); }
   public int maxTailsPerSocket() { return (int) number(Setting.MAX_TAILS_PER_SOCKET); }
+  public long searchScanLines() { return number(Setting.SEARCH_SCAN_LINES); }
   public List<String> bridgeInbound() { return list(Setting.BRIDGE_INBOUND); }
   public List<String> bridgeOutbound() { return list(Setting.BRIDGE_OUTBOUND); }
   public List<String> bridgeOrigins() { return list(Setting.BRIDGE_ORIGINS); }

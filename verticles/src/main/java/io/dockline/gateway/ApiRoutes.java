@@ -1,6 +1,5 @@
 package io.dockline.gateway;
 
-import io.dockline.docker.LabelRule;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -10,9 +9,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /** The HTTP API under {@code /api} (see {@code /openapi.json}). */
@@ -22,13 +18,16 @@ final class ApiRoutes {
   private final Vertx vertx;
   private final ClusterView view;
   private final LogPages pages;
+  private final FleetSearches searches;
   private final GatewayMetrics metrics;
   private final int maxTails;
   /** A purge deletes what nothing brings back: only with a full-access token, and so only when one is set. */
   private final boolean tokenSet;
 
-  ApiRoutes(Vertx vertx, ClusterView view, LogPages pages, GatewayMetrics metrics, int maxTails, boolean tokenSet) {
+  ApiRoutes(Vertx vertx, ClusterView view, LogPages pages, FleetSearches searches, GatewayMetrics metrics, int maxTails,
+            boolean tokenSet) {
     this.vertx = vertx;
+    this.searches = searches;
     this.view = view;
     this.pages = pages;
     this.metrics = metrics;
@@ -40,11 +39,12 @@ final class ApiRoutes {
     router.get("/api/cluster").handler(rc -> Http.reply(rc, view.members()));
     router.get("/api/ring").handler(rc -> Http.reply(rc, view.ring()));
     router.get("/api/networks").handler(rc -> Http.reply(rc, view.networks(networkFilter(rc.queryParams()))));
-    router.get("/api/containers").handler(rc -> Http.reply(rc, containers(ContainerFilter.of(rc.queryParams()::get,
-        rc.queryParams().getAll("label")))));
+    router.get("/api/containers").handler(rc -> Http.reply(rc, containers(ContainerSelector.of(rc.queryParams()::get,
+        rc.queryParams()::getAll))));
     ContainerLosses losses = new ContainerLosses(vertx);
     router.get("/api/containers/:idOrName").handler(rc -> Http.reply(rc,
         view.container(rc.pathParam("idOrName")).compose(losses::addTo)));
+    router.get("/api/logs").handler(this::search);
     router.get("/api/containers/:idOrName/logs").handler(this::logs);
     router.delete("/api/containers/:idOrName/logs").handler(this::purge);
   }
@@ -107,14 +107,13 @@ final class ApiRoutes {
   }
 
   /** Containers passing the filter, with the ring's measured rates when a router reports them. */
-  Future<JsonArray> containers(ContainerFilter filter) {
+  Future<JsonArray> containers(ContainerSelector filter) {
     Future<Map<String, JsonObject>> all = view.containers();
     Future<JsonObject> ring = view.ring().otherwise(new JsonObject());
     return Future.all(all, ring).map(v -> {
       Map<String, JsonObject> rates = ratesByContainer(ring.result());
       JsonArray out = new JsonArray();
-      for (JsonObject shared : all.result().values()) {
-        if (!filter.test(shared)) continue;
+      for (JsonObject shared : filter.select(all.result())) {
         JsonObject c = shared.copy();
         JsonObject rate = rates.get(c.getString("id"));
         c.put("linesPerSecond", rate == null ? 0.0 : rate.getDouble("linesPerSecond", 0.0))
@@ -134,6 +133,27 @@ final class ApiRoutes {
       }
     }
     return rates;
+  }
+
+  /**
+   * {@code GET /api/logs}: a page of the lines of every selected container, merged by time ({@link SearchQuery},
+   * {@link FleetSearches}), as NDJSON; {@code X-Dockline-Cursor} gives the next page's {@code cursor}.
+   */
+  private void search(RoutingContext rc) {
+    SearchQuery q;
+    try {
+      q = SearchQuery.parse(rc.queryParams()::get, rc.queryParams()::getAll, System.currentTimeMillis() * 1_000_000L);
+    } catch (ApiException e) {
+      Http.fail(rc, e);
+      return;
+    }
+    LineJson.NdjsonWriter out = new LineJson.NdjsonWriter();
+    searches.page(q, out).onSuccess(page -> {
+      metrics.linesServed(page.count());
+      if (page.cursor() != null) rc.response().putHeader("X-Dockline-Cursor", page.cursor().toCursor());
+      rc.response().putHeader("X-Dockline-Containers", Integer.toString(page.containers()));
+      endNdjson(rc, out);
+    }).onFailure(e -> Http.fail(rc, e));
   }
 
   private void logs(RoutingContext rc) {
@@ -156,14 +176,17 @@ final class ApiRoutes {
       if (page.skipped != null) {
         rc.response().putHeader(page.skippedHeader(), page.skipped[0] + "-" + page.skipped[1]);
       }
-      rc.response().putHeader("content-type", "application/x-ndjson")
-          .putHeader("X-Dockline-Scanned-Through", Long.toString(page.scannedThrough))
-          .putHeader("X-Dockline-More", Boolean.toString(page.more))
-          .putHeader("content-length", Long.toString(out.length()));
-      // the pieces as they are, not copied into one buffer; a slow client holds them only until they are sent
-      for (Buffer piece : out.pieces()) rc.response().write(piece);
-      rc.response().end();
+      rc.response().putHeader("X-Dockline-Scanned-Through", Long.toString(page.scannedThrough))
+          .putHeader("X-Dockline-More", Boolean.toString(page.more));
+      endNdjson(rc, out);
     }).onFailure(e -> Http.fail(rc, e));
+  }
+
+  /** The pieces as they are, not copied into one buffer; a slow client holds them only until they are sent. */
+  private static void endNdjson(RoutingContext rc, LineJson.NdjsonWriter out) {
+    rc.response().putHeader("content-type", "application/x-ndjson").putHeader("content-length", Long.toString(out.length()));
+    for (Buffer piece : out.pieces()) rc.response().write(piece);
+    rc.response().end();
   }
 
   /**
@@ -222,43 +245,5 @@ final class ApiRoutes {
     // a client gone before the handler is set would hold its place under max-tails for good
     if (resp.closed()) end.run();
     else resp.closeHandler(v -> end.run());
-  }
-
-  /** {@code host} exact, {@code name} a part of the name (any case), each {@code label} {@code key} or {@code key=value}. */
-  static final class ContainerFilter {
-    private final String host;
-    private final String name;
-    private final List<LabelRule> labels;
-
-    private ContainerFilter(String host, String name, List<LabelRule> labels) {
-      this.host = host;
-      this.name = name == null ? null : name.toLowerCase(Locale.ROOT);
-      this.labels = labels;
-    }
-
-    static ContainerFilter of(java.util.function.Function<String, String> param, List<String> labels) {
-      List<LabelRule> l = new ArrayList<>();
-      for (String s : labels) {
-        if (s == null || s.isBlank()) continue;
-        try {
-          l.add(LabelRule.parse(s));
-        } catch (IllegalArgumentException e) {
-          throw ApiException.badRequest("'label': " + e.getMessage());
-        }
-      }
-      return new ContainerFilter(blankToNull(param.apply("host")), blankToNull(param.apply("name")), l);
-    }
-
-    private static String blankToNull(String s) {
-      return s == null || s.isBlank() ? null : s.trim();
-    }
-
-    boolean test(JsonObject c) {
-      if (host != null && !host.equals(c.getString("host"))) return false;
-      if (name != null && !c.getString("name", "").toLowerCase(Locale.ROOT).contains(name)) return false;
-      Map<String, Object> have = c.getJsonObject("labels", new JsonObject()).getMap();
-      for (LabelRule l : labels) if (!l.matches(have)) return false;
-      return true;
-    }
   }
 }

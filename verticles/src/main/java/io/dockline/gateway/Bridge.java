@@ -42,12 +42,13 @@ final class Bridge {
    * The addresses a read-only token may send to: they answer questions and change nothing. Every other
    * address, including any an operator adds to {@code bridge-inbound}, needs a full-access token.
    */
-  static final Set<String> READ_ADDRESSES = Set.of(Addresses.API_LOGS, Addresses.API_CONTAINERS,
+  static final Set<String> READ_ADDRESSES = Set.of(Addresses.API_LOGS, Addresses.API_SEARCH, Addresses.API_CONTAINERS,
       Addresses.API_CLUSTER, Addresses.RING_STATE, Addresses.NETWORK_LEASES);
 
   private final Vertx vertx;
   private final ClusterView view;
   private final LogPages pages;
+  private final FleetSearches searches;
   private final ApiRoutes api;
   private final GatewayMetrics metrics;
   private final List<String> inbound;
@@ -61,8 +62,10 @@ final class Bridge {
   /** What each SockJS socket registered, to let go of its tails when it closes without unregistering. */
   private final Map<SockJSSocket, List<String>> registrations = new HashMap<>();
 
-  Bridge(Vertx vertx, NodeConfig config, ClusterView view, LogPages pages, ApiRoutes api, GatewayMetrics metrics) {
+  Bridge(Vertx vertx, NodeConfig config, ClusterView view, LogPages pages, ApiRoutes api, FleetSearches searches,
+         GatewayMetrics metrics) {
     this.vertx = vertx;
+    this.searches = searches;
     this.view = view;
     this.pages = pages;
     this.api = api;
@@ -76,8 +79,9 @@ final class Bridge {
   /** Answers the gateway's own addresses, on this node only: a bridge client is answered by the gateway it reached. */
   Future<Void> start() {
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.API_CONTAINERS,
-        m -> answer(m, () -> api.containers(ApiRoutes.ContainerFilter.of(k -> param(m.body(), k), labels(m.body()))))));
+        m -> answer(m, () -> api.containers(ContainerSelector.of(k -> param(m.body(), k), k -> params(m.body(), k))))));
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.API_LOGS, m -> answer(m, () -> logs(m.body()))));
+    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.API_SEARCH, m -> answer(m, () -> search(m.body()))));
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.API_CLUSTER, m -> answer(m, view::members)));
     return Future.join(consumers.stream().map(MessageConsumer::completion).collect(Collectors.toList())).mapEmpty();
   }
@@ -157,6 +161,16 @@ final class Bridge {
     }));
   }
 
+  private Future<JsonObject> search(JsonObject request) {
+    JsonObject body = request == null ? new JsonObject() : request;
+    SearchQuery q = SearchQuery.parse(k -> param(body, k), k -> params(body, k), System.currentTimeMillis() * 1_000_000L);
+    FleetSearches.JsonLines out = new FleetSearches.JsonLines();
+    return searches.page(q, out).map(p -> {
+      metrics.linesServed(p.count());
+      return new JsonObject().put("lines", out.lines).put("cursor", p.cursor() == null ? null : p.cursor().toCursor());
+    });
+  }
+
   /**
    * Replies with what {@code work} gives, or fails the message with the code it failed with: every request is
    * answered, one that throws too (a bridge client would otherwise wait for its timeout).
@@ -181,8 +195,9 @@ final class Bridge {
     return v == null ? null : String.valueOf(v);
   }
 
-  private static List<String> labels(JsonObject body) {
-    Object v = body == null ? null : body.getValue("label");
+  /** A field that may be given once or as an array. */
+  private static List<String> params(JsonObject body, String key) {
+    Object v = body == null ? null : body.getValue(key);
     List<String> out = new ArrayList<>();
     if (v instanceof JsonArray) for (Object o : (JsonArray) v) out.add(String.valueOf(o));
     else if (v != null) out.add(String.valueOf(v));

@@ -38,8 +38,9 @@ public final class GatewayVerticle extends VerticleBase {
     ClusterView view = new ClusterView(vertx, config, status);
     LogPages pages = new LogPages(view);
     GatewayMetrics metrics = new GatewayMetrics(registry, config.nodeName());
-    ApiRoutes api = new ApiRoutes(vertx, view, pages, metrics, config.maxTails(), !config.authTokens().isEmpty());
-    bridge = new Bridge(vertx, config, view, pages, api, metrics);
+    FleetSearches searches = new FleetSearches(vertx, view, config.searchScanLines());
+    ApiRoutes api = new ApiRoutes(vertx, view, pages, searches, metrics, config.maxTails(), !config.authTokens().isEmpty());
+    bridge = new Bridge(vertx, config, view, pages, api, searches, metrics);
     return bridge.start().compose(v -> listen(router(api)));
   }
 

@@ -71,7 +71,7 @@ public final class LineJson {
    * appended in one go, its text copied with JSON's escapes as Jackson writes them, and the date and time up to
    * the second rendered once for the lines of the same second. One per answer; not thread-safe.
    */
-  static final class NdjsonWriter {
+  static final class NdjsonWriter implements FleetSearches.Out {
     /** Bytes of NDJSON per piece of the output: a large answer is a list of these, never one array regrown. */
     static final int PIECE_BYTES = 1 << 20;
     private final java.util.List<Buffer> pieces = new java.util.ArrayList<>();
@@ -86,10 +86,12 @@ public final class LineJson {
     java.util.List<Buffer> pieces() { return pieces; }
 
     /** Bytes written so far. */
-    long length() { return length; }
+    @Override
+    public long length() { return length; }
 
     /** Appends line {@code i} of the source's batch, whose seq is {@code seq}, and a newline. */
-    void append(Source source, int i, long seq) {
+    @Override
+    public void append(Source source, int i, long seq) {
       LineBatch b = source.batch();
       byte[] data = b.data();
       int off = b.lineOffset(i);

@@ -118,7 +118,7 @@ final class LogQuery {
     return n;
   }
 
-  private static boolean bool(Function<String, String> param, String name) {
+  static boolean bool(Function<String, String> param, String name) {
     String v = param.apply(name);
     if (blank(v) || v.equals("false") || v.equals("0")) return false;
     if (v.equals("true") || v.equals("1")) return true;

@@ -1,0 +1,133 @@
+package io.dockline.gateway;
+
+import io.dockline.collector.FleetSearch;
+import io.dockline.wire.Addresses;
+import io.dockline.wire.CollectorQuery;
+import io.dockline.wire.LineMatches;
+import io.dockline.wire.SearchKey;
+import io.dockline.wire.SearchPage;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A page of a search across containers: the selected containers' collectors each give their next lines in the
+ * search's order ({@link FleetSearch}), and the gateway merges them. A collector's answer is whole only up to
+ * its {@link SearchPage#complete()} key, so the page ends at the earliest such key, or at the limit; the cursor is
+ * where it ended, and the next page starts right after it: no line twice, none skipped, whatever times they
+ * share. A line held by two collectors (a replica, a stream moved away and back) has one key and is given once.
+ *
+ * <p>Memory: each collector answers at most {@code limit} lines and {@link CollectorQuery#MAX_SEARCH_BYTES}; the
+ * page written stops at {@link #MAX_PAGE_BYTES}.
+ */
+final class FleetSearches {
+  /** NDJSON bytes after which a page ends (at a line, with a cursor), whatever its limit. */
+  static final long MAX_PAGE_BYTES = 16 << 20;
+  private static final DeliveryOptions SEARCH = new DeliveryOptions().setSendTimeout(30_000);
+
+  private final Vertx vertx;
+  private final ClusterView view;
+  /** Lines one collector looks at per page before it answers with what it has and where to go on. */
+  private final long scanPerPage;
+
+  FleetSearches(Vertx vertx, ClusterView view, long scanPerPage) {
+    this.vertx = vertx;
+    this.view = view;
+    this.scanPerPage = scanPerPage;
+  }
+
+  /** Where a page's lines go: NDJSON ({@link LineJson.NdjsonWriter}) or JSON objects (the bridge). */
+  interface Out {
+    void append(LineJson.Source source, int index, long seq);
+
+    /** Bytes written so far. */
+    long length();
+  }
+
+  /** Lines as JSON objects, for a bridge reply. */
+  static final class JsonLines implements Out {
+    final io.vertx.core.json.JsonArray lines = new io.vertx.core.json.JsonArray();
+    private long length;
+
+    @Override
+    public void append(LineJson.Source source, int index, long seq) {
+      JsonObject line = LineJson.of(source.batch(), index, seq, source.labels());
+      lines.add(line);
+      length += source.batch().lineLength(index) + 200;
+    }
+
+    @Override
+    public long length() { return length; }
+  }
+
+  /** What a page held, and the cursor of the next one (null: nothing is left). */
+  record Page(int count, int containers, SearchKey cursor) {}
+
+  Future<Page> page(SearchQuery q, Out out) {
+    return view.containers().compose(all -> {
+      List<JsonObject> selected = q.selector().select(all);
+      Map<String, List<FleetSearch.Part>> byCollector = new LinkedHashMap<>();
+      for (JsonObject c : selected) {
+        for (Object h : c.getJsonArray("collectors")) {
+          JsonObject holder = (JsonObject) h;
+          byCollector.computeIfAbsent(holder.getString("node"), k -> new ArrayList<>())
+              .add(new FleetSearch.Part(c.getString("id"), 1, Long.MAX_VALUE));
+        }
+      }
+      List<Future<SearchPage>> answers = new ArrayList<>();
+      List<String> nodes = new ArrayList<>(byCollector.keySet());
+      for (String node : nodes) {
+        FleetSearch.Request request = new FleetSearch.Request(byCollector.get(node), q.sinceNanos(), q.untilNanos(),
+            q.predicate(), q.descending(), q.cursor(), q.limit(), scanPerPage, CollectorQuery.MAX_SEARCH_BYTES);
+        answers.add(vertx.eventBus().<SearchPage>request(Addresses.collectorQuery(node), request.toJson(), SEARCH)
+            .map(m -> m.body()).recover(e -> Future.failedFuture(failure(node, e))));
+      }
+      return Future.all(answers).map(v -> merge(q, answers.stream().map(Future::result).toList(), out, selected.size()));
+    });
+  }
+
+  private static ApiException failure(String node, Throwable e) {
+    if (e instanceof ReplyException r && r.failureCode() == CollectorQuery.BAD_REQUEST
+        && String.valueOf(r.getMessage()).contains("unknown query op")) {
+      return new ApiException(502, "collector " + node + " runs a release without search across containers: upgrade it");
+    }
+    return ClusterView.replyFailure(e, "collector " + node + " is gone");
+  }
+
+  private record Entry(SearchKey key, LineJson.Source source, int index) {}
+
+  private static Page merge(SearchQuery q, List<SearchPage> answers, Out out, int containers) {
+    Comparator<SearchKey> order = q.descending() ? Comparator.reverseOrder() : Comparator.naturalOrder();
+    SearchKey bound = null;
+    List<Entry> entries = new ArrayList<>();
+    for (SearchPage a : answers) {
+      if (a.hasMore() && (bound == null || order.compare(a.complete(), bound) < 0)) bound = a.complete();
+      for (LineMatches m : a.containers()) {
+        LineJson.Source source = LineJson.Source.of(m.lines());
+        for (int i = 0; i < m.count(); i++) {
+          entries.add(new Entry(new SearchKey(m.lines().timeNanos(i), m.lines().container().id(), m.seq(i)), source, i));
+        }
+      }
+    }
+    entries.sort((a, b) -> order.compare(a.key, b.key));
+    int count = 0;
+    SearchKey last = null;
+    for (Entry e : entries) {
+      if (bound != null && order.compare(e.key, bound) > 0) break;
+      if (e.key.equals(last)) continue; // a replica's copy
+      if (count == q.limit() || out.length() >= MAX_PAGE_BYTES) return new Page(count, containers, last);
+      out.append(e.source, e.index, e.key.seq());
+      last = e.key;
+      count++;
+    }
+    // everything up to the bound is given: the next page starts after it
+    return new Page(count, containers, bound);
+  }
+}
