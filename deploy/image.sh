@@ -92,13 +92,16 @@ echo 'hosts: files dns' >"$root/etc/nsswitch.conf"
 tar -C "$root" --numeric-owner --owner=0 --group=0 --exclude=".$DATA" -cf "$work/rootfs.tar" .
 tar -C "$root" --numeric-owner --owner="$USER_ID" --group="$USER_ID" --no-recursion -rf "$work/rootfs.tar" ".$DATA"
 
-# One JVM with the node's own heap flags (launcher NodeJvm.FLAGS), so the node does not start a second one.
+# One JVM with the node's own flags (launcher NodeJvm.flags), so the node does not start a second one; the
+# native heap trimmed where the runtime's JDK has the flag (17.0.11, 21.0.3 and later).
+trim=
+"$JAVA_HOME/bin/java" -XX:TrimNativeHeapInterval=10000 -version >/dev/null 2>&1 && trim='"-XX:TrimNativeHeapInterval=10000", '
 docker import \
   --change "ENV PATH=/usr/bin DOCKLINE_ROLES=agent,router DOCKLINE_DATA_DIR=$DATA MALLOC_ARENA_MAX=2" \
   --change "USER $USER_ID:$USER_ID" \
   --change "WORKDIR $DATA" \
   --change "VOLUME $DATA" \
-  --change "ENTRYPOINT [\"$PREFIX/runtime/bin/java\", \"-Xms16m\", \"-Xmx256m\", \"-XX:+UseSerialGC\", \"-jar\", \"$PREFIX/dockline.jar\"]" \
+  --change "ENTRYPOINT [\"$PREFIX/runtime/bin/java\", \"-Xms16m\", \"-Xmx256m\", \"-XX:+UseSerialGC\", $trim\"-jar\", \"$PREFIX/dockline.jar\"]" \
   --message "dockline $version: agent image (jlink runtime of $MODULES)" \
   "$work/rootfs.tar" "$TAG" >/dev/null
 echo "$TAG $(docker image inspect -f '{{.Size}}' "$TAG") bytes"

@@ -95,7 +95,19 @@ public final class Node {
           DataMembers.watch(clusterManager.getHazelcastInstance(), status, registry, config.nodeName());
           return null;
         })
+        .compose(v -> startWorkerThreads())
         .compose(v -> answerStatus());
+  }
+
+  /**
+   * The worker pool starts a thread for each task until it has all of them, and never ends one: started now,
+   * they are the node's thread count from its start, not a rise minutes later (when a failover's Docker and
+   * store calls first run several at once) that a soak cannot tell from a leak.
+   */
+  private Future<Void> startWorkerThreads() {
+    List<Future<Object>> started = new ArrayList<>();
+    for (int i = 0; i < WORKER_THREADS; i++) started.add(vertx.executeBlocking(() -> null, false));
+    return Future.all(started).mapEmpty();
   }
 
   /** Every member answers for its roles' readiness, so one gateway can show the whole cluster's. */

@@ -17,9 +17,30 @@ class NodeJvmTest {
     List<String> cmd = NodeJvm.ownJvmCommand(List.of("-Dfoo=bar", "-agentlib:jdwp=transport=dt_socket"),
         JAVA_HOME, JAR, 42, new String[] {"--roles", "agent"});
     List<String> want = new ArrayList<>(List.of("/opt/jdk/bin/java"));
-    want.addAll(NodeJvm.FLAGS);
+    want.addAll(NodeJvm.flags(Runtime.version()));
     want.addAll(List.of("-Dfoo=bar", "-Ddockline.parent-pid=42", "-jar", "/srv/dockline.jar", "--roles", "agent"));
     assertEquals(want, cmd);
+  }
+
+  @Test
+  void theNativeHeapIsTrimmedOnTheJdksThatCan() {
+    String trim = "-XX:TrimNativeHeapInterval=10000";
+    String unlock = "-XX:+UnlockExperimentalVMOptions";
+    for (String v : List.of("17.0.8", "18.0.2", "20.0.1", "21")) {
+      assertEquals(NodeJvm.FLAGS, NodeJvm.flags(Runtime.Version.parse(v)), v);
+    }
+    for (String v : List.of("17.0.9", "17.0.10", "21.0.1", "21.0.2", "22")) {
+      assertEquals(plus(unlock, trim), NodeJvm.flags(Runtime.Version.parse(v)), v);
+    }
+    for (String v : List.of("17.0.11", "17.0.15", "21.0.3", "22.0.1", "23", "25.0.1")) {
+      assertEquals(plus(trim), NodeJvm.flags(Runtime.Version.parse(v)), v);
+    }
+  }
+
+  private static List<String> plus(String... more) {
+    List<String> l = new ArrayList<>(NodeJvm.FLAGS);
+    l.addAll(List.of(more));
+    return l;
   }
 
   @Test
