@@ -132,6 +132,8 @@ public final class Addresses {
    * when nothing is left).
    */
   public static final String API_SEARCH = "dockline.api.search";
+  /** Gateway-local: counts per group and time bucket, request the fields of {@code GET /api/stats}, reply as it. */
+  public static final String API_STATS = "dockline.api.stats";
   /** Gateway-local: the cluster's members with their roles and readiness, as {@code GET /api/cluster}. */
   public static final String API_CLUSTER = "dockline.api.cluster";
   /**

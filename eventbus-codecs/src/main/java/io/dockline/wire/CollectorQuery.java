@@ -23,6 +23,8 @@ import io.vertx.core.json.JsonObject;
  *       "filter": {"stream", "levels", "text", "ignoreCase", "regex"}, "order": "asc"|"desc", "after" (a cursor),
  *       "limit", "scan", "maxBytes"}} → a {@link SearchPage}: the next matching lines in time order across the parts
  *       (the collector's {@code FleetSearch} says how). Failure {@link #BUSY} when the collector has too many queued.</li>
+ *   <li>{@code stats} {@code {"parts", "since", "until", "filter" (as for search), "step" (ns), "by"}} → counts of
+ *       the lines of those parts per group and time bucket (the collector's {@code FleetStats} says the form).</li>
  *   <li>{@code purge} {@code {"containerId", "throughSeq"}} or {@code {"containerId", "beforeMillis"}} → deletes the
  *       container's lines through that seq, or those stamped before that time, and answers {@code {"firstSeq",
  *       "deletedThrough"}} (firstSeq 0: nothing is left).</li>
@@ -37,6 +39,7 @@ public final class CollectorQuery {
   public static final String LOGS = "logs";
   public static final String PURGE = "purge";
   public static final String SEARCH = "search";
+  public static final String STATS = "stats";
   /** The most lines, text bytes and parts one {@code search} answer or request carries. */
   public static final int MAX_SEARCH_LIMIT = 10_000;
   public static final int MAX_SEARCH_BYTES = 8 << 20;

@@ -5,6 +5,10 @@ import java.util.Objects;
 
 /** What every line of a container is tagged with, besides its own fields. */
 public final class ContainerMeta {
+  /** The labels Docker Compose puts on a service's containers. */
+  public static final String SERVICE_LABEL = "com.docker.compose.service";
+  public static final String PROJECT_LABEL = "com.docker.compose.project";
+
   private final String id;
   private final String name;
   private final String image;

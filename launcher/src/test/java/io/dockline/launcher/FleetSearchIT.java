@@ -25,11 +25,12 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A search across containers ({@code GET /api/logs}) on a real cluster of three collectors: Compose-labelled
+ * A search and a count across containers ({@code GET /api/logs}, {@code GET /api/stats}) on a real cluster of three collectors: Compose-labelled
  * replicas of two services spread over the collectors, one replica removed before the query. Paged with small
  * limits and a small scan budget (pages end at either), forwards and newest first, each selector and filter gives exactly the lines a plain filter of every
  * container's own lines gives, in time order (then container id, then seq): none twice, none skipped, however
- * many share a time. The bridge answers the same page.
+ * many share a time; the counts per group equal those of the lines a plain filter keeps. The bridge answers
+ * the same.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -124,9 +125,41 @@ class FleetSearchIT {
     // one line by its text: pages that end at the scan budget, empty but for their cursor, until it is found
     check("container=" + removed + "&text=" + enc(sample.getString("line")), l -> l.equals(sample), 1);
 
+    // counts per service and per minute, made by the collectors, equal the lines a plain filter keeps
+    for (String filter : List.of("", "&text=ERROR", "&since=" + enc(since) + "&until=" + enc(until))) {
+      JsonObject stats = api.getJson("/api/stats?project=" + project + "&by=service&step=10s" + filter);
+      assertEquals("service", stats.getString("by"));
+      Map<String, long[]> want = new LinkedHashMap<>();
+      for (JsonObject l : expected(l -> (!filter.contains("text") || l.getString("line").contains("ERROR"))
+          && (!filter.contains("since") || (l.getString("time").compareTo(since) >= 0 && l.getString("time").compareTo(until) <= 0)), false)) {
+        long[] c = want.computeIfAbsent(serviceOf.get(l.getString("containerId")), k -> new long[2]);
+        c[0]++;
+        c[1] += l.getString("line").getBytes(StandardCharsets.UTF_8).length;
+      }
+      Map<String, long[]> got = new LinkedHashMap<>();
+      for (Object o : stats.getJsonArray("groups")) {
+        JsonObject g = (JsonObject) o;
+        long bucketLines = 0;
+        for (Object b : g.getJsonArray("buckets")) bucketLines += ((JsonObject) b).getLong("lines");
+        assertEquals(g.getLong("lines"), bucketLines, "the buckets add up to the group");
+        got.put(g.getString("key"), new long[] {g.getLong("lines"), g.getLong("bytes")});
+      }
+      assertEquals(want.keySet(), got.keySet(), filter);
+      for (String k : want.keySet()) {
+        assertArrayEquals(want.get(k), got.get(k), "lines and bytes of " + k + filter);
+      }
+    }
+    JsonObject byStream = new JsonObject(api.post("/bridge/dockline.api.stats",
+        new JsonObject().put("project", project).put("by", "stream").put("step", "1h").encode()).body());
+    assertEquals(5L * LINES, byStream.getJsonArray("groups").getJsonObject(0).getLong("lines"), "every line once, by stream");
+
     for (String bad : List.of("regex=%28unclosed", "order=sideways", "limit=0", "cursor=garbage", "stream=stdin",
         "since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z", "label=%3Dnokey")) {
       HttpResponse<String> r = api.get("/api/logs?" + bad);
+      assertEquals(400, r.statusCode(), bad + ": " + r.body());
+    }
+    for (String bad : List.of("by=colour", "step=0s", "step=soon", "by=label:")) {
+      HttpResponse<String> r = api.get("/api/stats?" + bad);
       assertEquals(400, r.statusCode(), bad + ": " + r.body());
     }
   }

@@ -391,7 +391,10 @@ public final class CollectorVerticle extends VerticleBase {
         break;
       }
       case CollectorQuery.SEARCH:
-        search(msg);
+        search(msg, false);
+        break;
+      case CollectorQuery.STATS:
+        search(msg, true);
         break;
       case CollectorQuery.PURGE:
         onStoreThread(() -> purge(q)).onComplete(ar -> reply(msg, ar.succeeded() ? ar.result() : null, ar.cause()));
@@ -401,10 +404,17 @@ public final class CollectorVerticle extends VerticleBase {
     }
   }
 
-  private void search(Message<JsonObject> msg) {
-    FleetSearch.Request request;
+  /** A search or a count across containers, queued on the search thread. */
+  private void search(Message<JsonObject> msg, boolean count) {
+    java.util.concurrent.Callable<Object> work;
     try {
-      request = FleetSearch.Request.fromJson(msg.body());
+      if (count) {
+        FleetStats.Request request = FleetStats.Request.fromJson(msg.body());
+        work = () -> FleetStats.run(store, request);
+      } else {
+        FleetSearch.Request request = FleetSearch.Request.fromJson(msg.body());
+        work = () -> FleetSearch.run(store, request);
+      }
     } catch (IllegalArgumentException e) {
       msg.fail(CollectorQuery.BAD_REQUEST, e.getMessage());
       return;
@@ -414,11 +424,11 @@ public final class CollectorVerticle extends VerticleBase {
       msg.fail(CollectorQuery.BUSY, "collector " + config.nodeName() + " has " + MAX_QUEUED_SEARCHES + " searches queued");
       return;
     }
-    BackgroundThreads.submit(searchThread, ctx, () -> FleetSearch.run(store, request))
-        .onComplete(ar -> {
-          searches.decrementAndGet();
-          reply(msg, ar.succeeded() ? ar.result() : null, ar.cause());
-        });
+    BackgroundThreads.submit(searchThread, ctx, work).onComplete(ar -> {
+      searches.decrementAndGet();
+      if (ar.failed() && ar.cause() instanceof IllegalArgumentException) msg.fail(CollectorQuery.BAD_REQUEST, ar.cause().getMessage());
+      else reply(msg, ar.succeeded() ? ar.result() : null, ar.cause());
+    });
   }
 
   /** Store thread: the container's last seq, and the runs of seqs it holds (a replica's copier compares them). */

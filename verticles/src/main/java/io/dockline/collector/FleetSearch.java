@@ -46,11 +46,26 @@ public final class FleetSearch {
       if (limit < 1 || maxScan < 1 || maxBytes < 1) throw new IllegalArgumentException("limit, scan and bytes must be positive");
     }
 
-    /** The {@link CollectorQuery#SEARCH} request. */
-    public JsonObject toJson() {
+    /** Parts as {@link #toJson} writes them: {@code [[containerId, fromSeq, toSeq], ...]}. */
+    static List<Part> parts(JsonArray p) {
+      if (p == null || p.size() > CollectorQuery.MAX_SEARCH_PARTS) throw new IllegalArgumentException("parts missing or too many");
+      List<Part> parts = new ArrayList<>(p.size());
+      for (int i = 0; i < p.size(); i++) {
+        JsonArray part = p.getJsonArray(i);
+        parts.add(new Part(part.getString(0), part.getLong(1), part.getLong(2)));
+      }
+      return parts;
+    }
+
+    static JsonArray partsJson(List<Part> parts) {
       JsonArray p = new JsonArray();
       for (Part part : parts) p.add(new JsonArray().add(part.containerId()).add(part.fromSeq()).add(part.toSeq()));
-      return new JsonObject().put(CollectorQuery.OP, CollectorQuery.SEARCH).put("parts", p)
+      return p;
+    }
+
+    /** The {@link CollectorQuery#SEARCH} request. */
+    public JsonObject toJson() {
+      return new JsonObject().put(CollectorQuery.OP, CollectorQuery.SEARCH).put("parts", partsJson(parts))
           .put("since", sinceNanos).put("until", untilNanos).put("filter", predicate.toJson())
           .put("order", descending ? "desc" : "asc").put("after", after == null ? null : after.toCursor())
           .put("limit", limit).put("scan", maxScan).put("maxBytes", maxBytes);
@@ -62,13 +77,7 @@ public final class FleetSearch {
      */
     public static Request fromJson(JsonObject q) {
       try {
-        JsonArray p = q.getJsonArray("parts");
-        if (p == null || p.size() > CollectorQuery.MAX_SEARCH_PARTS) throw new IllegalArgumentException("parts missing or too many");
-        List<Part> parts = new ArrayList<>(p.size());
-        for (int i = 0; i < p.size(); i++) {
-          JsonArray part = p.getJsonArray(i);
-          parts.add(new Part(part.getString(0), part.getLong(1), part.getLong(2)));
-        }
+        List<Part> parts = parts(q.getJsonArray("parts"));
         String after = q.getString("after");
         return new Request(parts, q.getLong("since", Long.MIN_VALUE), q.getLong("until", Long.MAX_VALUE),
             LinePredicate.fromJson(q.getJsonObject("filter", new JsonObject())), "desc".equals(q.getString("order")),

@@ -104,7 +104,7 @@ public final class NodeConfig {
     MAX_TAILS_PER_SOCKET("max-tails-per-socket", "16", "tail addresses one bridge connection may register at most"),
     SEARCH_SCAN_LINES("search-scan-lines", "1000000",
         "lines each collector looks at for one page of a search across containers before it answers (the page then has a cursor)"),
-    BRIDGE_INBOUND("bridge-inbound", String.join(",", Addresses.API_LOGS, Addresses.API_SEARCH, Addresses.API_CONTAINERS,
+    BRIDGE_INBOUND("bridge-inbound", String.join(",", Addresses.API_LOGS, Addresses.API_SEARCH, Addresses.API_STATS, Addresses.API_CONTAINERS,
         Addresses.API_CLUSTER, Addresses.RING_STATE, Addresses.NETWORK_LEASES),
         "addresses bridge clients may send to (comma list; a trailing * matches a prefix); "
             + Addresses.NETWORK_ALLOCATE + " and .release only with auth-token set"),

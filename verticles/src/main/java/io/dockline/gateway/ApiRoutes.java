@@ -45,6 +45,7 @@ final class ApiRoutes {
     router.get("/api/containers/:idOrName").handler(rc -> Http.reply(rc,
         view.container(rc.pathParam("idOrName")).compose(losses::addTo)));
     router.get("/api/logs").handler(this::search);
+    router.get("/api/stats").handler(rc -> Http.reply(rc, stats(rc.queryParams()::get, rc.queryParams()::getAll)));
     router.get("/api/containers/:idOrName/logs").handler(this::logs);
     router.delete("/api/containers/:idOrName/logs").handler(this::purge);
   }
@@ -154,6 +155,28 @@ final class ApiRoutes {
       rc.response().putHeader("X-Dockline-Containers", Integer.toString(page.containers()));
       endNdjson(rc, out);
     }).onFailure(e -> Http.fail(rc, e));
+  }
+
+  /**
+   * {@code GET /api/stats}: lines and bytes per {@code step} (default {@code 1m}) per group ({@code by}, default
+   * {@code service}) of the selected containers, with the filters of {@code GET /api/logs}.
+   */
+  Future<JsonObject> stats(java.util.function.Function<String, String> param,
+                           java.util.function.Function<String, java.util.List<String>> all) {
+    try {
+      SearchQuery q = SearchQuery.parse(param, all, System.currentTimeMillis() * 1_000_000L);
+      String step = param.apply("step");
+      long stepNanos;
+      try {
+        stepNanos = io.dockline.config.Quantities.duration(step == null || step.isBlank() ? "1m" : step.trim(), false).toNanos();
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest("'step' must be a duration such as 10s, 1m or 1h, got '" + step + "'");
+      }
+      String by = param.apply("by");
+      return searches.stats(q, stepNanos, by == null || by.isBlank() ? "service" : by.trim());
+    } catch (ApiException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   private void logs(RoutingContext rc) {

@@ -42,7 +42,8 @@ final class Bridge {
    * The addresses a read-only token may send to: they answer questions and change nothing. Every other
    * address, including any an operator adds to {@code bridge-inbound}, needs a full-access token.
    */
-  static final Set<String> READ_ADDRESSES = Set.of(Addresses.API_LOGS, Addresses.API_SEARCH, Addresses.API_CONTAINERS,
+  static final Set<String> READ_ADDRESSES = Set.of(Addresses.API_LOGS, Addresses.API_SEARCH, Addresses.API_STATS,
+      Addresses.API_CONTAINERS,
       Addresses.API_CLUSTER, Addresses.RING_STATE, Addresses.NETWORK_LEASES);
 
   private final Vertx vertx;
@@ -82,6 +83,8 @@ final class Bridge {
         m -> answer(m, () -> api.containers(ContainerSelector.of(k -> param(m.body(), k), k -> params(m.body(), k))))));
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.API_LOGS, m -> answer(m, () -> logs(m.body()))));
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.API_SEARCH, m -> answer(m, () -> search(m.body()))));
+    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.API_STATS,
+        m -> answer(m, () -> api.stats(k -> param(m.body(), k), k -> params(m.body(), k)))));
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.API_CLUSTER, m -> answer(m, view::members)));
     return Future.join(consumers.stream().map(MessageConsumer::completion).collect(Collectors.toList())).mapEmpty();
   }

@@ -1,6 +1,7 @@
 package io.dockline.gateway;
 
 import io.dockline.docker.LabelRule;
+import io.dockline.wire.ContainerMeta;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +16,6 @@ import java.util.function.Function;
  * (exact, or the image's name without its tag or digest) and {@code name} (a part of the name, any case).
  */
 final class ContainerSelector {
-  static final String SERVICE_LABEL = "com.docker.compose.service";
-  static final String PROJECT_LABEL = "com.docker.compose.project";
-
   private final List<String> containers;
   private final String host;
   private final String name;
@@ -44,9 +42,9 @@ final class ContainerSelector {
       }
     }
     String service = blankToNull(param.apply("service"));
-    if (service != null) l.add(new LabelRule(SERVICE_LABEL, service));
+    if (service != null) l.add(new LabelRule(ContainerMeta.SERVICE_LABEL, service));
     String project = blankToNull(param.apply("project"));
-    if (project != null) l.add(new LabelRule(PROJECT_LABEL, project));
+    if (project != null) l.add(new LabelRule(ContainerMeta.PROJECT_LABEL, project));
     List<String> containers = new ArrayList<>();
     for (String c : all.apply("container")) if (c != null && !c.isBlank()) containers.add(c.trim());
     return new ContainerSelector(containers, blankToNull(param.apply("host")), blankToNull(param.apply("name")),

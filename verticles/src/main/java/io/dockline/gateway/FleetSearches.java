@@ -1,6 +1,7 @@
 package io.dockline.gateway;
 
 import io.dockline.collector.FleetSearch;
+import io.dockline.collector.FleetStats;
 import io.dockline.wire.Addresses;
 import io.dockline.wire.CollectorQuery;
 import io.dockline.wire.LineMatches;
@@ -91,6 +92,73 @@ final class FleetSearches {
       }
       return Future.all(answers).map(v -> merge(q, answers.stream().map(Future::result).toList(), out, selected.size()));
     });
+  }
+
+  /**
+   * Counts of the selected containers' lines per group and time bucket ({@code GET /api/stats}): each collector
+   * counts what it holds and only the counts travel. A line held by several collectors (replicas, a stream moved
+   * away and back) is counted by one: each container's seqs are split between its holders, each seq to the
+   * first holder whose range covers it.
+   */
+  Future<JsonObject> stats(SearchQuery q, long stepNanos, String by) {
+    try {
+      new FleetStats.Request(List.of(), q.sinceNanos(), q.untilNanos(), q.predicate(), stepNanos, by);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(ApiException.badRequest(e.getMessage()));
+    }
+    return view.containers().compose(all -> {
+      Map<String, List<FleetSearch.Part>> byCollector = new LinkedHashMap<>();
+      for (JsonObject c : q.selector().select(all)) {
+        List<JsonObject> holders = new ArrayList<>();
+        for (Object h : c.getJsonArray("collectors")) holders.add((JsonObject) h);
+        holders.sort(Comparator.comparingLong(h -> h.getLong("firstSeq")));
+        long covered = 0;
+        for (JsonObject h : holders) {
+          long from = Math.max(h.getLong("firstSeq"), covered + 1);
+          long to = h.getLong("lastSeq");
+          if (to < from) continue;
+          byCollector.computeIfAbsent(h.getString("node"), k -> new ArrayList<>()).add(new FleetSearch.Part(c.getString("id"), from, to));
+          covered = to;
+        }
+      }
+      List<Future<JsonObject>> answers = new ArrayList<>();
+      for (Map.Entry<String, List<FleetSearch.Part>> e : byCollector.entrySet()) {
+        FleetStats.Request request = new FleetStats.Request(e.getValue(), q.sinceNanos(), q.untilNanos(), q.predicate(),
+            stepNanos, by);
+        answers.add(vertx.eventBus().<JsonObject>request(Addresses.collectorQuery(e.getKey()), request.toJson(), SEARCH)
+            .map(m -> m.body()).recover(err -> Future.failedFuture(failure(e.getKey(), err))));
+      }
+      return Future.all(answers).map(v -> sumStats(answers.stream().map(Future::result).toList(), stepNanos, by));
+    });
+  }
+
+  private static JsonObject sumStats(List<JsonObject> answers, long stepNanos, String by) {
+    Map<String, java.util.TreeMap<Long, long[]>> groups = new java.util.TreeMap<>();
+    for (JsonObject a : answers) {
+      a.getJsonObject("groups").forEach(g -> {
+        java.util.TreeMap<Long, long[]> buckets = groups.computeIfAbsent(g.getKey(), k -> new java.util.TreeMap<>());
+        ((JsonObject) g.getValue()).forEach(b -> {
+          long[] sum = buckets.computeIfAbsent(Long.parseLong(b.getKey()), k -> new long[2]);
+          io.vertx.core.json.JsonArray counts = (io.vertx.core.json.JsonArray) b.getValue();
+          sum[0] += counts.getLong(0);
+          sum[1] += counts.getLong(1);
+        });
+      });
+    }
+    io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+    groups.forEach((key, buckets) -> {
+      long lines = 0;
+      long bytes = 0;
+      io.vertx.core.json.JsonArray list = new io.vertx.core.json.JsonArray();
+      for (Map.Entry<Long, long[]> b : buckets.entrySet()) {
+        lines += b.getValue()[0];
+        bytes += b.getValue()[1];
+        list.add(new JsonObject().put("time", LineJson.formatTime(b.getKey())).put("lines", b.getValue()[0])
+            .put("bytes", b.getValue()[1]));
+      }
+      out.add(new JsonObject().put("key", key).put("lines", lines).put("bytes", bytes).put("buckets", list));
+    });
+    return new JsonObject().put("step", java.time.Duration.ofNanos(stepNanos).toString()).put("by", by).put("groups", out);
   }
 
   private static ApiException failure(String node, Throwable e) {
