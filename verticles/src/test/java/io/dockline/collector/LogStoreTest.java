@@ -130,6 +130,8 @@ class LogStoreTest {
         LineBatch across = store.read(ID, start - 3, 10);
         assertContiguous(across, start - 2, Math.min(10, total - (start - 3)));
       }
+      // the sealed segments are compacted in the background: the files' sizes are final once that is done
+      assertTrue(((io.dockline.collector.impl.FileLogStore) store).awaitCompaction(java.time.Duration.ofSeconds(60)));
       ContainerSummary summary = summary(store);
       assertEquals(total, summary.lineCount());
       assertEquals(totalSegmentBytes(), summary.bytes());
