@@ -110,7 +110,7 @@ class LogStoreTest {
   }
 
   @Test
-  void rotatesBySizeAndReadsAcrossSegmentBoundaries() throws IOException {
+  void rotatesBySizeAndReadsAcrossSegmentBoundaries() throws Exception {
     LogStoreOptions options = new LogStoreOptions().segmentBytes(1024);
     int batches = 60;
     int perBatch = 7;
