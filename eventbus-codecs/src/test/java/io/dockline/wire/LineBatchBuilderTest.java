@@ -16,7 +16,7 @@ class LineBatchBuilderTest {
   /**
    * Adds and takes interleaved at random, in every size (whole backlog, part of it, one line, empty lines):
    * the batches hold exactly the lines added, in order, and a batch already taken never changes afterwards
-   * (the builder hands its arrays over when it takes everything).
+   * (the builder reuses its arrays for the next lines).
    */
   @Test
   void batchesHoldExactlyTheLinesAddedInOrderAndNeverChangeAfterwards() {
@@ -81,5 +81,37 @@ class LineBatchBuilderTest {
     assertEquals(10_000, first.dataLength());
     assertEquals(1, b.count());
     assertEquals(10, b.dataLength());
+  }
+
+  /** The arrays a burst grew are kept while batches stay large, and given back once they are small again. */
+  @Test
+  void aBurstsArraysAreKeptForLargeBatchesAndGivenBackAfterSmallOnes() {
+    LineBatchBuilder b = new LineBatchBuilder();
+    byte[] line = new byte[100];
+    long t = 0;
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < 10_000; i++) b.add(t++, (byte) 1, (byte) 0, line, 0, line.length);
+      b.take(META, 1, Integer.MAX_VALUE, 4 << 20);
+    }
+    int burst = b.capacityBytes();
+    assertTrue(burst >= 1_000_000, "grown for the burst: " + burst);
+    for (int i = 0; i < 7; i++) {
+      b.add(t++, (byte) 1, (byte) 0, line, 0, line.length);
+      b.take(META, 1, Integer.MAX_VALUE, 4 << 20);
+      assertEquals(burst, b.capacityBytes(), "kept over a few small batches");
+    }
+    b.add(t++, (byte) 1, (byte) 0, line, 0, line.length);
+    b.take(META, 1, Integer.MAX_VALUE, 4 << 20);
+    assertTrue(b.capacityBytes() <= 4096, "given back: " + b.capacityBytes());
+  }
+
+  @Test
+  void arraysFarLargerThanTwoBatchesAreGivenBackAtOnce() {
+    LineBatchBuilder b = new LineBatchBuilder();
+    byte[] line = new byte[1000];
+    for (int i = 0; i < 10_000; i++) b.add(i, (byte) 1, (byte) 0, line, 0, line.length);
+    assertTrue(b.capacityBytes() >= 10_000_000);
+    while (!b.isEmpty()) b.take(META, 1, Integer.MAX_VALUE, 1 << 20);
+    assertTrue(b.capacityBytes() <= 2 << 20, "a 10 MB backlog's array is not held for 1 MB batches: " + b.capacityBytes());
   }
 }

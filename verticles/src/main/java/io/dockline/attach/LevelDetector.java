@@ -16,12 +16,8 @@ public final class LevelDetector {
 
   public static LogLevel detect(byte[] b, int off, int len) {
     int end = off + Math.min(len, SCAN_BYTES);
-    for (int i = off; i < end; i++) {
-      if (b[i] == '\n') {
-        end = i; // a record's first line
-        break;
-      }
-    }
+    int newline = ByteScan.indexOf(b, off, end, (byte) '\n');
+    if (newline >= 0) end = newline; // a record's first line
     int p = skipBlanks(b, off, end);
     if (p < end && b[p] == '{') return json(b, p, end);
     LogLevel l = leadingToken(b, p, end);
@@ -81,8 +77,8 @@ public final class LevelDetector {
 
   /** logfmt: {@code level=error} (or {@code lvl=}, {@code severity=}), at the start or after a blank; quoted or not. */
   private static LogLevel logfmt(byte[] b, int p, int end) {
-    for (int i = p; i < end; i++) {
-      if (b[i] != '=' || (i != p && !precededByKey(b, p, i))) continue;
+    for (int i = p; (i = ByteScan.indexOf(b, i, end, (byte) '=')) >= 0; i++) {
+      if (i != p && !precededByKey(b, p, i)) continue;
       int keyStart = i;
       while (keyStart > p && b[keyStart - 1] != ' ' && b[keyStart - 1] != '\t') keyStart--;
       if (!isLevelKey(b, keyStart, i)) continue;

@@ -59,6 +59,9 @@ public final class CollectorVerticle extends VerticleBase {
   private static final long COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   private final NodeConfig config;
+  /** Settings read per group or batch, resolved once. */
+  private final String nodeName;
+  private final boolean fsync;
   private final LogStoreOptions storeOptions;
   private final NodeStatus status;
   private final MeterRegistry registry;
@@ -99,6 +102,8 @@ public final class CollectorVerticle extends VerticleBase {
   public CollectorVerticle(NodeConfig config, NodeStatus status, MeterRegistry registry, LogStoreOptions storeOptions) {
     this.storeOptions = storeOptions;
     this.config = config;
+    this.nodeName = config.nodeName();
+    this.fsync = config.fsync();
     this.status = status;
     this.registry = registry;
     // writing and fsyncing waits while the host's containers need the CPU: the agents hold their lines meanwhile
@@ -239,7 +244,7 @@ public final class CollectorVerticle extends VerticleBase {
     int batches = 0;
     int dups = 0;
     if (shortOfDisk == null) {
-      disk.refresh();
+      disk.refreshIfDue();
       String below = disk.belowMinimum();
       if (below != null) onDiskShort(below);
     }
@@ -263,9 +268,9 @@ public final class CollectorVerticle extends VerticleBase {
         lines += r.written();
         dups += r.duplicates();
         bytes += batch.dataLength();
+        disk.wrote(batch);
         batches++;
-        BatchAck ack = new BatchAck(batch.container().id(), r.storedSeq(), r.written(), r.duplicates(),
-            config.nodeName());
+        BatchAck ack = new BatchAck(batch.container().id(), r.storedSeq(), r.written(), r.duplicates(), nodeName);
         replies.add(() -> m.reply(ack));
       } catch (SequenceGapException gap) {
         replies.add(() -> m.fail(BatchAck.GAP_FAILURE, Long.toString(gap.expectedSeq())));
@@ -290,7 +295,7 @@ public final class CollectorVerticle extends VerticleBase {
       return;
     }
     try {
-      if (config.fsync() && batches > 0) store.sync();
+      if (fsync && batches > 0) store.sync();
     } catch (Exception e) {
       // nothing of this group is acknowledged: the agents send it again
       // After a failed fsync the kernel may have dropped the dirty pages while the store's lastSeq moved on:

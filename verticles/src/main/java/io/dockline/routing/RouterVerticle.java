@@ -66,6 +66,9 @@ public final class RouterVerticle extends VerticleBase {
   private static final long OUT_OF_SYNC_MS = 30_000;
 
   private final NodeConfig config;
+  /** Settings read per batch, resolved once. */
+  private final int replicationFactor;
+  private final int minInsyncReplicas;
   private final NodeStatus status;
   private final MeterRegistry registry;
   private final StreamRates rates = new StreamRates();
@@ -114,6 +117,8 @@ public final class RouterVerticle extends VerticleBase {
 
   public RouterVerticle(NodeConfig config, NodeStatus status, MeterRegistry registry) {
     this.config = config;
+    this.replicationFactor = config.replicationFactor();
+    this.minInsyncReplicas = config.minInsyncReplicas();
     this.status = status;
     this.registry = registry;
   }
@@ -253,14 +258,14 @@ public final class RouterVerticle extends VerticleBase {
 
   private void route(Message<LineBatch> msg) {
     LineBatch batch = msg.body();
-    List<String> replicas = inSync(ring.replicas(batch.container().id(), config.replicationFactor()));
+    List<String> replicas = inSync(ring.replicas(batch.container().id(), replicationFactor));
     if (replicas.isEmpty()) {
       msg.fail(CollectorQuery.NO_COLLECTOR, "no collector is ready");
       return;
     }
-    if (replicas.size() < config.minInsyncReplicas()) {
+    if (replicas.size() < minInsyncReplicas) {
       msg.fail(CollectorQuery.NO_COLLECTOR, "only " + replicas.size() + " collector(s) ready, min-insync-replicas is "
-          + config.minInsyncReplicas());
+          + minInsyncReplicas);
       return;
     }
     rates.record(batch.container().id(), batch.count(), batch.dataLength());
@@ -286,7 +291,7 @@ public final class RouterVerticle extends VerticleBase {
         }
       }
       if (failed != null) replicaFailures.increment();
-      if (failed == null || (allUnanswered(acks) && stored.size() >= config.minInsyncReplicas())) {
+      if (failed == null || (allUnanswered(acks) && stored.size() >= minInsyncReplicas)) {
         // stored by every replica, or by every one that answered, and at least min-insync-replicas of them
         batchLatency.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
         msg.reply(ReplicaAcks.combine(stored));
@@ -305,7 +310,7 @@ public final class RouterVerticle extends VerticleBase {
     }
     catchUp.check(() -> {
       Map<String, List<String>> sets = new HashMap<>();
-      for (String stream : checkedStreams()) sets.put(stream, ring.replicas(stream, config.replicationFactor()));
+      for (String stream : checkedStreams()) sets.put(stream, ring.replicas(stream, replicationFactor));
       return sets;
     });
   }
@@ -364,7 +369,7 @@ public final class RouterVerticle extends VerticleBase {
 
   /** After a check: an older stream found whole leaves the repair. */
   private void afterCheck() {
-    repairing.removeIf(s -> !catchUp.catchingUp(s, ring.replicas(s, config.replicationFactor())));
+    repairing.removeIf(s -> !catchUp.catchingUp(s, ring.replicas(s, replicationFactor)));
     countUnderReplicated();
   }
 
@@ -373,7 +378,7 @@ public final class RouterVerticle extends VerticleBase {
    * of them lacks lines the others hold.
    */
   private boolean fullyReplicated(List<String> replicas, String stream) {
-    return replicas.size() >= Math.min(config.replicationFactor(), mostCollectors)
+    return replicas.size() >= Math.min(replicationFactor, mostCollectors)
         && replicas.stream().noneMatch(this::isOutOfSync) && !catchUp.catchingUp(stream, replicas);
   }
 
@@ -381,7 +386,7 @@ public final class RouterVerticle extends VerticleBase {
   private void countUnderReplicated() {
     int n = 0;
     for (String stream : checkedStreams()) {
-      if (!fullyReplicated(ring.replicas(stream, config.replicationFactor()), stream)) n++;
+      if (!fullyReplicated(ring.replicas(stream, replicationFactor), stream)) n++;
     }
     underReplicated = n;
     status.underReplicated(n);
@@ -423,7 +428,7 @@ public final class RouterVerticle extends VerticleBase {
   private void ringState(Message<JsonObject> msg) {
     BoundedLoadRing r = ring;
     Map<String, double[]> l = loads;
-    int factor = config.replicationFactor();
+    int factor = replicationFactor;
     Map<String, JsonArray> streamsOf = new HashMap<>();
     Map<String, double[]> totals = new HashMap<>();
     for (String c : r.members()) {

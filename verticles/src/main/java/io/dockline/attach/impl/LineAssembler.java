@@ -1,5 +1,6 @@
 package io.dockline.attach.impl;
 
+import io.dockline.attach.ByteScan;
 import io.dockline.wire.LineBatch;
 
 /**
@@ -8,6 +9,7 @@ import io.dockline.wire.LineBatch;
  * dropped when {@code stripCarriageReturn} is set.
  */
 public final class LineAssembler {
+  private static final byte NEWLINE = '\n';
   private final byte stream;
   private final int maxLineBytes;
   private final boolean stripCarriageReturn;
@@ -25,7 +27,7 @@ public final class LineAssembler {
   public void feed(byte[] buf, int off, int len) {
     int end = off + len;
     int start = off;
-    for (int i = off; (i = indexOfNewline(buf, i, end)) >= 0; i++) {
+    for (int i = off; (i = ByteScan.indexOf(buf, i, end, NEWLINE)) >= 0; i++) {
       if (pendingLen == 0 && i - start <= maxLineBytes) {
         emitWhole(buf, start, i - start);
       } else {
@@ -36,29 +38,6 @@ public final class LineAssembler {
       start = i + 1;
     }
     if (start < end) append(buf, start, end - start);
-  }
-
-  private static final java.lang.invoke.VarHandle LONGS =
-      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
-  private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGHS = 0x8080808080808080L;
-
-  /**
-   * The first '\n' in {@code buf[from, end)}, or -1. Eight bytes at a time: this scan is most of the reader's
-   * work on a fast writer, and a byte-at-a-time loop takes several times longer.
-   */
-  static int indexOfNewline(byte[] buf, int from, int end) {
-    int i = from;
-    for (; i + 8 <= end; i += 8) {
-      long x = (long) LONGS.get(buf, i) ^ NEWLINES; // a zero byte where there was a '\n'
-      long found = (x - ONES) & ~x & HIGHS; // exact for the lowest zero byte, which is the one wanted
-      if (found != 0) return i + (Long.numberOfTrailingZeros(found) >>> 3);
-    }
-    for (; i < end; i++) {
-      if (buf[i] == '\n') return i;
-    }
-    return -1;
   }
 
   /** The stream ended: an unterminated last line is emitted as it is. */
