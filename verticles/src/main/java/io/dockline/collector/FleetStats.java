@@ -64,14 +64,16 @@ public final class FleetStats {
     int[] buckets = {0};
     for (FleetSearch.Part part : r.parts()) {
       ContainerMeta meta = store.meta(part.containerId()).orElse(null);
-      String fixed = r.by().equals("stream") ? null : groupOf(meta, part.containerId(), r.by());
+      // one group for all the container's lines, but by stream
+      Map<Long, long[]> fixed = r.by().equals("stream") ? null
+          : groups.computeIfAbsent(groupOf(meta, part.containerId(), r.by()), k -> new TreeMap<>());
       for (LineSpan span : store.spans(part.containerId())) {
         if (!span.overlaps(part.fromSeq(), part.toSeq(), r.sinceNanos(), r.untilNanos())) continue;
         store.walk(part.containerId(), span, (seq, time, stream, flags, data, offset, length) -> {
           if (seq < part.fromSeq() || seq > part.toSeq() || time < r.sinceNanos() || time > r.untilNanos()) return;
           if (!r.predicate().matches(stream, flags, data, offset, length)) return;
-          String key = fixed != null ? fixed : StreamKind.ofCode(stream).label();
-          Map<Long, long[]> g = groups.computeIfAbsent(key, k -> new TreeMap<>());
+          Map<Long, long[]> g = fixed != null ? fixed
+              : groups.computeIfAbsent(StreamKind.ofCode(stream).label(), k -> new TreeMap<>());
           long bucket = Math.floorDiv(time, r.stepNanos()) * r.stepNanos();
           long[] counts = g.get(bucket);
           if (counts == null) {
@@ -88,6 +90,7 @@ public final class FleetStats {
     }
     JsonObject out = new JsonObject();
     groups.forEach((key, g) -> {
+      if (g.isEmpty()) return; // a container with no line in the range
       JsonObject b = new JsonObject();
       g.forEach((start, c) -> b.put(Long.toString(start), new JsonArray().add(c[0]).add(c[1])));
       out.put(key, b);

@@ -41,18 +41,14 @@ final class ContainerSelector {
         throw ApiException.badRequest("'label': " + e.getMessage());
       }
     }
-    String service = blankToNull(param.apply("service"));
+    String service = LogQuery.optional(param.apply("service"));
     if (service != null) l.add(new LabelRule(ContainerMeta.SERVICE_LABEL, service));
-    String project = blankToNull(param.apply("project"));
+    String project = LogQuery.optional(param.apply("project"));
     if (project != null) l.add(new LabelRule(ContainerMeta.PROJECT_LABEL, project));
     List<String> containers = new ArrayList<>();
     for (String c : all.apply("container")) if (c != null && !c.isBlank()) containers.add(c.trim());
-    return new ContainerSelector(containers, blankToNull(param.apply("host")), blankToNull(param.apply("name")),
-        blankToNull(param.apply("image")), l);
-  }
-
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s.trim();
+    return new ContainerSelector(containers, LogQuery.optional(param.apply("host")), LogQuery.optional(param.apply("name")),
+        LogQuery.optional(param.apply("image")), l);
   }
 
   /** The listed containers that pass, in the listing's order. */

@@ -70,7 +70,7 @@ final class LogQuery {
   }
 
   /** {@code level=warn,error}: a comma list of level names. */
-  private static EnumSet<LogLevel> levels(Function<String, String> param) {
+  static EnumSet<LogLevel> levels(Function<String, String> param) {
     String v = param.apply("level");
     if (blank(v)) return null;
     EnumSet<LogLevel> levels = EnumSet.noneOf(LogLevel.class);
@@ -101,11 +101,16 @@ final class LogQuery {
     return until != null && line.time().compareTo(until) > 0;
   }
 
+  /** The parameter's value trimmed, or null when absent or blank. */
+  static String optional(String s) {
+    return blank(s) ? null : s.trim();
+  }
+
   private static boolean blank(String s) {
     return s == null || s.isBlank();
   }
 
-  private static long number(Function<String, String> param, String name, long dflt, long min, long max) {
+  static long number(Function<String, String> param, String name, long dflt, long min, long max) {
     String v = param.apply(name);
     if (blank(v)) return dflt;
     long n;

@@ -2,10 +2,8 @@ package io.dockline.gateway;
 
 import io.dockline.collector.LinePredicate;
 import io.dockline.wire.CollectorQuery;
-import io.dockline.wire.LogLevel;
 import io.dockline.wire.SearchKey;
 import io.dockline.wire.StreamKind;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.function.Function;
 
@@ -28,30 +26,19 @@ record SearchQuery(ContainerSelector selector, long sinceNanos, long untilNanos,
     if (since > until) throw ApiException.badRequest("'since' is after 'until'");
     LinePredicate predicate;
     try {
-      String stream = blankToNull(param.apply("stream"));
-      predicate = LinePredicate.of(stream == null ? null : StreamKind.parse(stream), levels(param.apply("level")),
-          blankToNull(param.apply("text")), LogQuery.bool(param, "ignoreCase"), blankToNull(param.apply("regex")));
+      String stream = LogQuery.optional(param.apply("stream"));
+      predicate = LinePredicate.of(stream == null ? null : StreamKind.parse(stream), LogQuery.levels(param),
+          LogQuery.optional(param.apply("text")), LogQuery.bool(param, "ignoreCase"), LogQuery.optional(param.apply("regex")));
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
     }
-    String order = blankToNull(param.apply("order"));
+    String order = LogQuery.optional(param.apply("order"));
     if (order != null && !order.equals("asc") && !order.equals("desc")) {
       throw ApiException.badRequest("'order' must be asc or desc, got '" + order + "'");
     }
-    int limit = DEFAULT_LIMIT;
-    String l = blankToNull(param.apply("limit"));
-    if (l != null) {
-      try {
-        limit = Integer.parseInt(l);
-      } catch (NumberFormatException e) {
-        limit = -1;
-      }
-      if (limit < 1 || limit > CollectorQuery.MAX_SEARCH_LIMIT) {
-        throw ApiException.badRequest("'limit' must be from 1 to " + CollectorQuery.MAX_SEARCH_LIMIT);
-      }
-    }
+    int limit = (int) LogQuery.number(param, "limit", DEFAULT_LIMIT, 1, CollectorQuery.MAX_SEARCH_LIMIT);
     SearchKey cursor = null;
-    String c = blankToNull(param.apply("cursor"));
+    String c = LogQuery.optional(param.apply("cursor"));
     if (c != null) {
       try {
         cursor = SearchKey.parse(c);
@@ -63,18 +50,7 @@ record SearchQuery(ContainerSelector selector, long sinceNanos, long untilNanos,
   }
 
   private static long time(Function<String, String> param, String name, long nowNanos, long none) {
-    String v = blankToNull(param.apply(name));
+    String v = LogQuery.optional(param.apply(name));
     return v == null ? none : LogQuery.parseTime(v, nowNanos, name);
-  }
-
-  private static EnumSet<LogLevel> levels(String v) {
-    EnumSet<LogLevel> levels = EnumSet.noneOf(LogLevel.class);
-    if (v == null) return levels;
-    for (String name : v.split(",")) if (!name.isBlank()) levels.add(LogLevel.parse(name.trim()));
-    return levels;
-  }
-
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s.trim();
   }
 }
