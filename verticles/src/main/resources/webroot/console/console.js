@@ -15,16 +15,20 @@ function withToken(url) {
   return url + (url.includes('?') ? '&' : '?') + 'access_token=' + encodeURIComponent(token);
 }
 
-async function api(path) {
+/** A GET with the token; an error with the gateway's reason unless it answers 2xx. */
+async function request(path) {
   const headers = token ? {Authorization: 'Bearer ' + token} : {};
   const r = await fetch(path, {headers});
   if (r.status === 401) {
     $('#token-form').hidden = false;
     throw new Error('a bearer token is required');
   }
-  const body = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(body.error || ('HTTP ' + r.status));
-  return body;
+  if (!r.ok) throw new Error((await r.json().catch(() => ({}))).error || ('HTTP ' + r.status));
+  return r;
+}
+
+async function api(path) {
+  return (await request(path)).json().catch(() => ({}));
 }
 
 function el(tag, attrs, ...children) {
@@ -33,6 +37,15 @@ function el(tag, attrs, ...children) {
     if (k === 'class') e.className = v; else if (k.startsWith('data-')) e.setAttribute(k, v); else e[k] = v;
   }
   for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(c == null ? '' : String(c)));
+  return e;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+function svgEl(tag, attrs, ...children) {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return e;
 }
 
@@ -192,31 +205,43 @@ function closeTail() {
   history.replaceState(null, '', location.pathname);
 }
 
-/** The text of a line with the tail filter's matches marked. */
-function marked(node, line) {
-  const f = $('#tail-filter').value;
-  if (f && line.includes(f)) {
-    const parts = line.split(f);
-    parts.forEach((p, i) => { node.append(p); if (i < parts.length - 1) node.append(el('mark', {}, f)); });
-  } else {
+/** `line` as the text of `node`, each `term` in it marked (any case with `ignoreCase`). */
+function marked(node, line, term, ignoreCase) {
+  const hay = ignoreCase ? line.toLowerCase() : line;
+  const needle = ignoreCase ? term.toLowerCase() : term;
+  // lower-casing may change a string's length (a few Unicode letters): then nothing is marked
+  if (!term || hay.length !== line.length || !hay.includes(needle)) {
     node.textContent = line;
+    return node;
   }
+  let at = 0;
+  for (let i = hay.indexOf(needle); i >= 0; i = hay.indexOf(needle, at)) {
+    node.append(line.slice(at, i), el('mark', {}, line.slice(i, i + needle.length)));
+    at = i + needle.length;
+  }
+  node.append(line.slice(at));
   return node;
+}
+
+/** A line's text; a record (a stack trace) folded under its first line. */
+function textNode(l, term, ignoreCase) {
+  if (l.lines > 1) {
+    const nl = l.line.indexOf('\n');
+    return el('details', {class: 'text'},
+      marked(el('summary', {}), l.line.slice(0, nl) + '  (+' + (l.lines - 1) + ' lines)', term, ignoreCase),
+      marked(el('pre', {}), l.line.slice(nl + 1), term, ignoreCase));
+  }
+  return marked(el('span', {class: 'text'}), l.line, term, ignoreCase);
+}
+
+function lineClass(l) {
+  return 'line ' + l.stream + (l.level && l.level !== 'none' ? ' level-' + l.level : '');
 }
 
 function lineNode(l) {
   if (l.gap) return el('div', {class: 'gap'}, '… ' + l.line);
-  let text;
-  if (l.lines > 1) {
-    // a record (a stack trace): folded under its first line
-    const nl = l.line.indexOf('\n');
-    text = el('details', {class: 'text'}, marked(el('summary', {}), l.line.slice(0, nl) + '  (+' + (l.lines - 1) + ' lines)'),
-      marked(el('pre', {}), l.line.slice(nl + 1)));
-  } else {
-    text = marked(el('span', {class: 'text'}), l.line);
-  }
-  const level = l.level && l.level !== 'none' ? ' level-' + l.level : '';
-  return el('div', {class: 'line ' + l.stream + level, 'data-seq': l.seq}, el('span', {class: 'time'}, l.time.slice(11, 23)), text);
+  return el('div', {class: lineClass(l), 'data-seq': l.seq}, el('span', {class: 'time'}, l.time.slice(11, 23)),
+    textNode(l, $('#tail-filter').value, false));
 }
 
 function visible(l) {
@@ -244,6 +269,390 @@ function rerenderTail() {
   box.scrollTop = box.scrollHeight;
 }
 
+// --- search across containers: GET /api/logs pages, a histogram from GET /api/stats, live mode over SSE ---
+
+const MAX_SEARCH_ROWS = 3000; // rows kept; past it, those farthest from where lines arrive go
+const HISTOGRAM_BARS = 120; // at most; the step is the smallest nice one that keeps the range within it
+const STEPS_S = [1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 180, 300, 600, 900, 1200, 1800, 3600, 7200, 10800,
+  21600, 43200, 86400]; // each at most twice the one before: a range gets 60 to 120 bars
+const SELECTORS = ['service', 'project', 'host', 'image', 'name'];
+const REPEATABLE = ['label', 'container']; // several, separated by spaces
+const PALETTE = ['#61afef', '#98c379', '#e5c07b', '#c678dd', '#56b6c2', '#d19a66', '#e06c75', '#abb2bf'];
+let search = null; // the shown search, as searchFromForm makes it, with its paging state
+let live = null; // the live mode's EventSource
+let liveWanted = false;
+
+/** A time as `since` / `until` take it (an age such as 15m, Unix seconds, RFC 3339) in epoch ms. */
+function timeMs(v, now) {
+  const age = /^(\d+)(ms|s|m|h|d|w)$/i.exec(v);
+  if (age) return now - Number(age[1]) * {ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5}[age[2].toLowerCase()];
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v.replace(/(\.\d{3})\d+/, '$1')); // the API's nanoseconds, to the millisecond
+  if (Number.isNaN(t)) throw new Error("'" + v + "' is not a time: an age such as 15m, Unix seconds or RFC 3339");
+  return t;
+}
+
+function stepText(s) {
+  return s % 86400 === 0 ? s / 86400 + 'd' : s % 3600 === 0 ? s / 3600 + 'h' : s % 60 === 0 ? s / 60 + 'm' : s + 's';
+}
+
+function stepFor(rangeMs) {
+  for (const s of STEPS_S) if (rangeMs <= s * 1000 * HISTOGRAM_BARS) return s;
+  return Math.ceil(rangeMs / HISTOGRAM_BARS / 864e5) * 86400;
+}
+
+/** The search the form describes; an error naming what is wrong in it. */
+function searchFromForm() {
+  const f = $('#search-form').elements;
+  const filters = new URLSearchParams();
+  for (const k of SELECTORS) if (f[k].value.trim()) filters.set(k, f[k].value.trim());
+  for (const k of REPEATABLE) for (const v of f[k].value.trim().split(/\s+/)) if (v) filters.append(k, v);
+  const text = f.text.value;
+  if (text && f.regex.checked) filters.set('regex', (f.ignoreCase.checked ? '(?i)' : '') + text);
+  if (text && !f.regex.checked) filters.set('text', text);
+  if (text && !f.regex.checked && f.ignoreCase.checked) filters.set('ignoreCase', 'true');
+  if (f.level.value) filters.set('level', f.level.value);
+  if (f.stream.value) filters.set('stream', f.stream.value);
+  // an age is fixed to a time once, so that later pages and the histogram see the same range
+  const now = Date.now();
+  const since = f.since.value.trim();
+  const until = f.until.value.trim();
+  if (!since) throw new Error('since: give the start of the range (e.g. 1h)');
+  const range = new URLSearchParams();
+  const sinceMs = timeMs(since, now);
+  range.set('since', /^\d+[a-z]+$/i.test(since) ? new Date(sinceMs).toISOString() : since);
+  const untilMs = until ? timeMs(until, now) : now;
+  if (until) range.set('until', /^\d+[a-z]+$/i.test(until) ? new Date(untilMs).toISOString() : until);
+  if (untilMs < sinceMs) throw new Error('since is after until');
+  return {filters, range, sinceMs, untilMs, stepS: stepFor(untilMs - sinceMs), descending: f.order.value !== 'asc',
+    limit: Number(f.limit.value), mark: f.regex.checked ? '' : text, ignoreCase: f.ignoreCase.checked, cursor: null,
+    keys: new Set(), stats: null, dropped: false};
+}
+
+function showSearchError(message) {
+  $('#search-error').hidden = !message;
+  $('#search-error').textContent = message || '';
+}
+
+async function runSearch() {
+  stopLive();
+  let s;
+  try {
+    s = searchFromForm();
+  } catch (e) {
+    showSearchError(e.message);
+    return;
+  }
+  showSearchError('');
+  search = s;
+  $('#search-lines').replaceChildren();
+  $('#histogram-svg').replaceChildren();
+  delete $('#histogram-svg').dataset.lines;
+  $('#search-more').hidden = true;
+  $('#search-state').textContent = 'searching…';
+  await Promise.all([loadHistogram(s), nextPage(s).then(() => { if (liveWanted && search === s) startLive(); })]);
+}
+
+async function nextPage(s) {
+  const p = new URLSearchParams([...s.filters, ...s.range]);
+  p.set('order', s.descending ? 'desc' : 'asc');
+  p.set('limit', s.limit);
+  if (s.cursor) p.set('cursor', s.cursor);
+  $('#search-more').disabled = true;
+  try {
+    const r = await request('/api/logs?' + p);
+    const body = await r.text();
+    if (search !== s) return;
+    s.cursor = r.headers.get('X-Dockline-Cursor');
+    s.containers = r.headers.get('X-Dockline-Containers');
+    addPage(body.split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+  } catch (e) {
+    if (search === s) showSearchError(e.message);
+  } finally {
+    if (search === s) {
+      $('#search-more').disabled = false;
+      $('#search-more').hidden = !s.cursor;
+      renderSearchState();
+    }
+  }
+}
+
+function renderSearchState() {
+  const s = search;
+  const rows = $('#search-lines').childElementCount;
+  $('#search-state').textContent = rows + ' line(s) shown of ' + (s.containers || 0) + ' container(s)'
+    + (s.cursor ? ', more' : ', no more') + (s.dropped ? ' (the view keeps ' + MAX_SEARCH_ROWS + ')' : '');
+}
+
+function searchRow(l, isLive) {
+  const when = l.time.slice(5, 10) + ' ' + l.time.slice(11, 23);
+  const tag = [l.stream === 'stderr' ? 'stderr' : '', l.level && l.level !== 'none' ? l.level : ''].filter(Boolean).join(' ');
+  return el('div', {class: lineClass(l) + (isLive ? ' live' : '') + (l.late ? ' late' : ''), 'data-key': l.containerId + '/' + l.seq,
+    'data-container': l.containerName, 'data-time': l.time, title: l.time + ' ' + l.stream + ' ' + (l.host || '') + (l.late ? ' (came late)' : '')},
+  el('span', {class: 'time'}, when), el('span', {class: 'container'}, l.containerName),
+  el('span', {class: 'tag'}, tag), textNode(l, search.mark, search.ignoreCase));
+}
+
+/**
+ * A row in its place by time, walked to from the bottom or the top: a line may come after newer ones (a page
+ * holding lines written after live mode began, lines of two hosts that reach the gateway out of order).
+ */
+function placeRow(box, row, fromTop) {
+  const t = row.dataset.time;
+  const below = (other) => (search.descending ? other.dataset.time < t : other.dataset.time > t);
+  if (fromTop) {
+    let next = box.firstElementChild;
+    while (next && !below(next)) next = next.nextElementSibling;
+    box.insertBefore(row, next);
+  } else {
+    let prev = box.lastElementChild;
+    while (prev && below(prev)) prev = prev.previousElementSibling;
+    if (prev) prev.after(row); else box.prepend(row);
+  }
+}
+
+/** Marks a line as shown; false when it already is. */
+function firstSight(l) {
+  const key = l.containerId + '/' + l.seq;
+  if (search.keys.has(key)) return false;
+  search.keys.add(key);
+  return true;
+}
+
+/** Rows of a page after the shown ones, each line once; past MAX_SEARCH_ROWS the first rows go. */
+function addPage(lines) {
+  const s = search;
+  const box = $('#search-lines');
+  for (const l of lines) if (firstSight(l)) placeRow(box, searchRow(l, false), false);
+  trimRows(false);
+}
+
+/** A live line at the newest end (the top when newest first), once. */
+function addLive(l) {
+  const s = search;
+  if (!firstSight(l)) return;
+  const box = $('#search-lines');
+  const stick = !s.descending && box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
+  placeRow(box, searchRow(l, true), s.descending);
+  if (stick) box.scrollTop = box.scrollHeight;
+  trimRows(s.descending);
+}
+
+/**
+ * Past MAX_SEARCH_ROWS rows, those at the end away from where lines arrive go: the first rows when pages or
+ * oldest-first live lines come, the last when newest-first live lines come. Those are where pages continue, so
+ * the paging ends: "more" would leave a hole.
+ */
+function trimRows(fromBottom) {
+  const s = search;
+  const box = $('#search-lines');
+  while (box.childElementCount > MAX_SEARCH_ROWS) {
+    const gone = fromBottom ? box.lastElementChild : box.firstElementChild;
+    s.keys.delete(gone.dataset.key);
+    gone.remove();
+    s.dropped = true;
+    if (fromBottom) s.cursor = null;
+  }
+  $('#search-more').hidden = !s.cursor;
+}
+
+// --- live mode ---
+
+function setLiveState(text, cls) {
+  $('#live-state').hidden = !text;
+  $('#live-state').textContent = text;
+  $('#live-state').className = 'badge ' + cls;
+}
+
+/**
+ * Follows the search's selectors and filters from where its lines end, so that none is missed or shown twice:
+ * newest first, from the time of the newest line shown (lines of that time again: each shown once); oldest first,
+ * right after the last page (its cursor: the follow gives the stored lines first, so it goes on for "more");
+ * with no line shown, from the range's start. A follow has no `until`: it goes on past it.
+ */
+function startLive() {
+  stopLive();
+  const s = search;
+  const box = $('#search-lines');
+  const p = new URLSearchParams(s.filters);
+  p.set('follow', 'true');
+  const newest = s.descending ? box.querySelector('.line') : [...box.querySelectorAll('.line')].pop();
+  if (!s.descending && s.cursor) p.set('cursor', s.cursor);
+  else p.set('since', newest ? newest.dataset.time : s.range.get('since'));
+  s.cursor = s.descending ? s.cursor : null;
+  $('#search-more').hidden = !s.cursor;
+  const source = new EventSource(withToken('/api/logs?' + p));
+  live = source;
+  setLiveState('connecting…', '');
+  source.onopen = () => setLiveState('live', 'ok');
+  source.addEventListener('error', (ev) => {
+    if (ev.data) { // the gateway's event `error`: the stored lines cannot be read, and the stream ends
+      stopLive();
+      showSearchError('live mode: ' + JSON.parse(ev.data).error);
+    } else { // the connection: EventSource reconnects with Last-Event-ID, unless the gateway refused the stream
+      setLiveState(source.readyState === EventSource.CLOSED ? 'live mode failed' : 'reconnecting…', 'ko');
+    }
+  });
+  source.addEventListener('line', (ev) => {
+    if (search !== s) return;
+    addLive(JSON.parse(ev.data));
+    renderSearchState();
+  });
+  for (const kind of ['gap', 'trimmed']) {
+    source.addEventListener(kind, (ev) => {
+      if (search !== s) return;
+      const g = JSON.parse(ev.data);
+      const row = el('div', {class: 'gap'}, '… lines ' + g.from + ' to ' + g.to + ' of ' + g.containerId.slice(0, 12)
+        + (kind === 'gap' ? ' are missing' : ' were deleted before live mode reached them'));
+      if (s.descending) box.prepend(row); else box.append(row);
+    });
+  }
+}
+
+function stopLive() {
+  if (live) live.close();
+  live = null;
+  setLiveState('', '');
+}
+
+function toggleLive() {
+  liveWanted = !liveWanted;
+  $('#search-live').textContent = liveWanted ? 'stop live' : 'live';
+  $('#search-live').classList.toggle('on', liveWanted);
+  if (liveWanted) runSearch(); // the form's search, then what comes
+  else stopLive();
+}
+
+// --- histogram ---
+
+async function loadHistogram(s) {
+  const p = new URLSearchParams([...s.filters, ...s.range]);
+  p.set('step', stepText(s.stepS));
+  p.set('by', 'service');
+  $('#histogram-svg').dataset.query = p.toString();
+  try {
+    const stats = await api('/api/stats?' + p);
+    if (search !== s) return;
+    s.stats = stats;
+    renderHistogram();
+  } catch (e) {
+    if (search === s) showSearchError(e.message);
+  }
+}
+
+/** The histogram's x axis: from the start of the step holding `since` (steps start at multiples of it) to until. */
+function histogramAxis(s) {
+  const stepMs = s.stepS * 1000;
+  const from = Math.floor(s.sinceMs / stepMs) * stepMs;
+  return {stepMs, from, span: Math.max(s.untilMs - from, stepMs)};
+}
+
+/** Bars of matching lines per step from the stats answer, stacked by service unless "bars by service" is off. */
+function renderHistogram() {
+  const s = search;
+  const svg = $('#histogram-svg');
+  if (!s || !s.stats) return svg.replaceChildren();
+  const bySeries = $('#search-form').elements.bySeries.checked;
+  const {stepMs, from, span} = histogramAxis(s);
+  const bucketTimes = new Map(); // step start (ms) → the parts of its bar: [{key, lines, time, color}]
+  let total = 0;
+  const groups = s.stats.groups.map((g, i) => ({key: bySeries ? g.key : '', color: bySeries ? PALETTE[i % PALETTE.length]
+    : PALETTE[0], lines: g.lines, buckets: g.buckets}));
+  for (const g of groups) {
+    for (const b of g.buckets) {
+      const t = timeMs(b.time, 0);
+      const parts = bucketTimes.get(t) || [];
+      bucketTimes.set(t, parts);
+      const same = parts.find((p) => p.key === g.key);
+      if (same) same.lines += b.lines; else parts.push({key: g.key, lines: b.lines, time: b.time, color: g.color});
+      total += b.lines;
+    }
+  }
+  let max = 1;
+  for (const parts of bucketTimes.values()) max = Math.max(max, parts.reduce((n, p) => n + p.lines, 0));
+  const width = 1000 * stepMs / span;
+  const bars = [];
+  for (const [t, parts] of bucketTimes) {
+    let y = 100;
+    for (const p of parts) {
+      const h = Math.max(p.lines / max * 100, 1);
+      y -= h;
+      bars.push(svgEl('rect', {class: 'bar', x: (t - from) / span * 1000, y, width: Math.max(width * 0.85, 0.5),
+        height: h, fill: p.color, 'data-time': p.time, 'data-key': p.key, 'data-lines': p.lines},
+      svgEl('title', {}, (bySeries ? p.key || '(none)' : 'all') + ': ' + p.lines + ' line(s) from ' + p.time)));
+    }
+  }
+  svg.replaceChildren(...bars);
+  svg.dataset.step = s.stats.step;
+  svg.dataset.lines = total;
+  $('#histogram-from').textContent = new Date(from).toISOString();
+  $('#histogram-to').textContent = new Date(s.untilMs).toISOString();
+  $('#histogram-meta').textContent = total + ' matching line(s), ' + stepText(s.stepS) + ' per bar';
+  $('#histogram-legend').replaceChildren(...(bySeries ? groups : []).map((g) => el('span', {class: 'legend'},
+    el('span', {class: 'swatch', style: 'background:' + g.color}), (g.key || '(none)') + ' ' + g.lines)));
+}
+
+/** A click on a bar narrows the range to its step; a drag, to what it covered. */
+function brushHistogram() {
+  const svg = $('#histogram-svg');
+  let start = null;
+  let shade = null;
+  const at = (ev) => {
+    const box = svg.getBoundingClientRect();
+    return Math.min(Math.max((ev.clientX - box.left) / box.width, 0), 1);
+  };
+  svg.addEventListener('pointerdown', (ev) => {
+    if (!search || !search.stats) return;
+    start = at(ev);
+    svg.setPointerCapture(ev.pointerId);
+    shade = svgEl('rect', {class: 'brush', x: start * 1000, y: 0, width: 0, height: 100});
+    svg.append(shade);
+  });
+  svg.addEventListener('pointermove', (ev) => {
+    if (start === null) return;
+    const x = at(ev);
+    shade.setAttribute('x', Math.min(start, x) * 1000);
+    shade.setAttribute('width', Math.abs(x - start) * 1000);
+  });
+  svg.addEventListener('pointerup', (ev) => {
+    if (start === null) return;
+    const {stepMs, from, span} = histogramAxis(search);
+    const x = at(ev);
+    let since;
+    let until;
+    if (Math.abs(x - start) * svg.getBoundingClientRect().width < 4) {
+      since = Math.floor((from + x * span) / stepMs) * stepMs; // the bar's own step, as the stats counted it
+      until = since + stepMs;
+    } else {
+      since = Math.round(from + Math.min(start, x) * span);
+      until = Math.round(from + Math.max(start, x) * span);
+    }
+    start = null;
+    shade.remove();
+    const f = $('#search-form').elements;
+    f.since.value = new Date(since).toISOString();
+    // until counts its own instant: the last nanosecond before the next step
+    f.until.value = new Date(until - 1).toISOString().replace('Z', '999999Z');
+    runSearch();
+  });
+}
+
+$('#search-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  runSearch();
+});
+$('#search-more').addEventListener('click', () => { if (search && search.cursor) nextPage(search); });
+$('#search-live').addEventListener('click', toggleLive);
+$('#search-form').elements.bySeries.addEventListener('change', renderHistogram);
+for (const b of document.querySelectorAll('#quick-ranges button')) {
+  b.addEventListener('click', () => {
+    $('#search-form').elements.since.value = b.dataset.range;
+    $('#search-form').elements.until.value = '';
+    runSearch();
+  });
+}
+brushHistogram();
+
 $('#tail-lines').addEventListener('scroll', () => {
   const box = $('#tail-lines');
   stickToBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
@@ -266,6 +675,7 @@ $('#token-form').addEventListener('submit', (ev) => {
   $('#token-form').hidden = true;
   refresh();
   if (tail) openTail(tail.name);
+  if (search) runSearch();
 });
 
 const wanted = new URLSearchParams(location.hash.slice(1)).get('tail');
