@@ -85,6 +85,12 @@ final class Client {
         + "      print a container's lines (stdout lines on stdout, stderr lines on stderr); -f follows;\n"
         + "      control characters (ESC, CR, ...) are shown escaped unless --raw;\n"
         + "      T is RFC 3339, Unix seconds or an age such as 10m; -t prefixes each line with its time\n"
+        + "  java -jar dockline.jar logs [--service S] [--project P] [--label K[=V]]... [--host H] [--image I]\n"
+        + "      [--name PART] [--grep TEXT] [--regex RE] [--level L,..] [--stream stdout|stderr] [--no-prefix]\n"
+        + "      [-f] [--since T] [--until T] [-t] [--json] [--raw] [CONTAINER...]\n"
+        + "      the lines of every container the selectors match (all of them; --label repeats), or of several\n"
+        + "      containers, merged by time, each prefixed by its container's name ('web-1  | text');\n"
+        + "      -f follows them all, including containers that start later\n"
         + "  java -jar dockline.jar status [--json]\n"
         + "      cluster members and their roles, the ring, containers; exit 1 when a member is not ready\n"
         + "  java -jar dockline.jar purge (--through SEQ | --before T) CONTAINER\n"
@@ -97,11 +103,43 @@ final class Client {
 
   // --- logs ---
 
+  /** How {@code logs} prints a line: with its time ({@code -t}), and prefixed by its container's name. */
+  private final class LinePrinter {
+    final boolean timestamps;
+    final boolean prefix;
+    int width;
+
+    LinePrinter(boolean timestamps, boolean prefix) {
+      this.timestamps = timestamps;
+      this.prefix = prefix;
+    }
+
+    void print(JsonObject line) {
+      if (json) {
+        out.println(line.encode());
+        return;
+      }
+      PrintStream to = "stderr".equals(line.getString("stream")) ? err : out;
+      String text = raw ? line.getString("line") : Printable.escape(line.getString("line"));
+      if (timestamps) text = line.getString("time") + " " + text;
+      if (prefix) {
+        String name = Printable.escape(line.getString("containerName", line.getString("containerId", "")));
+        width = Math.max(width, name.length());
+        text = name + " ".repeat(width - name.length() + 1) + " | " + text;
+      }
+      to.println(text);
+    }
+  }
+
   private void logs(String[] args) throws Failure {
     List<String> params = new ArrayList<>();
-    String container = null;
+    List<String> selectors = new ArrayList<>();
+    List<String> containers = new ArrayList<>();
     boolean follow = false;
     boolean timestamps = false;
+    boolean noPrefix = false;
+    boolean fleetOnly = false;
+    String tail = null;
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -109,30 +147,73 @@ final class Client {
         case "-t": case "--timestamps": timestamps = true; break;
         case "--json": json = true; break;
         case "--raw": raw = true; break;
+        case "--no-prefix": noPrefix = true; break;
         case "--url": url = value(args, ++i, a); break;
         case "--token": token = value(args, ++i, a); break;
         case "--tls-ca": tlsCa = value(args, ++i, a); break;
         case "--since": params.add("since=" + enc(value(args, ++i, a))); break;
         case "--until": params.add("until=" + enc(value(args, ++i, a))); break;
-        case "--tail": case "-n": params.add("tail=" + enc(value(args, ++i, a))); break;
+        case "--tail": case "-n": tail = value(args, ++i, a); break;
         case "--grep": params.add("text=" + enc(value(args, ++i, a))); break;
+        case "--level": params.add("level=" + enc(value(args, ++i, a))); break;
+        case "--regex": case "--stream":
+          params.add(a.substring(2) + "=" + enc(value(args, ++i, a)));
+          fleetOnly = true;
+          break;
+        case "--service": case "--project": case "--label": case "--host": case "--image": case "--name":
+          selectors.add(a.substring(2) + "=" + enc(value(args, ++i, a)));
+          break;
         default:
           if (a.startsWith("-")) throw new Failure(2, "unknown option " + a + " for logs (see --help)");
-          if (container != null) throw new Failure(2, "logs takes one container, got '" + container + "' and '" + a + "'");
-          container = a;
+          containers.add(a);
       }
     }
-    if (container == null) throw new Failure(2, "logs needs a container name or id (see --help)");
-    String path = "/api/containers/" + enc(container) + "/logs";
-    if (follow) follow(path, params, timestamps);
-    else page(path, params, timestamps);
+    if (containers.isEmpty() && selectors.isEmpty()) {
+      throw new Failure(2, "logs needs a container name or id, or a selector such as --service (see --help)");
+    }
+    if (containers.size() == 1 && selectors.isEmpty() && !fleetOnly) {
+      if (tail != null) params.add("tail=" + enc(tail));
+      String path = "/api/containers/" + enc(containers.get(0)) + "/logs";
+      LinePrinter printer = new LinePrinter(timestamps, false);
+      if (follow) follow(path, params, printer);
+      else page(path, params, printer);
+      return;
+    }
+    if (tail != null) throw new Failure(2, "--tail takes one container; with selectors or several, use --since");
+    for (String c : containers) selectors.add("container=" + enc(c));
+    params.addAll(selectors);
+    // one container named, with filters only a search has: its lines need no prefix
+    LinePrinter printer = new LinePrinter(timestamps, !noPrefix && !(containers.size() == 1 && selectors.size() == 1));
+    if (printer.prefix) {
+      HttpResponse<String> matching = send("/api/containers?" + String.join("&", selectors), true);
+      if (matching.statusCode() == 200) {
+        for (Object c : new JsonArray(matching.body())) {
+          printer.width = Math.max(printer.width, Printable.escape(((JsonObject) c).getString("name", "")).length());
+        }
+      }
+    }
+    if (follow) follow("/api/logs", params, printer);
+    else search(params, printer);
+  }
+
+  /** Every matching line of every selected container, merged by time, page by page with the cursor. */
+  private void search(List<String> params, LinePrinter printer) throws Failure {
+    String cursor = null;
+    do {
+      List<String> q = new ArrayList<>(params);
+      q.add("limit=1000");
+      if (cursor != null) q.add("cursor=" + enc(cursor));
+      HttpResponse<String> r = send("/api/logs?" + String.join("&", q));
+      for (String l : r.body().split("\n")) if (!l.isEmpty()) printer.print(new JsonObject(l));
+      cursor = r.headers().firstValue("X-Dockline-Cursor").orElse(null);
+    } while (cursor != null);
   }
 
   /**
    * Every matching line stored when asked, page by page, continuing after the seq each page says it scanned
    * through while the gateway says there is more.
    */
-  private void page(String path, List<String> params, boolean timestamps) throws Failure {
+  private void page(String path, List<String> params, LinePrinter printer) throws Failure {
     long after = 0;
     while (true) {
       List<String> q = new ArrayList<>(params);
@@ -142,26 +223,29 @@ final class Client {
       }
       q.add("limit=10000");
       HttpResponse<String> r = send(path + "?" + String.join("&", q));
-      for (String l : r.body().split("\n")) if (!l.isEmpty()) print(new JsonObject(l), timestamps);
+      for (String l : r.body().split("\n")) if (!l.isEmpty()) printer.print(new JsonObject(l));
       long scanned = r.headers().firstValueAsLong("X-Dockline-Scanned-Through").orElse(after);
       if (!r.headers().firstValue("X-Dockline-More").orElse("false").equals("true") || scanned <= after) return;
       after = scanned;
     }
   }
 
-  /** Server-Sent Events until interrupted; a dropped connection is resumed from the last seq printed. */
-  private void follow(String path, List<String> params, boolean timestamps) throws Failure {
-    long last = -1;
+  /**
+   * Server-Sent Events until interrupted; a dropped connection is resumed with the id of the last event
+   * (Last-Event-ID), so no line is printed twice or skipped.
+   */
+  private void follow(String path, List<String> params, LinePrinter printer) throws Failure {
+    String lastId = null;
     List<String> q = new ArrayList<>(params);
     q.add("follow=true");
     while (true) {
       HttpRequest.Builder req = request(path + "?" + String.join("&", q));
-      if (last >= 0) req.header("Last-Event-ID", Long.toString(last));
+      if (lastId != null) req.header("Last-Event-ID", lastId);
       HttpResponse<Stream<String>> r;
       try {
         r = http().send(req.build(), HttpResponse.BodyHandlers.ofLines());
       } catch (IOException e) {
-        if (last < 0) throw unreachable(e);
+        if (lastId == null) throw unreachable(e);
         pause();
         continue;
       } catch (InterruptedException e) {
@@ -178,15 +262,10 @@ final class Client {
         Iterator<String> lines = r.body().iterator();
         while (lines.hasNext()) {
           String l = lines.next();
-          if (l.startsWith("event: ")) event = l.substring(7);
-          else if (l.startsWith("data: ") && event.equals("line")) {
-            JsonObject line = new JsonObject(l.substring(6));
-            last = line.getLong("seq");
-            print(line, timestamps);
-          } else if (l.startsWith("data: ") && event.equals("gap")) {
-            JsonObject gap = new JsonObject(l.substring(6));
-            err.println("dockline: lines " + gap.getLong("from") + " to " + gap.getLong("to") + " are missing");
-          }
+          if (l.isEmpty()) event = "";
+          else if (l.startsWith("id: ")) lastId = l.substring(4);
+          else if (l.startsWith("event: ")) event = l.substring(7);
+          else if (l.startsWith("data: ")) data(event, new JsonObject(l.substring(6)), printer);
         }
       } catch (java.io.UncheckedIOException e) {
         // the gateway went away mid-stream: resume once it answers again
@@ -196,22 +275,23 @@ final class Client {
     }
   }
 
+  /** One event's data: a line printed, a gap told on stderr, an error the end. */
+  private void data(String event, JsonObject data, LinePrinter printer) throws Failure {
+    switch (event) {
+      case "line" -> printer.print(data);
+      case "gap" -> err.println("dockline: lines " + data.getLong("from") + " to " + data.getLong("to")
+          + (data.containsKey("containerId") ? " of " + data.getString("containerId") : "") + " are missing");
+      case "error" -> throw new Failure(1, data.getString("error", "the follow failed"));
+      default -> { }
+    }
+  }
+
   private static void pause() {
     try {
       Thread.sleep(1000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private void print(JsonObject line, boolean timestamps) {
-    if (json) {
-      out.println(line.encode());
-      return;
-    }
-    PrintStream to = "stderr".equals(line.getString("stream")) ? err : out;
-    String text = raw ? line.getString("line") : Printable.escape(line.getString("line"));
-    to.println(timestamps ? line.getString("time") + " " + text : text);
   }
 
   // --- purge ---

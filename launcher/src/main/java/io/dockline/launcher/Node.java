@@ -110,10 +110,10 @@ public final class Node {
     return Future.all(started).mapEmpty();
   }
 
-  /** Every member answers for its roles' readiness, so one gateway can show the whole cluster's. */
+  /** Every member answers for its roles' readiness and its clock, so one gateway can show the whole cluster's. */
   private Future<Void> answerStatus() {
     return vertx.eventBus().<JsonObject>consumer(Addresses.nodeStatus(config.nodeName()),
-        m -> m.reply(status.toJson(config.roles()))).completion();
+        m -> m.reply(status.toJson(config.roles()).put("clockNanos", NodeStatus.wallClockNanos()))).completion();
   }
 
   /** The embedded default (or --cluster-config), with the node's cluster options applied over it. */

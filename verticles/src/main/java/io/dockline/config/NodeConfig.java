@@ -104,6 +104,8 @@ public final class NodeConfig {
     MAX_TAILS_PER_SOCKET("max-tails-per-socket", "16", "tail addresses one bridge connection may register at most"),
     SEARCH_SCAN_LINES("search-scan-lines", "1000000",
         "lines each collector looks at for one page of a search across containers before it answers (the page then has a cursor)"),
+    FOLLOW_SETTLE("follow-settle", "2000",
+        "gateway: milliseconds a follow across containers holds each line so that lines read later still come out in time order"),
     BRIDGE_INBOUND("bridge-inbound", String.join(",", Addresses.API_LOGS, Addresses.API_SEARCH, Addresses.API_STATS, Addresses.API_CONTAINERS,
         Addresses.API_CLUSTER, Addresses.RING_STATE, Addresses.NETWORK_LEASES),
         "addresses bridge clients may send to (comma list; a trailing * matches a prefix); "
@@ -293,6 +295,7 @@ public final class NodeConfig {
     positive(Setting.MAX_TAILS, 1, 1_000_000);
     positive(Setting.MAX_TAILS_PER_SOCKET, 1, 1_000_000);
     positive(Setting.SEARCH_SCAN_LINES, 1, io.dockline.wire.CollectorQuery.MAX_SCAN_LINES);
+    positive(Setting.FOLLOW_SETTLE, 0, 600_000);
     if (list(Setting.AUTH_TOKEN).stream().anyMatch(list(Setting.READ_TOKEN)::contains)) {
       // the value is a secret: the message names the setting, not the token
       throw new IllegalArgumentException("invalid --read-token: a token is listed in auth-token too");
@@ -540,6 +543,8 @@ public final class NodeConfig {
   public int maxTails() { return (int) number(Setting.MAX_TAILS); }
   public int maxTailsPerSocket() { return (int) number(Setting.MAX_TAILS_PER_SOCKET); }
   public long searchScanLines() { return number(Setting.SEARCH_SCAN_LINES); }
+
+  public long followSettleMs() { return number(Setting.FOLLOW_SETTLE); }
   public List<String> bridgeInbound() { return list(Setting.BRIDGE_INBOUND); }
   public List<String> bridgeOutbound() { return list(Setting.BRIDGE_OUTBOUND); }
   public List<String> bridgeOrigins() { return list(Setting.BRIDGE_ORIGINS); }

@@ -32,6 +32,15 @@ public final class NodeStatus {
     this.nodeName = nodeName;
   }
 
+  /**
+   * This host's wall clock in epoch nanoseconds (microsecond resolution on Linux): a member's status answer carries
+   * it as {@code clockNanos}, so the gateway measures each host's offset against its own.
+   */
+  public static long wallClockNanos() {
+    java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+  }
+
   public void set(NodeConfig.Role role, boolean ready, String detail) {
     roles.put(role, new State(ready, detail == null ? "" : detail));
   }

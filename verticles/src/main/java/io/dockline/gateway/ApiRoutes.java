@@ -1,5 +1,6 @@
 package io.dockline.gateway;
 
+import io.dockline.wire.SearchKey;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -21,11 +22,14 @@ final class ApiRoutes {
   private final FleetSearches searches;
   private final GatewayMetrics metrics;
   private final int maxTails;
+  /** How long a follow across containers holds each line to give lines read later in time order. */
+  private final long followSettleMs;
   /** A purge deletes what nothing brings back: only with a full-access token, and so only when one is set. */
   private final boolean tokenSet;
 
   ApiRoutes(Vertx vertx, ClusterView view, LogPages pages, FleetSearches searches, GatewayMetrics metrics, int maxTails,
-            boolean tokenSet) {
+            long followSettleMs, boolean tokenSet) {
+    this.followSettleMs = followSettleMs;
     this.vertx = vertx;
     this.searches = searches;
     this.view = view;
@@ -142,10 +146,16 @@ final class ApiRoutes {
    */
   private void search(RoutingContext rc) {
     SearchQuery q;
+    boolean follow;
     try {
       q = SearchQuery.parse(rc.queryParams()::get, rc.queryParams()::getAll, System.currentTimeMillis() * 1_000_000L);
+      follow = LogQuery.bool(rc.queryParams()::get, "follow");
     } catch (ApiException e) {
       Http.fail(rc, e);
+      return;
+    }
+    if (follow) {
+      followFleet(rc, q);
       return;
     }
     LineJson.NdjsonWriter out = new LineJson.NdjsonWriter();
@@ -205,6 +215,78 @@ final class ApiRoutes {
     }).onFailure(e -> Http.fail(rc, e));
   }
 
+  /**
+   * {@code GET /api/logs?follow=true}: Server-Sent Events of every selected container's lines as they come
+   * ({@link FleetFollow}), after the stored ones following {@code Last-Event-ID}, {@code cursor} or {@code since}
+   * when given.
+   */
+  private void followFleet(RoutingContext rc, SearchQuery q) {
+    SearchKey from;
+    try {
+      if (q.untilNanos() != Long.MAX_VALUE) throw ApiException.badRequest("'until' and 'follow' exclude each other");
+      if (q.descending()) throw ApiException.badRequest("'order=desc' and 'follow' exclude each other");
+      String lastEventId = LogQuery.optional(rc.request().getHeader("Last-Event-ID"));
+      from = lastEventId != null ? FleetFollow.parseEventId(lastEventId)
+          : q.cursor() != null ? q.cursor()
+          : q.sinceNanos() != Long.MIN_VALUE ? SearchKey.before(q.sinceNanos()) : null;
+    } catch (ApiException e) {
+      Http.fail(rc, e);
+      return;
+    }
+    if (!metrics.tryOpenTail(maxTails)) {
+      Http.error(rc, 503, "this gateway runs its most live tails already (setting max-tails)");
+      return;
+    }
+    view.containers().onSuccess(all -> {
+      if (q.selector().select(all).size() > FleetFollow.MAX_CONTAINERS) {
+        metrics.tailClosed();
+        Http.error(rc, 400, "more than " + FleetFollow.MAX_CONTAINERS + " containers match: narrow the selectors");
+        return;
+      }
+      HttpServerResponse resp = rc.response();
+      openEvents(resp, "following " + q.selector().select(all).size() + " containers"
+          + (from == null ? "" : " after " + FleetFollow.eventId(from)));
+      FleetFollow follow = new FleetFollow(vertx, view, searches, metrics, q, followSettleMs, resp);
+      follow.start(all, from);
+      whenClosed(resp, follow::stop);
+    }).onFailure(e -> {
+      metrics.tailClosed();
+      Http.fail(rc, e);
+    });
+  }
+
+  /** Starts a Server-Sent Events answer with a first comment. */
+  private static void openEvents(HttpServerResponse resp, String comment) {
+    resp.setChunked(true).putHeader("content-type", "text/event-stream; charset=utf-8")
+        .putHeader("cache-control", "no-cache").putHeader("X-Accel-Buffering", "no");
+    resp.write(": " + comment + "\n\n");
+  }
+
+  /**
+   * Keeps an event stream open with a comment every {@link #SSE_KEEPALIVE_MS}; once the client is gone or the
+   * stream ended, runs {@code stop} and gives back its place under max-tails, once.
+   */
+  private void whenClosed(HttpServerResponse resp, Runnable stop) {
+    long keepalive = vertx.setPeriodic(SSE_KEEPALIVE_MS, t -> {
+      if (!resp.ended()) resp.write(": keepalive\n\n");
+    });
+    boolean[] ended = {false};
+    Runnable end = () -> {
+      if (ended[0]) return;
+      ended[0] = true;
+      stop.run();
+      vertx.cancelTimer(keepalive);
+      metrics.tailClosed();
+    };
+    // a client gone before the handler is set would hold its place under max-tails for good
+    if (resp.closed() || resp.ended()) {
+      end.run();
+    } else {
+      resp.closeHandler(v -> end.run());
+      resp.endHandler(v -> end.run());
+    }
+  }
+
   /** The pieces as they are, not copied into one buffer; a slow client holds them only until they are sent. */
   private static void endNdjson(RoutingContext rc, LineJson.NdjsonWriter out) {
     rc.response().putHeader("content-type", "application/x-ndjson").putHeader("content-length", Long.toString(out.length()));
@@ -234,9 +316,7 @@ final class ApiRoutes {
       return;
     }
     HttpServerResponse resp = rc.response();
-    resp.setChunked(true).putHeader("content-type", "text/event-stream; charset=utf-8")
-        .putHeader("cache-control", "no-cache").putHeader("X-Accel-Buffering", "no");
-    resp.write(": following " + idOrName + " after seq " + after + "\n\n");
+    openEvents(resp, "following " + idOrName + " after seq " + after);
     LogTail tail = new LogTail(vertx, view, idOrName, after, q::matches, new LogTail.Sink() {
       @Override
       public void line(JsonObject line) {
@@ -259,14 +339,6 @@ final class ApiRoutes {
         return resp.writeQueueFull();
       }
     }).start();
-    long keepalive = vertx.setPeriodic(SSE_KEEPALIVE_MS, t -> resp.write(": keepalive\n\n"));
-    Runnable end = () -> {
-      tail.stop();
-      vertx.cancelTimer(keepalive);
-      metrics.tailClosed();
-    };
-    // a client gone before the handler is set would hold its place under max-tails for good
-    if (resp.closed()) end.run();
-    else resp.closeHandler(v -> end.run());
+    whenClosed(resp, tail::stop);
   }
 }

@@ -286,6 +286,19 @@ final class ClusterView {
         .recover(e -> Future.failedFuture(replyFailure(e, whenNobody)));
   }
 
+  /**
+   * The status answer with its {@code clockNanos} replaced by {@code clockOffsetMs} and {@code clockUncertaintyMs}
+   * (the measured offset is kept for follows); unchanged when the member sent no clock.
+   */
+  private JsonObject clock(String node, JsonObject status, long sentNanos, long receivedNanos) {
+    Object memberClock = status.remove("clockNanos");
+    if (!(memberClock instanceof Number)) return status;
+    long half = (receivedNanos - sentNanos) / 2;
+    ClockOffset o = new ClockOffset(((Number) memberClock).longValue() - (sentNanos + half), Math.max(half, 0));
+    clocks.put(node, o);
+    return status.put("clockOffsetMs", o.offsetNanos() / 1e6).put("clockUncertaintyMs", o.uncertaintyNanos() / 1e6);
+  }
+
   /** An event-bus failure as the HTTP error to give: nobody listening 503, timeout 504, a refusal its own code. */
   static ApiException replyFailure(Throwable e, String whenNobody) {
     if (e instanceof ApiException) return (ApiException) e;
@@ -319,6 +332,38 @@ final class ClusterView {
     });
   }
 
+  /**
+   * A host's clock against the gateway's, measured as NTP does from one status round trip: the member's clock
+   * at its answer less the middle of the gateway's send and receive times. The true offset is within
+   * {@code uncertaintyNanos} (half the round trip) of it. Positive: the host's clock is ahead.
+   */
+  record ClockOffset(long offsetNanos, long uncertaintyNanos) {
+    /** The offset to assume when the host's clock may be behind by the most: offset less its uncertainty. */
+    long earliestNanos() {
+      return offsetNanos - uncertaintyNanos;
+    }
+  }
+
+  /** How often a follow's use of the offsets measures them again (a status round trip to every member). */
+  private static final long CLOCKS_FRESH_NANOS = 10_000_000_000L;
+  /** The last measured offset of each member, by node name. */
+  private final Map<String, ClockOffset> clocks = new java.util.concurrent.ConcurrentHashMap<>();
+  private long clocksAskedAt = Long.MIN_VALUE;
+
+  /**
+   * Each member's last measured clock offset, by node name (an agent's node name is its containers' {@code host});
+   * measured again in the background when older than 10 s. A member of a release that does not send its clock
+   * has none.
+   */
+  Map<String, ClockOffset> clockOffsets() {
+    long now = System.nanoTime();
+    if (clocksAskedAt == Long.MIN_VALUE || now - clocksAskedAt > CLOCKS_FRESH_NANOS) {
+      clocksAskedAt = now;
+      members();
+    }
+    return clocks;
+  }
+
   private Future<JsonObject> member(ClusterManager cm, String memberId) {
     Promise<NodeInfo> info = Promise.promise();
     cm.getNodeInfo(memberId, info);
@@ -327,8 +372,10 @@ final class ClusterView {
       String name = meta.getString("node", memberId);
       JsonObject base = new JsonObject().put("node", name).put("memberId", memberId)
           .put("address", ni.host() + ":" + ni.port());
+      long sent = io.dockline.config.NodeStatus.wallClockNanos();
       return vertx.eventBus().<JsonObject>request(Addresses.nodeStatus(name), new JsonObject(), STATUS)
-          .map(m -> base.mergeIn(m.body()).put("node", name))
+          .map(m -> base.mergeIn(clock(name, m.body().copy(), sent, io.dockline.config.NodeStatus.wallClockNanos()))
+              .put("node", name))
           .otherwise(e -> {
             JsonObject roles = new JsonObject();
             for (Object r : meta.getJsonArray("roles", new JsonArray())) {

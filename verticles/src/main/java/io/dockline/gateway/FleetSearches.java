@@ -72,14 +72,25 @@ final class FleetSearches {
   record Page(int count, int containers, SearchKey cursor) {}
 
   Future<Page> page(SearchQuery q, Out out) {
+    return page(q, null, out);
+  }
+
+  /**
+   * A page as {@link #page(SearchQuery, Out)} gives it, of the lines up to a seq of each container: with
+   * {@code through} (container id to seq), only those containers, each through its seq (a follow reads what comes
+   * after them live).
+   */
+  Future<Page> page(SearchQuery q, Map<String, Long> through, Out out) {
     return view.containers().compose(all -> {
-      List<JsonObject> selected = q.selector().select(all);
+      List<JsonObject> selected = q.selector().select(all).stream()
+          .filter(c -> through == null || through.getOrDefault(c.getString("id"), 0L) > 0).toList();
       Map<String, List<FleetSearch.Part>> byCollector = new LinkedHashMap<>();
       for (JsonObject c : selected) {
+        long toSeq = through == null ? Long.MAX_VALUE : through.get(c.getString("id"));
         for (Object h : c.getJsonArray("collectors")) {
           JsonObject holder = (JsonObject) h;
           byCollector.computeIfAbsent(holder.getString("node"), k -> new ArrayList<>())
-              .add(new FleetSearch.Part(c.getString("id"), 1, Long.MAX_VALUE));
+              .add(new FleetSearch.Part(c.getString("id"), 1, toSeq));
         }
       }
       List<Future<SearchPage>> answers = new ArrayList<>();

@@ -39,7 +39,8 @@ public final class GatewayVerticle extends VerticleBase {
     LogPages pages = new LogPages(view);
     GatewayMetrics metrics = new GatewayMetrics(registry, config.nodeName());
     FleetSearches searches = new FleetSearches(vertx, view, config.searchScanLines());
-    ApiRoutes api = new ApiRoutes(vertx, view, pages, searches, metrics, config.maxTails(), !config.authTokens().isEmpty());
+    ApiRoutes api = new ApiRoutes(vertx, view, pages, searches, metrics, config.maxTails(), config.followSettleMs(),
+        !config.authTokens().isEmpty());
     bridge = new Bridge(vertx, config, view, pages, api, searches, metrics);
     return bridge.start().compose(v -> listen(router(api)));
   }

@@ -1,5 +1,6 @@
 package io.dockline.gateway;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -21,6 +22,11 @@ final class LogTail {
   /** Where a tail's lines go. */
   interface Sink {
     void line(JsonObject line);
+
+    /** A line as read, before it is rendered; rendered and given to {@link #line(JsonObject)} unless overridden. */
+    default void line(StoredLine line) {
+      line(line.toJson());
+    }
 
     /** Seqs {@code from..to} were not found within the wait. */
     void gap(long from, long to);
@@ -70,11 +76,24 @@ final class LogTail {
       schedule(50);
       return;
     }
-    view.container(idOrName)
-        .compose(c -> view.lines(c, after, PAGE).map(lines -> deliver(lines, c.getLong("firstSeq", 0L))))
+    view.container(idOrName).compose(this::read)
         .onSuccess(more -> schedule(more ? 0 : IDLE_POLL_MS))
         // not there yet, or a collector between registrations: keep trying
         .onFailure(e -> schedule(IDLE_POLL_MS));
+  }
+
+  /** Whether the container, as listed, holds lines past the last one given (a read would ask its collectors). */
+  boolean behind(JsonObject container) {
+    return container.getLong("lastSeq", 0L) > after;
+  }
+
+  /**
+   * Reads and gives what follows in the container ({@code container} as {@link ClusterView} lists it); true when
+   * more may be read at once. A container listed with nothing new costs no read: idle tails ask no collector.
+   */
+  Future<Boolean> read(JsonObject container) {
+    if (stopped || !behind(container)) return Future.succeededFuture(false);
+    return view.lines(container, after, PAGE).map(lines -> deliver(lines, container.getLong("firstSeq", 0L)));
   }
 
   /**
@@ -101,7 +120,7 @@ final class LogTail {
       gapSeenAt = -1;
       after = seq;
       given++;
-      if (filter.test(l)) sink.line(l.toJson());
+      if (filter.test(l)) sink.line(l);
     }
     return given == PAGE;
   }

@@ -23,6 +23,21 @@ final class StoredLine {
     return seq;
   }
 
+  long timeNanos() {
+    return source.batch().timeNanos(index);
+  }
+
+  /** Where the line sits in a search's order (time, container, seq). */
+  io.dockline.wire.SearchKey key() {
+    return new io.dockline.wire.SearchKey(timeNanos(), source.batch().container().id(), seq);
+  }
+
+  /** Whether a search's stream, level, text and regex filters keep the line. */
+  boolean matches(io.dockline.collector.LinePredicate predicate) {
+    io.dockline.wire.LineBatch b = source.batch();
+    return predicate.matches(b.streamCode(index), b.flags(index), b.data(), b.lineOffset(index), b.lineLength(index));
+  }
+
   /** The time as the API renders it (RFC 3339, fixed width: compares as text). */
   String time() {
     return LineJson.formatTime(source.batch().timeNanos(index));
