@@ -273,8 +273,10 @@ function rerenderTail() {
 
 const MAX_SEARCH_ROWS = 3000; // rows kept; past it, those farthest from where lines arrive go
 const HISTOGRAM_BARS = 120; // at most; the step is the smallest nice one that keeps the range within it
-const STEPS_S = [1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 180, 300, 600, 900, 1200, 1800, 3600, 7200, 10800,
-  21600, 43200, 86400]; // each at most twice the one before: a range gets 60 to 120 bars
+const SECOND = 1000;
+const DAY = 86400 * SECOND;
+const STEPS_MS = [100, 200, 500, 1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 180, 300, 600, 900, 1200, 1800, 3600,
+  7200, 10800, 21600, 43200, 86400].map((n, i) => (i < 3 ? n : n * SECOND)); // each at most 2.5 times the one before
 const SELECTORS = ['service', 'project', 'host', 'image', 'name'];
 const REPEATABLE = ['label', 'container']; // several, separated by spaces
 const PALETTE = ['#61afef', '#98c379', '#e5c07b', '#c678dd', '#56b6c2', '#d19a66', '#e06c75', '#abb2bf'];
@@ -292,13 +294,18 @@ function timeMs(v, now) {
   return t;
 }
 
-function stepText(s) {
-  return s % 86400 === 0 ? s / 86400 + 'd' : s % 3600 === 0 ? s / 3600 + 'h' : s % 60 === 0 ? s / 60 + 'm' : s + 's';
+/** A step as `step` takes it: a whole number and one unit. */
+function stepText(ms) {
+  for (const [unit, n] of [['d', DAY], ['h', 3600 * SECOND], ['m', 60 * SECOND], ['s', SECOND]]) {
+    if (ms % n === 0) return ms / n + unit;
+  }
+  return ms + 'ms';
 }
 
+/** The smallest step that keeps the range within HISTOGRAM_BARS bars (whole days past a day). */
 function stepFor(rangeMs) {
-  for (const s of STEPS_S) if (rangeMs <= s * 1000 * HISTOGRAM_BARS) return s;
-  return Math.ceil(rangeMs / HISTOGRAM_BARS / 864e5) * 86400;
+  for (const ms of STEPS_MS) if (rangeMs <= ms * HISTOGRAM_BARS) return ms;
+  return Math.ceil(rangeMs / HISTOGRAM_BARS / DAY) * DAY;
 }
 
 /** The search the form describes; an error naming what is wrong in it. */
@@ -324,7 +331,7 @@ function searchFromForm() {
   const untilMs = until ? timeMs(until, now) : now;
   if (until) range.set('until', /^\d+[a-z]+$/i.test(until) ? new Date(untilMs).toISOString() : until);
   if (untilMs < sinceMs) throw new Error('since is after until');
-  return {filters, range, sinceMs, untilMs, stepS: stepFor(untilMs - sinceMs), descending: f.order.value !== 'asc',
+  return {filters, range, sinceMs, untilMs, stepMs: stepFor(untilMs - sinceMs), descending: f.order.value !== 'asc',
     limit: Number(f.limit.value), mark: f.regex.checked ? '' : text, ignoreCase: f.ignoreCase.checked, cursor: null,
     keys: new Set(), stats: null, dropped: false};
 }
@@ -527,7 +534,7 @@ function toggleLive() {
 
 async function loadHistogram(s) {
   const p = new URLSearchParams([...s.filters, ...s.range]);
-  p.set('step', stepText(s.stepS));
+  p.set('step', stepText(s.stepMs));
   p.set('by', 'service');
   $('#histogram-svg').dataset.query = p.toString();
   try {
@@ -542,7 +549,7 @@ async function loadHistogram(s) {
 
 /** The histogram's x axis: from the start of the step holding `since` (steps start at multiples of it) to until. */
 function histogramAxis(s) {
-  const stepMs = s.stepS * 1000;
+  const stepMs = s.stepMs;
   const from = Math.floor(s.sinceMs / stepMs) * stepMs;
   return {stepMs, from, span: Math.max(s.untilMs - from, stepMs)};
 }
@@ -587,7 +594,7 @@ function renderHistogram() {
   svg.dataset.lines = total;
   $('#histogram-from').textContent = new Date(from).toISOString();
   $('#histogram-to').textContent = new Date(s.untilMs).toISOString();
-  $('#histogram-meta').textContent = total + ' matching line(s), ' + stepText(s.stepS) + ' per bar';
+  $('#histogram-meta').textContent = total + ' matching line(s), ' + stepText(s.stepMs) + ' per bar';
   $('#histogram-legend').replaceChildren(...(bySeries ? groups : []).map((g) => el('span', {class: 'legend'},
     el('span', {class: 'swatch', style: 'background:' + g.color}), (g.key || '(none)') + ' ' + g.lines)));
 }
