@@ -393,9 +393,11 @@ function renderSearchState() {
 
 function searchRow(l, isLive) {
   const when = l.time.slice(5, 10) + ' ' + l.time.slice(11, 23);
-  const tag = [l.stream === 'stderr' ? 'stderr' : '', l.level && l.level !== 'none' ? l.level : ''].filter(Boolean).join(' ');
-  return el('div', {class: lineClass(l) + (isLive ? ' live' : '') + (l.late ? ' late' : ''), 'data-key': l.containerId + '/' + l.seq,
-    'data-container': l.containerName, 'data-time': l.time, title: l.time + ' ' + l.stream + ' ' + (l.host || '') + (l.late ? ' (came late)' : '')},
+  const level = l.level && l.level !== 'none' ? l.level : '';
+  const tag = [l.stream === 'stderr' ? 'stderr' : '', level].filter(Boolean).join(' ');
+  return el('div', {class: lineClass(l) + (isLive ? ' live' : '') + (l.late ? ' late' : ''),
+    'data-key': l.containerId + '/' + l.seq, 'data-container': l.containerName, 'data-time': l.time,
+    title: l.time + ' ' + l.stream + ' ' + (l.host || '') + (l.late ? ' (came late)' : '')},
   el('span', {class: 'time'}, when), el('span', {class: 'container'}, l.containerName),
   el('span', {class: 'tag'}, tag), textNode(l, search.mark, search.ignoreCase));
 }
@@ -563,8 +565,8 @@ function renderHistogram() {
   const {stepMs, from, span} = histogramAxis(s);
   const bucketTimes = new Map(); // step start (ms) → the parts of its bar: [{key, lines, time, color}]
   let total = 0;
-  const groups = s.stats.groups.map((g, i) => ({key: bySeries ? g.key : '', color: bySeries ? PALETTE[i % PALETTE.length]
-    : PALETTE[0], lines: g.lines, buckets: g.buckets}));
+  const groups = s.stats.groups.map((g, i) => ({key: bySeries ? g.key : '',
+    color: PALETTE[bySeries ? i % PALETTE.length : 0], lines: g.lines, buckets: g.buckets}));
   for (const g of groups) {
     for (const b of g.buckets) {
       const t = timeMs(b.time, 0);
