@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class ConsoleIT {
+  /** A line of markup the console must show as text (each web replica writes it first). */
+  private static final String HOSTILE = "ERROR <img src=x onerror=\"window.pwned=1\"> & <b>bold</b>";
   private final String run = "co" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
   private final List<String> containers = new ArrayList<>(List.of(run + "-web", run + "-worker"));
   private NodeProcess node;
@@ -144,7 +146,7 @@ class ConsoleIT {
     List<String> ids = new ArrayList<>();
     for (String name : List.of(web.get(0), web.get(1), run + "-worker-1")) {
       // markup the console must show as text, then 150 lines over about 15 s, every third an ERROR
-      String script = "echo 'ERROR <img src=x onerror=\"window.pwned=1\"> & <b>bold</b>'; i=1; while [ $i -le 150 ]; do "
+      String script = "echo '" + HOSTILE + "'; i=1; while [ $i -le 150 ]; do "
           + "if [ $((i % 3)) -eq 0 ]; then echo \"ERROR " + name + " request $i failed\"; else echo \"" + name
           + " GET /items/$i 200\"; fi; [ $((i % 10)) -eq 0 ] && sleep 1; i=$((i+1)); done";
       containers.add(name);
@@ -186,7 +188,7 @@ class ConsoleIT {
       }
       rows = searchRows(browser);
       assertEquals(keys(matching), rows.stream().map(r -> r.getString(0)).toList(), "every matching line once, in order");
-      assertEquals(2L, rows.stream().filter(r -> r.getString(2).equals("ERROR <img src=x onerror=\"window.pwned=1\"> & <b>bold</b>")).count(),
+      assertEquals(2L, rows.stream().filter(r -> r.getString(2).equals(HOSTILE)).count(),
           "markup in a line is shown as its text");
       assertEquals(true, browser.script("return document.querySelector('#search-lines img, #search-lines b') === null"
           + " && window.pwned === undefined;"), "markup in a line is never made into elements");
@@ -226,6 +228,17 @@ class ConsoleIT {
       browser.script("document.querySelector('#search-view').scrollIntoView();");
       Path png = Path.of(System.getProperty("dockline.search.screenshot", "target/console-search.png"));
       browser.screenshot(png);
+
+      // a regex marks nothing: the lines' text is set whole, and markup in it stays text there too
+      browser.script("const f = document.querySelector('#search-form').elements; f.text.value = '<img src=x';"
+          + " f.regex.checked = true; f.since.value = '15m'; f.until.value = '';");
+      browser.click("#search-run", 5_000);
+      awaitSearched(browser);
+      assertEquals(List.of(HOSTILE, HOSTILE), searchRows(browser).stream().map(r -> r.getString(2)).toList());
+      assertEquals(true, browser.script("return document.querySelector('#search-lines img, #search-lines b') === null;"),
+          "markup in a line is never made into elements");
+      Thread.sleep(500); // an img made of the line would have failed to load by now, and run its onerror
+      assertEquals(true, browser.script("return window.pwned === undefined;"), "no script of a line ran");
     }
   }
 
