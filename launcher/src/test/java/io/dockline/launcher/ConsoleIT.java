@@ -244,22 +244,24 @@ class ConsoleIT {
 
   /**
    * Live mode: the search's lines, then every line written after it started, newest first, each once; a replica
-   * of the service started after live mode began shows up too.
+   * of the service started after live mode began shows up too. The node wants a token: the search sends it as a
+   * header, live mode (an EventSource) as {@code access_token}.
    */
   @Test
   void liveModeAddsTheLinesWrittenAfterItStarted() throws Exception {
     Path work = Files.createTempDirectory("dockline-console-it");
-    node = new NodeProcess("console", work).start();
+    String token = "console-it-" + run;
+    node = new NodeProcess("console", work, "--auth-token", token).start();
     node.awaitHealth(200, 120_000);
     String first = run + "-clock-1";
     String late = run + "-clock-2";
     containers.addAll(List.of(first, late));
     startClock(first);
-    Api api = new Api(node, null);
+    Api api = new Api(node, token);
     api.awaitStored(first, 3, 60_000);
 
     try (Browser browser = Browser.start()) {
-      browser.open("http://127.0.0.1:" + node.httpPort + "/");
+      browser.open("http://127.0.0.1:" + node.httpPort + "/console/#token=" + token);
       browser.type(browser.find("#search-form input[name=service]", 20_000), "clock");
       browser.script("document.querySelector('#search-form').elements.since.value = '5m';");
       browser.click("#search-live", 5_000);
