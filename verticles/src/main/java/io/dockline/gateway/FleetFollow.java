@@ -18,16 +18,16 @@ import java.util.Set;
  *
  * <p>Each selected container has a {@link LogTail} that this follow drives: every {@link #TICK_MS} the gateway's
  * container list (shared by every tail and follow, at most 200 ms old) is matched against the selector, so a
- * container that starts or first matches later is followed from its lines stamped since the follow began; only containers listed with lines
- * past their tail's last are read, at most {@link #READS_IN_FLIGHT} at once, so a selector matching thousands of
- * idle containers costs no collector read. A tail reads whichever collectors hold its container, so a stream
+ * container that starts or first matches later is followed from its lines stamped since the follow began; only
+ * containers listed with lines past their tail's last are read, at most {@link #READS_IN_FLIGHT} at once, so a
+ * selector matching thousands of idle containers costs no collector read. A tail reads whichever collectors hold its container, so a stream
  * moving to another collector goes on without a missing or repeated line.
  *
  * <p>Lines are held until the watermark passes their time: the gateway's clock less {@code follow-settle}, less
  * how far behind the gateway's clock the most-behind host of the followed containers is (measured, see
  * {@link ClusterView#clockOffsets()}; counted up to {@link #MAX_SKEW_NANOS}). Each event's id is the key of the
- * last line given in order; a follow started with one (Last-Event-ID, or {@code cursor}) first gives the stored
- * lines after it, page by page as a search does, then goes on live.
+ * last line given in order; a follow started with one (Last-Event-ID, {@code cursor}, or {@code since}) first gives
+ * the stored lines after it, page by page as a search does, then goes on live.
  */
 final class FleetFollow {
   static final long TICK_MS = 100;
