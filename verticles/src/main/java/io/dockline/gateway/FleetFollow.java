@@ -277,9 +277,10 @@ final class FleetFollow {
       // held rendered, not as a reference into the batch read: a filter keeping one line in a thousand would
       // otherwise hold whole batches
       JsonObject json = l.toJson();
-      if (!merge.offer(l.key(), json, l.textBytes() + HELD_LINE_OVERHEAD)) return;
       // late: the position is past it; given now, flagged, and the position (the id) stays
-      event(merge.position(), json.put("late", true));
+      if (merge.offer(l.key(), json, l.textBytes() + HELD_LINE_OVERHEAD) == FollowMerge.Offer.LATE) {
+        event(merge.position(), json.put("late", true));
+      }
     }
 
     @Override
