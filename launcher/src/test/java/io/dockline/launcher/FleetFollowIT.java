@@ -73,28 +73,42 @@ class FleetFollowIT {
         "--name", name, Docker.IMAGE, "sh", "-c", script);
   }
 
-  private void startAttached(String... ids) throws Exception {
-    gateway.baselineStreams = (int) gateway.metric("dockline_attach_streams_open");
-    gateway.startWhenAttached(ids);
+  /**
+   * Creates replicas and starts them once the agent has attached to them (attach has no history): the streams
+   * open before are those of this run's containers still running or created.
+   */
+  private List<String> startReplicas(String service, int lines, int... numbers) throws Exception {
+    Deadlines.await(() -> gateway.metric("dockline_attach_streams_open") == liveContainers(), 30_000,
+        "an attach stream per live container");
+    gateway.baselineStreams = liveContainers();
+    List<String> ids = new ArrayList<>();
+    for (int n : numbers) ids.add(replica(service, n, lines));
+    gateway.startWhenAttached(ids.toArray(new String[0]));
+    return ids;
+  }
+
+  private static int liveContainers() {
+    String ids = Docker.run("ps", "-aq", "--filter", "label=" + Docker.RUN_LABEL, "--filter", "status=running",
+        "--filter", "status=created");
+    return (int) java.util.Arrays.stream(ids.split("\\s+")).filter(id -> !id.isBlank()).count();
   }
 
   @Test
   void followGivesEveryLineOnceAcrossANewReplicaACollectorStopAndAResume() throws Exception {
-    String web1 = replica("web", 1, LINES);
-    String web2 = replica("web", 2, LINES);
-    String api1 = replica("api", 1, LINES);
+    List<String> web = startReplicas("web", LINES, 1, 2);
+    String web1 = web.get(0);
+    String web2 = web.get(1);
+    startReplicas("api", LINES, 1);
     String query = "/api/logs?follow=true&project=" + project + "&service=web&since=10m";
     List<JsonObject> got = new ArrayList<>();
     String lastId;
     lastInOrder = null;
     int late = 0;
-    startAttached(web1, web2, api1);
     try (Api.Events first = api.events(query, null)) {
       assertEquals(200, first.status);
       late += take(first, got, 100);
       // a replica started after the follow began is followed from its first line
-      String web3 = replica("web", 3, LINES / 2);
-      startAttached(web3);
+      String web3 = startReplicas("web", LINES / 2, 3).get(0);
       while (got.stream().noneMatch(l -> l.getString("containerId").equals(web3))) late += take(first, got, 1);
 
       // a collector holding followed streams stops: they go on on the others
@@ -179,10 +193,9 @@ class FleetFollowIT {
 
   @Test
   void cliPrintsAndFollowsASelectorPrefixedByName() throws Exception {
-    String a = replica("cli", 1, 40);
-    String b = replica("cli", 2, 40);
-    startAttached(a, b);
-    for (String id : List.of(a, b)) gateway.awaitStored(id, 40, 60_000);
+    List<String> ab = startReplicas("cli", 40, 1, 2);
+    for (String id : ab) gateway.awaitStored(id, 40, 60_000);
+    for (String id : ab) Docker.waitExited(id, 60_000);
     String url = "http://127.0.0.1:" + gateway.httpPort;
     String[] printed = NodeProcess.runJar("logs", "--url", url, "--project", project, "--service", "cli", "--grep", "line 1");
     assertEquals("0", printed[0], printed[1]);
@@ -195,7 +208,6 @@ class FleetFollowIT {
     assertEquals(new HashSet<>(want), new HashSet<>(lines), printed[1]);
 
     // -f: the stored lines since a time, then a replica that starts later, each line once
-    String c = replica("cli", 3, 30);
     ProcessBuilder pb = new ProcessBuilder("java", "-jar", NodeProcess.JAR.toString(), "logs", "-f", "--since", "10m",
         "--url", url, "--project", project, "--service", "cli");
     Process p = Deadlines.killAfter(pb.redirectError(ProcessBuilder.Redirect.DISCARD).start(), 120);
@@ -203,7 +215,7 @@ class FleetFollowIT {
       BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < 80; i++) assertTrue(seen.add(out.readLine()), "each line once");
-      startAttached(c);
+      startReplicas("cli", 30, 3);
       for (int i = 0; i < 30; i++) {
         String l = out.readLine();
         assertNotNull(l, "the follow ended");

@@ -18,16 +18,16 @@ import java.util.Set;
  *
  * <p>Each selected container has a {@link LogTail} that this follow drives: every {@link #TICK_MS} the gateway's
  * container list (shared by every tail and follow, at most 200 ms old) is matched against the selector, so a
- * container that starts or first matches later is followed from its first line; only containers listed with lines
- * past their tail's last are read, at most {@link #READS_IN_FLIGHT} at once, so a selector matching thousands of
- * idle containers costs no collector read. A tail reads whichever collectors hold its container, so a stream
+ * container that starts or first matches later is followed from its lines stamped since the follow began; only
+ * containers listed with lines past their tail's last are read, at most {@link #READS_IN_FLIGHT} at once, so a
+ * selector matching thousands of idle containers costs no collector read. A tail reads whichever collectors hold its container, so a stream
  * moving to another collector goes on without a missing or repeated line.
  *
  * <p>Lines are held until the watermark passes their time: the gateway's clock less {@code follow-settle}, less
  * how far behind the gateway's clock the most-behind host of the followed containers is (measured, see
  * {@link ClusterView#clockOffsets()}; counted up to {@link #MAX_SKEW_NANOS}). Each event's id is the key of the
- * last line given in order; a follow started with one (Last-Event-ID, or {@code cursor}) first gives the stored
- * lines after it, page by page as a search does, then goes on live.
+ * last line given in order; a follow started with one (Last-Event-ID, {@code cursor}, or {@code since}) first gives
+ * the stored lines after it, page by page as a search does, then goes on live.
  */
 final class FleetFollow {
   static final long TICK_MS = 100;
@@ -58,6 +58,9 @@ final class FleetFollow {
   private FollowMerge<JsonObject> merge;
   private long timer = -1;
   private int rotate;
+  /** When the follow started (the gateway's clock), and the time of the position it started from, if any. */
+  private long startedAt;
+  private Long startedFrom;
   private boolean stopped;
   private boolean warnedTooMany;
 
@@ -92,10 +95,12 @@ final class FleetFollow {
    * following {@code from} when given (a resume, or {@code since}).
    */
   void start(Map<String, JsonObject> all, SearchKey from) {
+    startedFrom = from == null ? null : from.timeNanos();
+    startedAt = io.dockline.config.NodeStatus.wallClockNanos();
     Map<String, Long> through = new LinkedHashMap<>();
     for (JsonObject c : query.selector().select(all)) {
       through.put(c.getString("id"), c.getLong("lastSeq", 0L));
-      follow(c, c.getLong("lastSeq", 0L));
+      follow(c, c.getLong("lastSeq", 0L), query.sinceNanos());
     }
     if (from == null) {
       merge = new FollowMerge<>(null, MAX_HELD_LINES, MAX_HELD_BYTES);
@@ -160,7 +165,8 @@ final class FleetFollow {
     resp.end();
   }
 
-  private void follow(JsonObject c, long after) {
+  /** Follows a container after seq {@code after}, its lines stamped from {@code fromNanos} on. */
+  private void follow(JsonObject c, long after, long fromNanos) {
     String id = c.getString("id");
     if (tails.size() >= MAX_CONTAINERS) {
       if (!warnedTooMany) write(": more than " + MAX_CONTAINERS + " containers match: those beyond are not followed\n\n");
@@ -168,11 +174,8 @@ final class FleetFollow {
       return;
     }
     hosts.add(c.getString("host", ""));
-    tails.put(id, new LogTail(vertx, view, id, after, this::keeps, new ContainerSink(id)));
-  }
-
-  private boolean keeps(StoredLine l) {
-    return l.timeNanos() >= query.sinceNanos() && l.matches(query.predicate());
+    tails.put(id, new LogTail(vertx, view, id, after, l -> l.timeNanos() >= fromNanos && l.matches(query.predicate()),
+        new ContainerSink(id)));
   }
 
   private void tick() {
@@ -187,12 +190,14 @@ final class FleetFollow {
   }
 
   /**
-   * Follows newly selected containers from their first kept line, and reads those with new lines, a few at once,
+   * Follows newly selected containers from their first line after the start, and reads those with new lines, a few at once,
    * taking turns.
    */
   private void read(Map<String, JsonObject> all) {
     for (JsonObject c : query.selector().select(all)) {
-      if (!tails.containsKey(c.getString("id"))) follow(c, Math.max(0, c.getLong("firstSeq", 0L) - 1));
+      if (!tails.containsKey(c.getString("id"))) {
+        follow(c, Math.max(0, c.getLong("firstSeq", 0L) - 1), Math.max(query.sinceNanos(), origin(c.getString("host", ""))));
+      }
     }
     List<String> ids = new ArrayList<>(tails.keySet());
     for (int k = 0; k < ids.size() && reading.size() < READS_IN_FLIGHT && !full(); k++) {
@@ -207,6 +212,17 @@ final class FleetFollow {
       });
     }
     rotate = ids.isEmpty() ? 0 : (rotate + 1) % ids.size();
+  }
+
+  /**
+   * The time from which a container first seen after the start (it started, or was renamed into the selector) is
+   * followed: the position's the follow started from (Last-Event-ID, cursor, since), or else the start less the
+   * settle delay by its host's clock. Not its history,
+   * which a container renamed into the selector would otherwise pour out as late lines.
+   */
+  private long origin(String host) {
+    if (startedFrom != null) return startedFrom;
+    return startedAt - settleNanos + skew(Set.of(host));
   }
 
   private boolean full() {
@@ -224,15 +240,19 @@ final class FleetFollow {
    * {@link #MAX_SKEW_NANOS}. A host without a measured offset counts as on time.
    */
   private long watermark() {
+    return io.dockline.config.NodeStatus.wallClockNanos() - settleNanos + skew(hosts);
+  }
+
+  /** The earliest the hosts' clocks may be against the gateway's (0 for none measured), within the bound. */
+  private long skew(Set<String> of) {
     Map<String, ClusterView.ClockOffset> clocks = view.clockOffsets();
     long skew = Long.MAX_VALUE;
-    for (String host : hosts) {
+    for (String host : of) {
       ClusterView.ClockOffset o = clocks.get(host);
       skew = Math.min(skew, o == null ? 0 : o.earliestNanos());
     }
     if (skew == Long.MAX_VALUE) skew = 0;
-    skew = Math.max(-MAX_SKEW_NANOS, Math.min(MAX_SKEW_NANOS, skew));
-    return io.dockline.config.NodeStatus.wallClockNanos() - settleNanos + skew;
+    return Math.max(-MAX_SKEW_NANOS, Math.min(MAX_SKEW_NANOS, skew));
   }
 
   private void event(SearchKey id, JsonObject line) {
@@ -257,9 +277,10 @@ final class FleetFollow {
       // held rendered, not as a reference into the batch read: a filter keeping one line in a thousand would
       // otherwise hold whole batches
       JsonObject json = l.toJson();
-      if (!merge.offer(l.key(), json, l.textBytes() + HELD_LINE_OVERHEAD)) return;
       // late: the position is past it; given now, flagged, and the position (the id) stays
-      event(merge.position(), json.put("late", true));
+      if (merge.offer(l.key(), json, l.textBytes() + HELD_LINE_OVERHEAD) == FollowMerge.Offer.LATE) {
+        event(merge.position(), json.put("late", true));
+      }
     }
 
     @Override

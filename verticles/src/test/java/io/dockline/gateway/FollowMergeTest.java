@@ -1,5 +1,6 @@
 package io.dockline.gateway;
 
+import static io.dockline.gateway.FollowMerge.Offer.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.dockline.wire.SearchKey;
@@ -7,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The order a follow across containers gives lines in: held to the watermark, late ones at once, bounded. */
+/** The order a follow across containers gives lines in: held to the watermark, late ones at once, none twice, bounded. */
 class FollowMergeTest {
   private final List<SearchKey> given = new ArrayList<>();
 
@@ -22,19 +23,20 @@ class FollowMergeTest {
   @Test
   void linesReadOutOfOrderComeOutInTimeOrderUpToTheWatermark() {
     FollowMerge<String> m = new FollowMerge<>(null, 100, 1 << 20);
-    assertFalse(m.offer(key(30, "b", 1), "b1", 10));
-    assertFalse(m.offer(key(10, "a", 1), "a1", 10));
-    assertFalse(m.offer(key(30, "a", 2), "a2", 10));
-    assertFalse(m.offer(key(50, "a", 3), "a3", 10));
+    assertEquals(HELD, m.offer(key(30, "b", 1), "b1", 10));
+    assertEquals(HELD, m.offer(key(10, "a", 1), "a1", 10));
+    assertEquals(HELD, m.offer(key(30, "a", 2), "a2", 10));
+    assertEquals(HELD, m.offer(key(50, "a", 3), "a3", 10));
     release(m, 30);
     assertEquals(List.of(key(10, "a", 1), key(30, "a", 2), key(30, "b", 1)), given, "ties by container, then seq");
     assertEquals(key(30, "b", 1), m.position());
     assertEquals(1, m.heldLines());
 
     // read after lines later than it were given: late, not held, and the position stays
-    assertTrue(m.offer(key(20, "c", 1), "c1", 10));
-    assertTrue(m.offer(key(30, "b", 1), "b1", 10), "a line at the position itself was given");
-    assertFalse(m.offer(key(30, "c", 1), "c1", 10), "after the position: still in order");
+    assertEquals(LATE, m.offer(key(20, "c", 1), "c1", 10));
+    assertEquals(AGAIN, m.offer(key(30, "b", 1), "b1", 10), "the line at the position itself was given");
+    assertEquals(AGAIN, m.offer(key(50, "a", 3), "a3", 10), "a held line read again");
+    assertEquals(HELD, m.offer(key(30, "c", 1), "c1", 10), "after the position: still in order");
     release(m, 100);
     assertEquals(List.of(key(10, "a", 1), key(30, "a", 2), key(30, "b", 1), key(30, "c", 1), key(50, "a", 3)), given);
   }
@@ -42,8 +44,8 @@ class FollowMergeTest {
   @Test
   void aResumedMergeTakesOnlyLinesAfterItsPosition() {
     FollowMerge<String> m = new FollowMerge<>(key(40, "b", 7), 100, 1 << 20);
-    assertTrue(m.offer(key(40, "a", 9), "a9", 10));
-    assertFalse(m.offer(key(40, "b", 8), "b8", 10));
+    assertEquals(LATE, m.offer(key(40, "a", 9), "a9", 10));
+    assertEquals(HELD, m.offer(key(40, "b", 8), "b8", 10));
   }
 
   @Test
