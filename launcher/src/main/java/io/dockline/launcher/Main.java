@@ -11,6 +11,8 @@ import java.util.logging.Logger;
  * {@code java -jar dockline.jar gate ...}: the start gate's process ({@link io.dockline.attach.gate.GateMain}).
  */
 public final class Main {
+  /** How long a node may take to join its cluster and start its roles before it gives up. */
+  private static final int START_TIMEOUT_SECONDS = 120;
   private Main() {}
 
   public static void main(String[] args) throws Exception {
@@ -54,10 +56,15 @@ public final class Main {
     Logger log = Logger.getLogger(Main.class.getName());
     Node node;
     try {
-      node = Node.start(cli.config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      node = Node.start(cli.config).toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      System.err.println("dockline: failed to start: not started within " + START_TIMEOUT_SECONDS
+          + " s (joining the cluster or starting a role took longer; see the log above)");
+      System.exit(1);
+      return;
     } catch (Exception e) {
       Throwable c = e.getCause() == null ? e : e.getCause();
-      System.err.println("dockline: failed to start: " + c.getMessage());
+      System.err.println("dockline: failed to start: " + (c.getMessage() != null ? c.getMessage() : c.toString()));
       System.exit(1);
       return;
     }
