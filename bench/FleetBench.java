@@ -228,7 +228,7 @@ public class FleetBench {
 
     long baseHeap = usedHeap();
     int baseThreads = ManagementFactory.getThreadMXBean().getThreadCount();
-    System.out.println("agents | start s (p50/max) | ring agreed s | death noticed s | victim's streams off ring s"
+    System.out.println("agents | start s (p50/max) | ring agreed s | death noticed s | ring without its streams s"
         + " | CPU ms/s per agent | heap MB per agent | threads per agent | collectors CPU % | collector RSS MB"
         + " | map ops/s | map ops per agent per min | lines/s acked | verified streams");
     int port = basePort + 20;
@@ -327,12 +327,17 @@ public class FleetBench {
       if (memberId == null) throw new AssertionError("the victim member did not start within 180 s");
       String id = memberId;
       await(() -> members.stream().allMatch(m -> m.clusterNodes().contains(id)), 30_000, "every member sees the victim");
-      await(() -> ringStreamsOf(name) > 0, 60_000, "the victim's streams on the ring");
+      int others = members.stream().mapToInt(m -> m.streams.size()).sum();
+      await(() -> ringStreams() == others + streams, 60_000, "every stream, the victim's too, on the published ring");
       long t0 = System.nanoTime();
       kill(p);
       await(() -> members.stream().noneMatch(m -> m.clusterNodes().contains(id)), 120_000, "the victim's death noticed");
       double noticed = (System.nanoTime() - t0) / 1e9;
-      await(() -> ringStreamsOf(name) == 0, 120_000, "the victim's streams off the ring");
+      // its loads expire (TTL 20 s), the leader publishes a ring without its streams, every router reads it
+      await(() -> ringStreams() == others, 120_000, "the victim's streams off the published ring");
+      long version = getJson(collectorHttp.get(0), "/api/ring").getLong("version", Long.MAX_VALUE);
+      await(() -> members.stream().allMatch(m -> m.gauge("dockline.ring.version") >= version), 30_000,
+          "every router on the ring without the victim's streams");
       return new double[] {noticed, (System.nanoTime() - t0) / 1e9};
     } finally {
       kill(p);
@@ -340,17 +345,12 @@ public class FleetBench {
     }
   }
 
-  /** Streams of a host on the ring as a collector's gateway shows it (/api/ring, answered by a router). */
-  int ringStreamsOf(String host) {
+  /** Streams on the published ring (the leader's stream counts per collector, /api/ring); -1 unreadable. */
+  int ringStreams() {
     JsonObject ring = getJson(collectorHttp.get(0), "/api/ring");
-    if (ring == null) return -1;
-    String prefix = String.format("%016x", (long) host.hashCode() * 31).substring(0, 8);
+    if (ring == null || ring.getLong("version") == null) return -1;
     int n = 0;
-    for (Object c : ring.getJsonArray("collectors")) {
-      for (Object s : ((JsonObject) c).getJsonArray("streamLoads")) {
-        if (((JsonObject) s).getString("container").startsWith(prefix)) n++;
-      }
-    }
+    for (Object c : ring.getJsonArray("collectors")) n += ((JsonObject) c).getInteger("streams", 0);
     return n;
   }
 

@@ -47,6 +47,9 @@ public final class RingLeaderVerticle extends VerticleBase {
   private Set<String> lastReady = Set.of();
   private Set<String> lastReadable = Set.of();
   private long lastPublishMs;
+  /** What the last ring was built from: a leader that stops publishes it once more without itself. */
+  private PublishedLoads lastLoads = PublishedLoads.NONE;
+  private Map<String, String> lastMemberIds = Map.of();
 
   public RingLeaderVerticle(NodeConfig config) {
     this.config = config;
@@ -140,8 +143,26 @@ public final class RingLeaderVerticle extends VerticleBase {
           last = ringEntry;
           lastReady = ready;
           lastReadable = readable;
+          lastLoads = loads;
+          lastMemberIds = memberIds;
           lastPublishMs = System.currentTimeMillis();
         });
+  }
+
+  /**
+   * A leader that stops (its collector leaves) publishes the ring without its collector, so routers stop
+   * writing to it at once rather than when the next leader takes over.
+   */
+  @Override
+  public Future<?> stop() {
+    if (last == null) return Future.succeededFuture();
+    Set<String> ready = new java.util.TreeSet<>(lastReady);
+    Set<String> readable = new java.util.TreeSet<>(lastReadable);
+    ready.remove(config.nodeName());
+    readable.remove(config.nodeName());
+    return publish(ready, readable, lastMemberIds, lastLoads).timeout(5, java.util.concurrent.TimeUnit.SECONDS)
+        .onFailure(e -> LOG.info("the last ring without this collector was not published: " + e.getMessage()))
+        .otherwiseEmpty();
   }
 
   private <V> Future<AsyncMap<String, V>> map(String name) {
