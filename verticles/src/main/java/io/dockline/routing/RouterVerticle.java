@@ -199,7 +199,11 @@ public final class RouterVerticle extends VerticleBase {
       refreshing = false;
       if (ar.failed()) {
         LOG.fine(() -> "ring unreadable: " + ar.cause().getMessage());
-        return;
+        // the maps are gone with the last data member, say: collectors that left the cluster leave the ring anyway
+        if (publishedRing != null) {
+          BoundedLoadRing next = publishedRing.view(alive(), ownOwners);
+          if (!sameRing(next, ring)) adopt(next);
+        }
       }
       status.set(NodeConfig.Role.ROUTER, !ring.isEmpty(),
           ring.isEmpty() ? "waiting for a ready collector" : "routing to " + ring.members());
