@@ -55,7 +55,7 @@ public class FleetBench {
       .getBytes(StandardCharsets.UTF_8);
 
   final Map<String, String> opts = new HashMap<>();
-  final String cluster = "fleet" + Long.toString(System.nanoTime() % 1_000_000, 36);
+  String cluster = "fleet" + Long.toString(System.nanoTime() % 1_000_000, 36);
   final int basePort = 21000 + (int) (System.nanoTime() % 500) * 10;
   final List<Process> collectors = new ArrayList<>();
   final List<Integer> collectorHttp = new ArrayList<>();
@@ -67,7 +67,12 @@ public class FleetBench {
     FleetBench b = new FleetBench();
     for (int i = 0; i + 1 < args.length; i += 2) b.opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     if (b.opts.containsKey("victim")) {
-      b.victim();
+      try {
+        b.victim();
+      } catch (Throwable e) {
+        System.out.println("VICTIM-FAIL " + e);
+        System.exit(1);
+      }
       return;
     }
     try {
@@ -192,6 +197,7 @@ public class FleetBench {
   /** Victim mode: one agent member with its streams in a JVM of its own, until killed. */
   void victim() throws Exception {
     work = Path.of(opts.get("work"));
+    cluster = opts.get("cluster");
     join.addAll(Arrays.asList(opts.get("join").split(",")));
     Member m = startMember(opts.get("victim"), Integer.parseInt(opts.get("port")));
     startStreams(m, opts.get("victim"), opt("streams", 2), opt("lines-per-second", 20));
@@ -224,7 +230,8 @@ public class FleetBench {
     System.out.printf("cluster %s: %d collectors (data members, own JVMs, -Xmx256m), agent members in this JVM "
         + "(-Xmx %d MB), %d streams each at %d lines/s, windows of %d s; work dir %s%n", cluster, nCollectors,
         Runtime.getRuntime().maxMemory() >> 20, streams, lps, window, work);
-    await(() -> ringCollectors(collectorHttp.get(0)) == nCollectors, 180_000, "every collector on the ring");
+    // no router runs yet to answer /api/ring: each collector says it is ready; the routers then check the ring
+    await(() -> collectorHttp.stream().allMatch(h -> get(h, "/health") != null), 180_000, "every collector ready");
 
     long baseHeap = usedHeap();
     int baseThreads = ManagementFactory.getThreadMXBean().getThreadCount();
@@ -311,20 +318,26 @@ public class FleetBench {
   double[] death(String jar, int port, int streams, int lps) throws Exception {
     String name = "victim" + port;
     Process p = new ProcessBuilder("java", "-Xms16m", "-Xmx128m", "-XX:+UseSerialGC", "-cp", jar,
-        "bench/FleetBench.java", "--victim", name, "--port", Integer.toString(port), "--join", String.join(",", join),
+        "bench/FleetBench.java", "--victim", name, "--cluster", cluster, "--port", Integer.toString(port), "--join", String.join(",", join),
         "--work", work.toString(), "--streams", Integer.toString(streams), "--lines-per-second", Integer.toString(lps))
         .redirectErrorStream(true).start();
     String memberId = null;
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
       long until = System.currentTimeMillis() + 180_000;
       String line;
+      java.util.Deque<String> tail = new java.util.ArrayDeque<>();
       while (System.currentTimeMillis() < until && (line = r.readLine()) != null) {
         if (line.startsWith("VICTIM-READY ")) {
           memberId = line.substring(13).trim();
           break;
         }
+        tail.add(line);
+        if (tail.size() > 30) tail.removeFirst();
+        if (line.startsWith("VICTIM-FAIL")) break;
       }
-      if (memberId == null) throw new AssertionError("the victim member did not start within 180 s");
+      if (memberId == null) {
+        throw new AssertionError("the victim member did not start within 180 s:\n" + String.join("\n", tail));
+      }
       String id = memberId;
       await(() -> members.stream().allMatch(m -> m.clusterNodes().contains(id)), 30_000, "every member sees the victim");
       int others = members.stream().mapToInt(m -> m.streams.size()).sum();
@@ -425,11 +438,6 @@ public class FleetBench {
       }
     }
     return out;
-  }
-
-  int ringCollectors(int http) {
-    JsonObject ring = getJson(http, "/api/ring");
-    return ring == null ? -1 : ring.getJsonArray("collectors").size();
   }
 
   static JsonObject getJson(int http, String path) {
