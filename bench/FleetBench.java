@@ -424,9 +424,16 @@ public class FleetBench {
     return sum / collectors.size();
   }
 
-  /** dockline_cluster_map_operations_total by map, summed over the data members. */
+  /**
+   * dockline_cluster_map_operations_total by map (Hazelcast counts at the caller), summed over every member: the
+   * agent members here and the collectors.
+   */
   Map<String, Double> mapOps() {
     Map<String, Double> out = new HashMap<>();
+    for (Member m : members) {
+      m.node.meters().find("dockline.cluster.map.operations").functionCounters()
+          .forEach(c -> out.merge(c.getId().getTag("map"), c.count(), Double::sum));
+    }
     for (int http : collectorHttp) {
       String body = get(http, "/metrics");
       if (body == null) continue;

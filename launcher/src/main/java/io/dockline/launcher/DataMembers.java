@@ -23,9 +23,10 @@ import java.util.logging.Logger;
  * The cluster's data members (those holding its maps' partitions), as this member sees them: their count goes
  * to {@link NodeStatus} ({@code /health}) and a log line says when the cluster has none, and when it has one
  * again. On a data member, partition replica migrations are counted ({@code
- * dockline_cluster_partition_migrations_total}): a lite member joining or leaving moves none; and the
- * operations on each cluster map's entries this member owns ({@code dockline_cluster_map_operations_total}, by
- * map, from Hazelcast's local map statistics): what the fleet's members cost the members that hold the data.
+ * dockline_cluster_partition_migrations_total}): a lite member joining or leaving moves none. On every member,
+ * the operations it calls on each cluster map ({@code dockline_cluster_map_operations_total}, by map, from
+ * Hazelcast's local map statistics, which count at the caller): summed over the members, what the fleet asks
+ * of the members that hold the data.
  */
 final class DataMembers implements MembershipListener {
   private static final Logger LOG = Logger.getLogger(DataMembers.class.getName());
@@ -46,11 +47,9 @@ final class DataMembers implements MembershipListener {
     DataMembers members = new DataMembers(hz, status, self);
     hz.getCluster().addMembershipListener(members);
     members.count();
-    if (self) {
-      countMigrations(hz, Meters.counter(registry, node, "dockline.cluster.partition.migrations",
-          "partition replicas migrated between data members, as this data member is told"));
-      countMapOperations(hz, registry, node);
-    }
+    if (self) countMigrations(hz, Meters.counter(registry, node, "dockline.cluster.partition.migrations",
+        "partition replicas migrated between data members, as this data member is told"));
+    countMapOperations(hz, registry, node);
   }
 
   /** A counter per cluster map (and multimap, Vert.x's subscriptions among them), as maps are created. */
@@ -58,8 +57,8 @@ final class DataMembers implements MembershipListener {
     java.util.function.Consumer<DistributedObject> count = o -> {
       if (!(o instanceof IMap<?, ?>) && !(o instanceof MultiMap<?, ?>)) return;
       FunctionCounter.builder("dockline.cluster.map.operations", o, DataMembers::operations)
-          .description("operations on the entries this data member owns of the cluster map (gets, puts, sets, "
-              + "removes and others, e.g. entry listings per partition), from Hazelcast's local map statistics")
+          .description("operations this member called on the cluster map (gets, puts, sets, removes and others, "
+              + "e.g. entry listings), from Hazelcast's local map statistics")
           .tags("node", node, "map", o.getName()).register(registry);
     };
     hz.addDistributedObjectListener(new DistributedObjectListener() {
