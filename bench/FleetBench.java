@@ -75,6 +75,8 @@ public class FleetBench {
       }
       return;
     }
+    // the collectors end with this JVM however it ends (System.exit skips a finally block)
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> b.collectors.forEach(FleetBench::kill)));
     try {
       b.run();
       System.exit(0);
@@ -82,8 +84,6 @@ public class FleetBench {
       System.out.println("FAIL: " + e.getMessage());
       e.printStackTrace();
       System.exit(1);
-    } finally {
-      b.collectors.forEach(FleetBench::kill);
     }
   }
 
