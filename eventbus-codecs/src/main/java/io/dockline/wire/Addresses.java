@@ -34,6 +34,20 @@ public final class Addresses {
   public static final String STREAM_LOAD_MAP = "dockline.stream-loads";
 
   /**
+   * Cluster-wide async map: the ring one collector (the ring leader) builds from the registry and the stream loads
+   * and publishes under the key {@code "ring"}: version, collectors with their loads, the bound, and which hash
+   * buckets of streams changed owner lately ({@code io.dockline.routing.PublishedRing}, JSON with a {@code format}).
+   * Routers read this small entry each second instead of the whole load map.
+   */
+  public static final String RING_MAP = "dockline.ring";
+
+  /**
+   * Cluster-wide async map: stream (container) id to the collector the ring leader assigned it, for every stream
+   * with a published load. A router reads only its own streams' entries, when the ring says they may have moved.
+   */
+  public static final String RING_OWNERS_MAP = "dockline.ring.owners";
+
+  /**
    * Cluster-wide map of IP pools (role network): network name to its pool, leases inside, keyed by container id.
    * Every change is one entry processor on the pool's entry, so allocations from any member are serialized.
    */

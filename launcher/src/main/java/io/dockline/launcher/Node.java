@@ -67,6 +67,12 @@ public final class Node {
 
   public NodeConfig config() { return config; }
 
+  /** This member's Vert.x instance (bench/FleetBench.java sends synthetic batches through its router). */
+  public Vertx vertx() { return vertx; }
+
+  /** This member's meters, as {@code /metrics} shows them. */
+  public io.micrometer.core.instrument.MeterRegistry meters() { return registry; }
+
   private Future<Void> startCluster() {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);

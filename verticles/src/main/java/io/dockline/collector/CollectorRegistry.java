@@ -15,7 +15,8 @@ import java.util.TreeSet;
  * {@code readable} is read-ready (it serves what it holds; the gateway reads from it, routers ask it for a
  * stream's last seq). A collector short of disk is readable and not ready. An entry without {@code readable}
  * (written by an older collector) is readable when ready. {@code disk} is the collector's disk use, shown by
- * {@code /api/ring}.
+ * {@code /api/ring}. {@code ringFormat} (absent in older collectors) is the format of the ring this collector
+ * builds and publishes when it is the ring leader ({@link #ringLeader}).
  */
 public final class CollectorRegistry {
   private CollectorRegistry() {}
@@ -28,7 +29,8 @@ public final class CollectorRegistry {
   /** The entry of a collector that serves reads and, when {@code writable}, takes writes. */
   public static JsonObject entry(String node, String memberId, boolean writable, JsonObject disk) {
     JsonObject e = new JsonObject().put("node", node).put("ready", writable).put("readable", true)
-        .put("since", System.currentTimeMillis()).put("disk", disk);
+        .put("since", System.currentTimeMillis()).put("disk", disk)
+        .put("ringFormat", io.dockline.routing.PublishedRing.FORMAT);
     if (memberId != null) e.put("memberId", memberId);
     return e;
   }
@@ -58,6 +60,30 @@ public final class CollectorRegistry {
     return alive(entries, members, "readable");
   }
 
+  /**
+   * The collector that builds and publishes the cluster's ring: the first by name of the live collectors (ready
+   * or not) able to; null when none is (a cluster of the release before: each router builds the ring itself).
+   */
+  public static String ringLeader(Map<String, JsonObject> entries, Set<String> members) {
+    String leader = null;
+    for (Map.Entry<String, JsonObject> e : entries.entrySet()) {
+      JsonObject entry = e.getValue();
+      String memberId = entry.getString("memberId");
+      boolean alive = members == null || (memberId != null && members.contains(memberId));
+      if (alive && entry.getInteger("ringFormat", 0) >= io.dockline.routing.PublishedRing.FORMAT
+          && (leader == null || e.getKey().compareTo(leader) < 0)) {
+        leader = e.getKey();
+      }
+    }
+    return leader;
+  }
+
+  /** This Vert.x instance's cluster members' ids; null when it is not clustered. */
+  public static Set<String> members(io.vertx.core.Vertx vertx) {
+    io.vertx.core.spi.cluster.ClusterManager cm = ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
+    return cm == null ? null : new java.util.HashSet<>(cm.getNodes());
+  }
+
   private static Set<String> alive(Map<String, JsonObject> entries, Set<String> members, String state) {
     Set<String> out = new TreeSet<>();
     entries.forEach((node, entry) -> {
@@ -67,10 +93,5 @@ public final class CollectorRegistry {
       if (in && alive) out.add(node);
     });
     return out;
-  }
-
-  private static Set<String> members(io.vertx.core.Vertx vertx) {
-    io.vertx.core.spi.cluster.ClusterManager cm = ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
-    return cm == null ? null : new java.util.HashSet<>(cm.getNodes());
   }
 }

@@ -137,6 +137,8 @@ public final class CollectorVerticle extends VerticleBase {
     return openStore()
         .compose(v -> listen())
         .compose(v -> register())
+        // every collector may become the one that builds the cluster's ring (undeployed with this verticle)
+        .compose(v -> vertx.deployVerticle(new io.dockline.routing.RingLeaderVerticle(config)))
         .onSuccess(v -> retention.start());
   }
 

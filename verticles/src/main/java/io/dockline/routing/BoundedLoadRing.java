@@ -85,6 +85,22 @@ public final class BoundedLoadRing {
     }
   }
 
+  /** A ring as published by the leader: collectors' loads and the bound as given, owners of some streams only. */
+  private BoundedLoadRing(HashRing ring, Map<String, Double> loads, Map<String, Integer> streams,
+                          Map<String, String> owners, double capacity, double epsilon) {
+    this.ring = ring;
+    this.epsilon = epsilon;
+    this.capacity = capacity;
+    this.fillLevel = capacity; // only building a ring hands streams over
+    for (String m : ring.members()) {
+      collectorLoad.put(m, loads.getOrDefault(m, 0.0));
+      collectorStreams.put(m, streams.getOrDefault(m, 0));
+    }
+    owners.forEach((stream, owner) -> {
+      if (ring.members().contains(owner)) assigned.put(stream, owner);
+    });
+  }
+
   /** The first collector clockwise from the stream, other than {@code from}, that takes it staying within limit. */
   private String roomFor(String stream, double w, String from, double limit) {
     for (String other : ring.preference(stream)) {
@@ -125,6 +141,19 @@ public final class BoundedLoadRing {
                                       Map<String, String> current, double epsilon) {
     if (!(epsilon > 0)) throw new IllegalArgumentException("epsilon must be > 0, got " + epsilon);
     return new BoundedLoadRing(new HashRing(collectors), streamLoads, current, epsilon);
+  }
+
+  /**
+   * The ring a router routes by when a leader built it ({@link PublishedRing#view}): {@link #owner} and
+   * {@link #replicas} of a stream are what the leader's ring gives, for the streams whose owner is in
+   * {@code owners} and for new ones; other streams (with a published load, owner not read) are not known.
+   * @param loads each ready collector's load as the leader assigned it (its keys are the ring's collectors)
+   * @param streams each collector's stream count
+   * @param owners owners of the streams the router forwards; those on a collector not in {@code loads} are dropped
+   */
+  public static BoundedLoadRing published(Map<String, Double> loads, Map<String, Integer> streams,
+                                          Map<String, String> owners, double capacity, double epsilon) {
+    return new BoundedLoadRing(new HashRing(loads.keySet()), loads, streams, owners, capacity, epsilon);
   }
 
   private static double weight(double bytesPerSecond) {

@@ -47,17 +47,24 @@ import java.util.stream.Collectors;
  * those there are acknowledge (the stream counts as under-replicated); fewer than {@code min-insync-replicas}:
  * nothing is acknowledged and the agents hold and spool.
  *
- * <p>Every router builds the ring from the same two cluster maps (ready collectors, and the stream loads
- * every router measured and published, each with the collector the stream is on: the ring's sticky state),
- * so routers agree on owners up to the time it takes a change to be seen; during that time a batch may reach
- * a collector that no longer (or not yet) owns its stream, which the delivery protocol tolerates (see
- * {@link BatchAck#STORED_THROUGH_HEADER}).
+ * <p>The ring is built from two cluster maps (ready collectors, and the stream loads every router measures and
+ * publishes each {@link #PUBLISH_MS}, one entry per router, each stream with the collector it is on: the ring's
+ * sticky state) by one collector, the ring leader ({@link RingLeaderVerticle}), which publishes it as a small
+ * {@link PublishedRing} and the owner of each stream. A router reads the published ring each second, and the
+ * owners of its own streams only when the ring says they may have moved: what it reads does not grow with the
+ * fleet. With no leader (a cluster of the release before, or none for {@link #RING_STALE_MS}) the router builds
+ * the ring itself from the two maps, as the leader would. Routers agree on owners up to the time it takes a
+ * change to be seen; during that time a batch may reach a collector that no longer (or not yet) owns its
+ * stream, which the delivery protocol tolerates (see {@link BatchAck#STORED_THROUGH_HEADER}).
  */
 public final class RouterVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(RouterVerticle.class.getName());
   private static final long REFRESH_MS = 1_000;
   private static final long PUBLISH_MS = 5_000;
   private static final long LOAD_TTL_MS = 20_000;
+  /** A published ring whose version has not moved this long has no leader any more. */
+  static final long RING_STALE_MS = 3 * RingLeaderVerticle.LOADS_EVERY_MS;
+  private static final long REFRESH_STUCK_NANOS = 30_000_000_000L;
   /** A replica's failure reads the ring afresh, at most this often (every batch in flight to it fails). */
   private static final long REFRESH_ON_FAILURE_NANOS = 250_000_000L;
   /** How often the replicas of this router's streams are checked for lines they lack. */
@@ -76,16 +83,21 @@ public final class RouterVerticle extends VerticleBase {
   private BoundedLoadRing ring;
   private ReplicaCatchUp catchUp;
   private long lastRefresh;
-  /** Stream id to [bytes/s, lines/s], as last read from the cluster. */
-  private Map<String, double[]> loads = Map.of();
-  /** Stream id to the collector it is on, as last read from the cluster: where the ring keeps it if it can. */
-  private Map<String, String> placed = Map.of();
+  private boolean refreshing;
+  /** The published ring this router routes by; null while it builds the ring itself. */
+  private PublishedRing publishedRing;
+  /** The last published version seen, and when it was first seen (a version that stops moving: no leader). */
+  private long seenVersion = -1;
+  private long seenVersionAtMs;
+  /** The owners of this router's streams as read from the published owners, and the streams whose owner was read. */
+  private final Map<String, String> ownOwners = new HashMap<>();
+  private final Set<String> ownersRead = new java.util.HashSet<>();
+  /** The loads the ring was last built from, while this router builds it itself. */
+  private PublishedLoads loads = PublishedLoads.NONE;
   /** What this router last published as its streams' collectors: published again at once when the ring moves one. */
   private Map<String, String> publishedOwners = Map.of();
   /** Collectors that serve reads, write-ready or not (one short of disk still holds the newest lines of streams). */
   private Set<String> readable = Set.of();
-  /** The registry entries as last read: each collector's disk use for {@code /api/ring}. */
-  private Map<String, JsonObject> registryEntries = Map.of();
   private Counter rebalances;
   private Counter streamsMoved;
   private Counter linesRouted;
@@ -133,6 +145,9 @@ public final class RouterVerticle extends VerticleBase {
         "streams forwarded by this router whose collector changed");
     Gauge.builder("dockline.ring.collectors", () -> ring.members().size()).tag("node", node)
         .description("ready collectors on this router's ring").register(registry);
+    Gauge.builder("dockline.ring.version", () -> publishedRing == null ? -1 : publishedRing.version())
+        .tag("node", node).description("version of the published ring this router routes by; -1 while it builds "
+            + "the ring itself (no ring leader)").register(registry);
     linesRouted = Meters.counter(registry, node, "dockline.lines.routed", "lines this router forwarded to collectors");
     bytesRouted = Meters.counter(registry, node, "dockline.bytes.routed", "line bytes this router forwarded");
     replicaFailures = Meters.counter(registry, node, "dockline.replica.failures",
@@ -163,35 +178,100 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   private void refreshRing() {
+    // one read at a time; one that never ends (a data member lost mid-call) does not stop the next for long
+    if (refreshing && System.nanoTime() - lastRefresh < REFRESH_STUCK_NANOS) return;
+    refreshing = true;
     lastRefresh = System.nanoTime();
+    this.<JsonObject>clusterMap(Addresses.RING_MAP).compose(m -> m.get(PublishedRing.KEY)).compose(json -> {
+      PublishedRing published = PublishedRing.fromJson(json);
+      long now = System.currentTimeMillis();
+      if (published != null && published.version() != seenVersion) {
+        seenVersion = published.version();
+        seenVersionAtMs = now;
+      }
+      if (published == null || now - seenVersionAtMs > RING_STALE_MS) {
+        if (publishedRing != null) LOG.info("no ring leader publishes the ring: this router builds it");
+        publishedRing = null;
+        return buildRing();
+      }
+      return followRing(published);
+    }).onComplete(ar -> {
+      refreshing = false;
+      if (ar.failed()) {
+        LOG.fine(() -> "ring unreadable: " + ar.cause().getMessage());
+        // the maps are gone with the last data member, say: collectors that left the cluster leave the ring anyway
+        if (publishedRing != null) {
+          BoundedLoadRing next = publishedRing.view(alive(), ownOwners);
+          if (!sameRing(next, ring)) adopt(next);
+        }
+      }
+      status.set(NodeConfig.Role.ROUTER, !ring.isEmpty(),
+          ring.isEmpty() ? "waiting for a ready collector" : "routing to " + ring.members());
+    });
+  }
+
+  /**
+   * Routes by the leader's ring: reads the owners of this router's streams that may have moved since the version
+   * it had (all of them when it cannot tell) and of its streams not read yet.
+   */
+  private Future<Void> followRing(PublishedRing published) {
+    Set<String> mine = rates.streams();
+    Set<Integer> moved = publishedRing == null ? null : published.movedSince(publishedRing.version());
+    ownersRead.retainAll(mine);
+    ownOwners.keySet().retainAll(mine);
+    List<String> toRead = new ArrayList<>();
+    for (String s : mine) {
+      if (moved == null || !ownersRead.contains(s) || moved.contains(PublishedRing.bucket(s))) toRead.add(s);
+    }
+    return this.<String>clusterMap(Addresses.RING_OWNERS_MAP).compose(m -> {
+      List<Future<String>> reads = new ArrayList<>(toRead.size());
+      for (String s : toRead) reads.add(m.get(s));
+      return Future.all(reads).map(v -> {
+        for (int i = 0; i < toRead.size(); i++) {
+          String owner = reads.get(i).result();
+          ownersRead.add(toRead.get(i));
+          if (owner != null) ownOwners.put(toRead.get(i), owner);
+          else ownOwners.remove(toRead.get(i));
+        }
+        return null;
+      });
+    }).map(v -> {
+      publishedRing = published;
+      loads = PublishedLoads.NONE;
+      java.util.function.Predicate<String> alive = alive();
+      readable = published.readable(alive);
+      BoundedLoadRing next = published.view(alive, ownOwners);
+      if (!sameRing(next, ring)) adopt(next);
+      return null;
+    });
+  }
+
+  /** Builds the ring from the registry and every router's published loads, as the ring leader does. */
+  private Future<Void> buildRing() {
     Future<Map<String, JsonObject>> collectors = this.<JsonObject>clusterMap(Addresses.COLLECTOR_REGISTRY_MAP)
         .compose(AsyncMap::entries);
     Future<Map<String, JsonObject>> published = this.<JsonObject>clusterMap(Addresses.STREAM_LOAD_MAP)
         .compose(AsyncMap::entries);
-    Future.all(collectors, published).onSuccess(v -> {
+    return Future.all(collectors, published).map(v -> {
       Set<String> ready = CollectorRegistry.ready(vertx, collectors.result());
       readable = CollectorRegistry.readable(vertx, collectors.result());
-      registryEntries = collectors.result();
-      Map<String, double[]> newLoads = new HashMap<>();
-      Map<String, String> newPlaced = new HashMap<>();
-      published.result().values().forEach(byStream -> byStream.forEach(e -> {
-        JsonArray a = (JsonArray) e.getValue();
-        newLoads.put(e.getKey(), new double[] {a.getDouble(0), a.getDouble(1)});
-        // [bytes/s, lines/s, collector]; a router of the previous release publishes no collector
-        if (a.size() > 2 && a.getString(2) != null) newPlaced.put(e.getKey(), a.getString(2));
-      }));
-      if (!ready.equals(ring.members()) || !sameLoads(newLoads, loads) || !newPlaced.equals(placed)) {
-        rebuild(ready, newLoads, newPlaced);
+      PublishedLoads newLoads = PublishedLoads.of(published.result());
+      if (!ready.equals(ring.members()) || !newLoads.sameAs(loads)) {
+        adopt(newLoads.ring(ready, config.ringEpsilon()));
+        loads = newLoads;
       }
-      status.set(NodeConfig.Role.ROUTER, !ring.isEmpty(),
-          ring.isEmpty() ? "waiting for a ready collector" : "routing to " + ring.members());
-    }).onFailure(e -> LOG.fine(() -> "collector registry unreadable: " + e.getMessage()));
+      return null;
+    });
   }
 
-  private void rebuild(Set<String> ready, Map<String, double[]> newLoads, Map<String, String> newPlaced) {
-    Map<String, Double> bytesPerSecond = new HashMap<>();
-    newLoads.forEach((id, l) -> bytesPerSecond.put(id, l[0]));
-    BoundedLoadRing next = BoundedLoadRing.build(ready, bytesPerSecond, newPlaced, config.ringEpsilon());
+  /** Whether a cluster member id is a current member (every id when not clustered). */
+  private java.util.function.Predicate<String> alive() {
+    Set<String> members = CollectorRegistry.members(vertx);
+    return id -> members == null || (id != null && members.contains(id));
+  }
+
+  private void adopt(BoundedLoadRing next) {
+    Set<String> ready = next.members();
     int moved = 0;
     for (String stream : rates.streams()) {
       String before = ring.owner(stream);
@@ -209,21 +289,20 @@ public final class RouterVerticle extends VerticleBase {
     mostCollectors = Math.max(mostCollectors, ready.size());
     checkReplicas(); // a replica new to a stream is brought up to date at once
     countUnderReplicated();
-    loads = newLoads;
-    placed = newPlaced;
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     for (String c : next.members()) rows.add(MultiGauge.Row.of(Tags.of("collector", c), next.streamCount(c)));
     streamsPerCollector.register(rows, true);
-    // the other routers keep a moved stream where it went only once they read where it is
+    // the other routers (and the leader) keep a moved stream where it went only once they read where it is
     if (publishedOwners.entrySet().stream().anyMatch(e -> !e.getValue().equals(next.owner(e.getKey())))) publish();
   }
 
-  private static boolean sameLoads(Map<String, double[]> a, Map<String, double[]> b) {
-    if (a.size() != b.size()) return false;
-    for (Map.Entry<String, double[]> e : a.entrySet()) {
-      double[] other = b.get(e.getKey());
-      if (other == null || other[0] != e.getValue()[0]) return false;
+  /** Same collectors with the same loads and bound, and the same owners: routing is unchanged. */
+  private static boolean sameRing(BoundedLoadRing a, BoundedLoadRing b) {
+    if (!a.members().equals(b.members()) || a.capacity() != b.capacity()
+        || !a.assignments().equals(b.assignments())) {
+      return false;
     }
+    for (String c : a.members()) if (a.load(c) != b.load(c)) return false;
     return true;
   }
 
@@ -422,12 +501,32 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   /**
-   * The ring as this router sees it: collectors with their streams, measured load and disk use, then those that
-   * serve reads only (short of disk), with {@code "ready": false}.
+   * The ring as this router sees it, with every stream's measured load (read now, not kept: what a router keeps
+   * does not grow with the fleet): collectors with their streams, load and disk use, then those that serve reads
+   * only (short of disk), with {@code "ready": false}. {@code "version"} is the published ring's, absent while
+   * this router builds the ring itself.
    */
   private void ringState(Message<JsonObject> msg) {
-    BoundedLoadRing r = ring;
-    Map<String, double[]> l = loads;
+    PublishedRing published = publishedRing;
+    Future<Map<String, JsonObject>> collectors = this.<JsonObject>clusterMap(Addresses.COLLECTOR_REGISTRY_MAP)
+        .compose(AsyncMap::entries);
+    Future<Map<String, JsonObject>> measured = this.<JsonObject>clusterMap(Addresses.STREAM_LOAD_MAP)
+        .compose(AsyncMap::entries);
+    Future<Map<String, String>> owners = published == null ? Future.succeededFuture(Map.of())
+        : this.<String>clusterMap(Addresses.RING_OWNERS_MAP).compose(AsyncMap::entries);
+    Future.all(collectors, measured, owners).onComplete(ar -> {
+      if (ar.failed()) {
+        forwardFailure(msg, ar.cause());
+        return;
+      }
+      BoundedLoadRing r = published == null ? ring : published.view(alive(), owners.result());
+      JsonObject state = ringState(r, PublishedLoads.of(measured.result()).loads(), collectors.result());
+      if (published != null) state.put("version", published.version()).put("leader", published.leader());
+      members(r).onComplete(m -> msg.reply(state.put("members", m.succeeded() ? m.result() : new JsonArray())));
+    });
+  }
+
+  private JsonObject ringState(BoundedLoadRing r, Map<String, double[]> l, Map<String, JsonObject> entries) {
     int factor = replicationFactor;
     Map<String, JsonArray> streamsOf = new HashMap<>();
     Map<String, double[]> totals = new HashMap<>();
@@ -446,21 +545,19 @@ public final class RouterVerticle extends VerticleBase {
       totals.get(owner)[1] += rate[1];
     });
     JsonArray collectors = new JsonArray();
-    Map<String, JsonObject> entries = registryEntries;
     for (String c : r.members()) {
       collectors.add(new JsonObject().put("node", c).put("ready", true).put("streams", r.streamCount(c))
           .put("bytesPerSecond", totals.get(c)[0]).put("linesPerSecond", totals.get(c)[1])
           .put("load", r.load(c)).put("streamLoads", streamsOf.get(c)).put("disk", diskOf(entries.get(c))));
     }
-    for (String c : readable) {
+    for (String c : CollectorRegistry.readable(vertx, entries)) {
       if (r.members().contains(c)) continue;
       collectors.add(new JsonObject().put("node", c).put("ready", false).put("streams", 0)
           .put("bytesPerSecond", 0.0).put("linesPerSecond", 0.0).put("load", 0.0)
           .put("streamLoads", new JsonArray()).put("disk", diskOf(entries.get(c))));
     }
-    JsonObject state = new JsonObject().put("router", config.nodeName()).put("epsilon", r.epsilon())
+    return new JsonObject().put("router", config.nodeName()).put("epsilon", r.epsilon())
         .put("replicationFactor", factor).put("capacity", r.capacity()).put("collectors", collectors);
-    members(r).onComplete(ar -> msg.reply(state.put("members", ar.succeeded() ? ar.result() : new JsonArray())));
   }
 
   /**

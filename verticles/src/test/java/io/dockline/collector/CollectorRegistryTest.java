@@ -43,4 +43,17 @@ class CollectorRegistryTest {
     // an entry of an older collector (no "readable") is readable exactly when ready
     assertEquals(Set.of("full", "ok", "older"), CollectorRegistry.readable(entries, members));
   }
+
+  @Test
+  void theRingLeaderIsTheFirstLiveCollectorByNameThatCanLead() {
+    Set<String> members = Set.of("m1", "m2", "m3");
+    // "c0" left (its entry lives on until its TTL); "a-older" is of the release before (no ring format)
+    Map<String, JsonObject> entries = Map.of(
+        "c0", CollectorRegistry.entry("c0", "m-gone"),
+        "a-older", new JsonObject().put("node", "a-older").put("ready", true).put("memberId", "m3"),
+        "c2", CollectorRegistry.entry("c2", "m2"),
+        "c1", CollectorRegistry.entry("c1", "m1", false, new JsonObject()));
+    assertEquals("c1", CollectorRegistry.ringLeader(entries, members), "short of disk, still the leader");
+    assertEquals(null, CollectorRegistry.ringLeader(Map.of("a-older", entries.get("a-older")), members));
+  }
 }
