@@ -63,7 +63,7 @@ java -jar "$JAR" --roles agent,router,gateway --node-name search-agent --data-di
   --include-labels "$LABEL" --http-port "$HTTP_PORT" --cluster-port "${port[agent]}" \
   --cluster-name "$CLUSTER" --join "$JOIN" >"$work/agent.log" 2>&1 &
 pid[agent]=$!
-ring_ready() { curl -s "$API/api/ring" | python3 -c 'import json,sys
+ring_ready() { curl -s --max-time 5 "$API/api/ring" | python3 -c 'import json,sys
 print(sum(1 for c in json.load(sys.stdin)["collectors"] if c["ready"]))' 2>/dev/null || echo 0; }
 for _ in $(seq 1 240); do [ "$(ring_ready)" = 3 ] && break; sleep 0.5; done
 [ "$(ring_ready)" = 3 ] || { tail -20 "$work"/*.log; fail "the ring did not show 3 ready collectors within 120 s"; }
