@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Map;
 
 /** The HTTP API under {@code /api} (see {@code /openapi.json}). */
@@ -238,28 +239,22 @@ final class ApiRoutes {
       return;
     }
     view.containers().onSuccess(all -> {
-      if (q.selector().select(all).size() > FleetFollow.MAX_CONTAINERS) {
+      List<JsonObject> selected = q.selector().select(all);
+      if (selected.size() > FleetFollow.MAX_CONTAINERS) {
         metrics.tailClosed();
         Http.error(rc, 400, "more than " + FleetFollow.MAX_CONTAINERS + " containers match: narrow the selectors");
         return;
       }
       HttpServerResponse resp = rc.response();
-      openEvents(resp, "following " + q.selector().select(all).size() + " containers"
+      Sse.open(resp, "following " + selected.size() + " containers"
           + (from == null ? "" : " after " + FleetFollow.eventId(from)));
       FleetFollow follow = new FleetFollow(vertx, view, searches, metrics, q, followSettleMs, resp);
-      follow.start(all, from);
+      follow.start(selected, from);
       whenClosed(resp, follow::stop);
     }).onFailure(e -> {
       metrics.tailClosed();
       Http.fail(rc, e);
     });
-  }
-
-  /** Starts a Server-Sent Events answer with a first comment. */
-  private static void openEvents(HttpServerResponse resp, String comment) {
-    resp.setChunked(true).putHeader("content-type", "text/event-stream; charset=utf-8")
-        .putHeader("cache-control", "no-cache").putHeader("X-Accel-Buffering", "no");
-    resp.write(": " + comment + "\n\n");
   }
 
   /**
@@ -268,7 +263,7 @@ final class ApiRoutes {
    */
   private void whenClosed(HttpServerResponse resp, Runnable stop) {
     long keepalive = vertx.setPeriodic(SSE_KEEPALIVE_MS, t -> {
-      if (!resp.ended()) resp.write(": keepalive\n\n");
+      if (!resp.ended()) resp.write(Sse.comment("keepalive"));
     });
     boolean[] ended = {false};
     Runnable end = () -> {
@@ -316,22 +311,22 @@ final class ApiRoutes {
       return;
     }
     HttpServerResponse resp = rc.response();
-    openEvents(resp, "following " + idOrName + " after seq " + after);
+    Sse.open(resp, "following " + idOrName + " after seq " + after);
     LogTail tail = new LogTail(vertx, view, idOrName, after, q::matches, new LogTail.Sink() {
       @Override
       public void line(JsonObject line) {
         metrics.linesServed(1);
-        resp.write("id: " + line.getLong("seq") + "\nevent: line\ndata: " + line.encode() + "\n\n");
+        resp.write(Sse.line(Long.toString(line.getLong("seq")), line));
       }
 
       @Override
       public void gap(long from, long to) {
-        resp.write("event: gap\ndata: " + new JsonObject().put("from", from).put("to", to).encode() + "\n\n");
+        resp.write(Sse.range("gap", null, from, to));
       }
 
       @Override
       public void trimmed(long from, long to) {
-        resp.write("event: trimmed\ndata: " + new JsonObject().put("from", from).put("to", to).encode() + "\n\n");
+        resp.write(Sse.range("trimmed", null, from, to));
       }
 
       @Override

@@ -1,5 +1,6 @@
 package io.dockline.gateway;
 
+import io.dockline.config.NodeStatus;
 import io.dockline.wire.SearchKey;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -91,14 +92,14 @@ final class FleetFollow {
   }
 
   /**
-   * Starts following: every container selected in {@code all} from its newest line on, after the stored lines
-   * following {@code from} when given (a resume, or {@code since}).
+   * Starts following: every container {@code selected} (as the query's selector picks them now) from its newest
+   * line on, after the stored lines following {@code from} when given (a resume, or {@code since}).
    */
-  void start(Map<String, JsonObject> all, SearchKey from) {
+  void start(List<JsonObject> selected, SearchKey from) {
     startedFrom = from == null ? null : from.timeNanos();
-    startedAt = io.dockline.config.NodeStatus.wallClockNanos();
+    startedAt = NodeStatus.wallClockNanos();
     Map<String, Long> through = new LinkedHashMap<>();
-    for (JsonObject c : query.selector().select(all)) {
+    for (JsonObject c : selected) {
       through.put(c.getString("id"), c.getLong("lastSeq", 0L));
       follow(c, c.getLong("lastSeq", 0L), query.sinceNanos());
     }
@@ -161,7 +162,7 @@ final class FleetFollow {
   private void failed(Throwable e) {
     if (stopped) return;
     ApiException a = ClusterView.replyFailure(e, "no collector answered");
-    resp.write("event: error\ndata: " + new JsonObject().put("error", a.getMessage()).put("status", a.status).encode() + "\n\n");
+    resp.write(Sse.event("error", new JsonObject().put("error", a.getMessage()).put("status", a.status)));
     resp.end();
   }
 
@@ -169,7 +170,7 @@ final class FleetFollow {
   private void follow(JsonObject c, long after, long fromNanos) {
     String id = c.getString("id");
     if (tails.size() >= MAX_CONTAINERS) {
-      if (!warnedTooMany) write(": more than " + MAX_CONTAINERS + " containers match: those beyond are not followed\n\n");
+      if (!warnedTooMany) write(Sse.comment("more than " + MAX_CONTAINERS + " containers match: those beyond are not followed"));
       warnedTooMany = true;
       return;
     }
@@ -240,7 +241,7 @@ final class FleetFollow {
    * {@link #MAX_SKEW_NANOS}. A host without a measured offset counts as on time.
    */
   private long watermark() {
-    return io.dockline.config.NodeStatus.wallClockNanos() - settleNanos + skew(hosts);
+    return NodeStatus.wallClockNanos() - settleNanos + skew(hosts);
   }
 
   /** The earliest the hosts' clocks may be against the gateway's (0 for none measured), within the bound. */
@@ -257,7 +258,7 @@ final class FleetFollow {
 
   private void event(SearchKey id, JsonObject line) {
     metrics.linesServed(1);
-    write("id: " + eventId(id) + "\nevent: line\ndata: " + line.encode() + "\n\n");
+    write(Sse.line(eventId(id), line));
   }
 
   private void write(String event) {
@@ -290,14 +291,12 @@ final class FleetFollow {
 
     @Override
     public void gap(long from, long to) {
-      write("event: gap\ndata: " + new JsonObject().put("containerId", containerId).put("from", from).put("to", to)
-          .encode() + "\n\n");
+      write(Sse.range("gap", containerId, from, to));
     }
 
     @Override
     public void trimmed(long from, long to) {
-      write("event: trimmed\ndata: " + new JsonObject().put("containerId", containerId).put("from", from)
-          .put("to", to).encode() + "\n\n");
+      write(Sse.range("trimmed", containerId, from, to));
     }
 
     @Override
@@ -333,7 +332,7 @@ final class FleetFollow {
     public void append(LineJson.Source source, int index, long seq) {
       StoredLine l = new StoredLine(source, index, seq);
       last = l.key();
-      buffer.appendString("id: " + eventId(last) + "\nevent: line\ndata: " + l.toJson().encode() + "\n\n");
+      buffer.appendString(Sse.line(eventId(last), l.toJson()));
     }
 
     @Override
