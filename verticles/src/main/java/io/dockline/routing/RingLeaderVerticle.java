@@ -44,12 +44,14 @@ public final class RingLeaderVerticle extends VerticleBase {
   private PublishedRing last;
   /** The owners as published in {@link Addresses#RING_OWNERS_MAP}. */
   private Map<String, String> owners = new HashMap<>();
-  private Set<String> lastReady = Set.of();
-  private Set<String> lastReadable = Set.of();
-  private long lastPublishMs;
   /** What the last ring was built from: a leader that stops publishes it once more without itself. */
-  private PublishedLoads lastLoads = PublishedLoads.NONE;
-  private Map<String, String> lastMemberIds = Map.of();
+  private Inputs built = Inputs.NONE;
+
+  /** What a ring is built from, and when it was published. */
+  private record Inputs(Set<String> ready, Set<String> readable, Map<String, String> memberIds, PublishedLoads loads,
+                        long publishedAtMs) {
+    static final Inputs NONE = new Inputs(Set.of(), Set.of(), Map.of(), PublishedLoads.NONE, 0);
+  }
 
   public RingLeaderVerticle(NodeConfig config) {
     this.config = config;
@@ -87,8 +89,8 @@ public final class RingLeaderVerticle extends VerticleBase {
       Future<Void> takeOver = last != null ? Future.succeededFuture() : takeOver();
       return takeOver.compose(v -> {
         long now = System.currentTimeMillis();
-        boolean collectorsChanged = !ready.equals(lastReady) || !readable.equals(lastReadable);
-        if (!collectorsChanged && now - lastPublishMs < LOADS_EVERY_MS) return Future.succeededFuture();
+        boolean collectorsChanged = !ready.equals(built.ready()) || !readable.equals(built.readable());
+        if (!collectorsChanged && now - built.publishedAtMs() < LOADS_EVERY_MS) return Future.succeededFuture();
         return this.<JsonObject>map(Addresses.STREAM_LOAD_MAP).compose(AsyncMap::entries)
             .compose(byRouter -> publish(ready, readable, memberIds, PublishedLoads.of(byRouter)));
       });
@@ -104,7 +106,7 @@ public final class RingLeaderVerticle extends VerticleBase {
       last = before != null ? before
           : new PublishedRing(0, null, null, config.ringEpsilon(), 0, List.of(), List.of(), List.of());
       owners = new HashMap<>(published.result());
-      lastReady = Set.of();
+      built = Inputs.NONE;
       LOG.info("ring leader: publishing the ring from version " + (last.version() + 1) + " (" + owners.size()
           + " stream owners published before)");
       return null;
@@ -137,15 +139,11 @@ public final class RingLeaderVerticle extends VerticleBase {
     }).compose(v -> this.<JsonObject>map(Addresses.RING_MAP))
         .compose(m -> m.put(PublishedRing.KEY, ringEntry.toJson(), RING_TTL_MS))
         .onSuccess(v -> {
-          if (!ready.equals(lastReady)) LOG.info("ring leader: collectors " + ready + ", version " + version);
+          if (!ready.equals(built.ready())) LOG.info("ring leader: collectors " + ready + ", version " + version);
           if (!moved.isEmpty()) LOG.fine("ring version " + version + " moves " + moved.size() + " streams");
           owners = new HashMap<>(next);
           last = ringEntry;
-          lastReady = ready;
-          lastReadable = readable;
-          lastLoads = loads;
-          lastMemberIds = memberIds;
-          lastPublishMs = System.currentTimeMillis();
+          built = new Inputs(ready, readable, memberIds, loads, System.currentTimeMillis());
         });
   }
 
@@ -156,11 +154,11 @@ public final class RingLeaderVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     if (last == null) return Future.succeededFuture();
-    Set<String> ready = new java.util.TreeSet<>(lastReady);
-    Set<String> readable = new java.util.TreeSet<>(lastReadable);
+    Set<String> ready = new java.util.TreeSet<>(built.ready());
+    Set<String> readable = new java.util.TreeSet<>(built.readable());
     ready.remove(config.nodeName());
     readable.remove(config.nodeName());
-    return publish(ready, readable, lastMemberIds, lastLoads).timeout(5, java.util.concurrent.TimeUnit.SECONDS)
+    return publish(ready, readable, built.memberIds(), built.loads()).timeout(5, java.util.concurrent.TimeUnit.SECONDS)
         .onFailure(e -> LOG.info("the last ring without this collector was not published: " + e.getMessage()))
         .otherwiseEmpty();
   }
