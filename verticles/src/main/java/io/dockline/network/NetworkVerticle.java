@@ -55,6 +55,8 @@ public final class NetworkVerticle extends VerticleBase {
   private long lastQuorate;
   private boolean quorumLost;
   private boolean fencedAll;
+  /** Networks whose last renewal of this member's leases failed: said once when it fails, once when it works again. */
+  private final java.util.Set<String> renewFailing = new java.util.HashSet<>();
   private String readyDetail;
 
   /** @param docker the node's Docker client, closed by the node */
@@ -236,7 +238,11 @@ public final class NetworkVerticle extends VerticleBase {
     if (stopped) return;
     ipam.names().onSuccess(names -> {
       for (String net : names) {
-        ipam.renew(net, config.nodeName(), holdMs);
+        ipam.renew(net, config.nodeName(), holdMs).onComplete(ar -> {
+          if (ar.failed() && renewFailing.add(net)) LOG.warning("renewing this member's leases on " + net + " failed: "
+              + ar.cause().getMessage() + "; the others free them " + holdMs / 1000 + " s after the last renewal");
+          else if (ar.succeeded() && renewFailing.remove(net)) LOG.info("renewing this member's leases on " + net + " works again");
+        });
         ipam.expire(net).onSuccess(expired -> {
           if (!expired.isEmpty()) LOG.warning("freed " + expired.size() + " leases on " + net
               + " not renewed within their TTL plus grace (owner lost): " + expired);
