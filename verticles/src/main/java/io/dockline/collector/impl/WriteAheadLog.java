@@ -44,6 +44,8 @@ final class WriteAheadLog implements AutoCloseable {
   private final Fsync fsync;
   private long number;
   private FileChannel channel;
+  /** The current file's path, named for errors on every force: formatted once per file, not per force. */
+  private Path current;
   private volatile long size;
 
   private WriteAheadLog(Path dir, Fsync fsync) {
@@ -88,7 +90,8 @@ final class WriteAheadLog implements AutoCloseable {
 
   /** fdatasync: the size change is forced too, since the file grew. */
   void force() throws IOException {
-    fsync.channel(channel, dir.resolve(name(number)));
+    if (current == null) current = dir.resolve(name(number));
+    fsync.channel(channel, current);
   }
 
   /**
@@ -108,6 +111,7 @@ final class WriteAheadLog implements AutoCloseable {
     if (channel != null) channel.close();
     channel = fresh;
     number = next;
+    current = null;
     size = 0;
     // Made durable: a deletion a crash undid would replay records of lines retention or a purge removed since.
     boolean deleted = false;
