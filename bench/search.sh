@@ -68,12 +68,15 @@ print(sum(1 for c in json.load(sys.stdin)["collectors"] if c["ready"]))' 2>/dev/
 for _ in $(seq 1 240); do [ "$(ring_ready)" = 3 ] && break; sleep 0.5; done
 [ "$(ring_ready)" = 3 ] || { tail -20 "$work"/*.log; fail "the ring did not show 3 ready collectors within 120 s"; }
 
-# container $1 (1-based), Compose service svc-((i-1) % 5), writing its parts BURST_GAP s apart ($2: the gap)
+LAST_PART=$(printf 'part.%03d' $(( BURSTS - 1 )))
+# container $1 (1-based), Compose service svc-((i-1) % 5), writing its parts BURST_GAP s apart ($2: the gap);
+# the last part only once the bench creates /lines/go, so the last burst starts after a time the bench knows
 create() {
   local i=$1 gap=$2
   docker create --network none --log-driver none --label "$LABEL" --label com.docker.compose.project=bench \
     --label "com.docker.compose.service=svc-$(( (i - 1) % 5 ))" --name "search-$$-$i" \
-    -v "$work/lines/$i:/lines:ro" "$IMAGE" sh -c "for f in /lines/part.*; do cat \$f; sleep $gap; done"
+    -v "$work/lines/$i:/lines:ro" "$IMAGE" sh -c "for f in /lines/part.*; do
+      if [ \$f = /lines/$LAST_PART ]; then while [ ! -e /lines/go ]; do sleep 0.1; done; fi; cat \$f; sleep $gap; done"
 }
 # starts the given containers once the agent has attached to all of them (attach mode: nothing missed)
 start_all() {
@@ -100,9 +103,17 @@ await_sum() {   # $1 $2 range, $3 lines wanted, $4 seconds at most
 
 ids=()
 for i in $(seq 1 "$CONTAINERS"); do ids+=("$(create "$i" "$BURST_GAP")"); done
+# lines in the last parts: of every container, and of svc-0's (containers 1, 6, 11, ...)
+last_of() { for i in $(seq "$1" "$2" "$CONTAINERS"); do cat "$work/lines/$i/$LAST_PART"; done | wc -l; }
+LAST_ALL=$(last_of 1 1); LAST_BURST=$(last_of 1 5)
 t0=$(date +%s)
 start_all "$CONTAINERS" "${ids[@]}"
-await_sum 1 "$CONTAINERS" $(( CONTAINERS * LINES )) $(( BURSTS * BURST_GAP + 600 ))
+await_sum 1 "$CONTAINERS" $(( CONTAINERS * LINES - LAST_ALL )) $(( BURSTS * BURST_GAP + 600 ))
+# every earlier line is stored, so stamped before now; the last burst starts after the next whole second
+SINCE=$(date -u -d "@$(( $(date +%s) + 1 ))" +%Y-%m-%dT%H:%M:%SZ)
+sleep 2.2
+for i in $(seq 1 "$CONTAINERS"); do touch "$work/lines/$i/go"; done
+await_sum 1 "$CONTAINERS" $(( CONTAINERS * LINES )) 600
 echo "  stored $(( CONTAINERS * LINES )) lines in $(( $(date +%s) - t0 )) s"
 for id in "${ids[@]}"; do wait_exited "$id" 60; done
 # every segment sealed (SEAL_AFTER) and compacted, as the data sits once it is not new
@@ -111,10 +122,7 @@ for r in c1 c2 c3; do store_settled "$work/$r/collector" 3; done
 disk=$(du -sb "$work"/c?/collector | awk '{s += $1} END {print s}')
 echo "  on the collectors' disks: $disk bytes for $RAW raw, x2 replicas: $(awk -v d="$disk" -v r="$RAW" 'BEGIN {printf "%.3f", d / 2 / r}') x raw per copy"
 
-# svc-0's last burst: containers 1, 6, 11, ... wrote their last part in it
-last_part=$(printf 'part.%03d' $(( BURSTS - 1 )))
-LAST_BURST=$(for i in $(seq 1 5 "$CONTAINERS"); do cat "$work/lines/$i/$last_part"; done | wc -l)
-python3 bench/search_measure.py "$API" "$LABEL" "$RAW" "$NEEDLE" "$work/raw.txt" $(( CONTAINERS * LINES )) "$LAST_BURST" "$RUNS"
+python3 bench/search_measure.py "$API" "$LABEL" "$RAW" "$NEEDLE" "$work/raw.txt" $(( CONTAINERS * LINES )) "$LAST_BURST" "$RUNS" "$SINCE"
 
 # 4. ingest alone and while 4 clients search, in turn, RUNS times each: lines per second from the start of
 # INGEST_CONTAINERS containers writing all their lines at once to every line stored

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench/search.sh's queries 1-3 against a loaded cluster; each checked against what was written.
 
-usage: search_measure.py API LABEL RAW_BYTES NEEDLE RAW_FILE LINES LAST_BURST_LINES RUNS
+usage: search_measure.py API LABEL RAW_BYTES NEEDLE RAW_FILE LINES LAST_BURST_LINES RUNS SINCE
 """
 import json
 import statistics
@@ -10,10 +10,9 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from datetime import datetime, timezone
 
 api, label, raw, needle, raw_path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
-lines, last_burst, runs = int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
+lines, last_burst, runs, since = int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8]), sys.argv[9]
 sel = {"label": label}
 
 
@@ -43,11 +42,6 @@ def search(params):
             return got, first, time.time() - t0
 
 
-def epoch(rfc3339):
-    """Whole seconds of an RFC 3339 UTC time (the API's, with up to nine fraction digits)."""
-    return int(datetime.strptime(rfc3339[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc).timestamp())
-
-
 def ms(s):
     return "%.0f ms" % (s * 1000)
 
@@ -68,20 +62,14 @@ print("  1. text search '%s' over everything (%d lines found): %s s, median %.2f
       "grep -c %.1f MB/s; ratio %.2f (target >= 0.5)"
       % (needle, g, " ".join("%.2f" % x for x in search_s), sm, raw / sm / 1e6, raw / gm / 1e6, gm / sm))
 
-# 2. svc-0's last burst: from the first second of the last run of seconds holding its lines
-body, _, _ = get("/api/stats", dict(sel, service="svc-0", step="1s"))
-seconds = [b["time"] for b in json.loads(body)["groups"][0]["buckets"] if b["lines"]]
-start = len(seconds) - 1
-while start > 0 and epoch(seconds[start]) - epoch(seconds[start - 1]) <= 1:
-    start -= 1
-since = seconds[start]
+# 2. svc-0's last burst: every line stamped from SINCE on (the bench started the last parts after it)
 firsts, wholes = [], []
 for _ in range(runs):
     n, first, whole = search({"service": "svc-0", "since": since, "limit": 10000})
     if n != last_burst:
         fail("svc-0 since %s: %d lines, its last burst wrote %d" % (since, n, last_burst))
     wholes.append(whole)
-    _, first, _ = get("/api/logs", dict(sel, service="svc-0", since=since, order="desc"))
+    _, _, first = get("/api/logs", dict(sel, service="svc-0", since=since, order="desc"))
     firsts.append(first)
 print("  2. service svc-0 since %s (its last burst, %d lines = %.2f %% of the data): first page (default limit, "
       "newest first) %s, median %s (target < 100 ms); every line, paged by 10,000: median %s"
