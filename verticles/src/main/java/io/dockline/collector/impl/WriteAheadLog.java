@@ -90,7 +90,6 @@ final class WriteAheadLog implements AutoCloseable {
 
   /** fdatasync: the size change is forced too, since the file grew. */
   void force() throws IOException {
-    if (current == null) current = dir.resolve(name(number));
     fsync.channel(channel, current);
   }
 
@@ -100,7 +99,8 @@ final class WriteAheadLog implements AutoCloseable {
    */
   void startOver() throws IOException {
     long next = number + 1;
-    FileChannel fresh = FileChannel.open(dir.resolve(name(next)), StandardOpenOption.CREATE_NEW,
+    Path path = dir.resolve(name(next));
+    FileChannel fresh = FileChannel.open(path, StandardOpenOption.CREATE_NEW,
         StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
       fsync.directory(dir);
@@ -111,7 +111,7 @@ final class WriteAheadLog implements AutoCloseable {
     if (channel != null) channel.close();
     channel = fresh;
     number = next;
-    current = null;
+    current = path;
     size = 0;
     // Made durable: a deletion a crash undid would replay records of lines retention or a purge removed since.
     boolean deleted = false;
