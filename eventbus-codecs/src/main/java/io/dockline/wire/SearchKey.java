@@ -1,6 +1,5 @@
 package io.dockline.wire;
 
-import java.util.Comparator;
 
 /**
  * Where a line sits in a fleet search's order: by time, then container id, then seq. Two lines never have
@@ -13,8 +12,6 @@ import java.util.Comparator;
 public record SearchKey(long timeNanos, String containerId, long seq) implements Comparable<SearchKey> {
   /** Above every container id (ids are lowercase hex or names of letters, digits and {@code _.-}). */
   private static final String ABOVE_EVERY_ID = "~";
-  private static final Comparator<SearchKey> ORDER = Comparator.comparingLong(SearchKey::timeNanos)
-      .thenComparing(SearchKey::containerId).thenComparingLong(SearchKey::seq);
 
   public SearchKey {
     if (containerId == null || containerId.indexOf('/') >= 0) throw new IllegalArgumentException("bad container id");
@@ -32,7 +29,11 @@ public record SearchKey(long timeNanos, String containerId, long seq) implements
 
   @Override
   public int compareTo(SearchKey o) {
-    return ORDER.compare(this, o);
+    // by hand: searches compare keys for every line they keep, and comparator chains cost several calls each
+    int c = Long.compare(timeNanos, o.timeNanos);
+    if (c != 0) return c;
+    c = containerId.compareTo(o.containerId);
+    return c != 0 ? c : Long.compare(seq, o.seq);
   }
 
   /** {@code time/container/seq}: opaque to users, passed back as {@code cursor=}. */

@@ -109,8 +109,9 @@ public final class CollectorVerticle extends VerticleBase {
     // writing and fsyncing waits while the host's containers need the CPU: the agents hold their lines meanwhile
     this.storeThread = Executors.newSingleThreadScheduledExecutor(
         BackgroundThreads.factory("dockline-collector-store", config.backgroundPriority()));
+    // searches and counts across containers yield to the store thread: ingest keeps its share while they run
     this.searchThread = Executors.newSingleThreadExecutor(
-        BackgroundThreads.factory("dockline-collector-search", config.backgroundPriority()));
+        BackgroundThreads.factory("dockline-collector-search", config.backgroundPriority().lowest()));
   }
 
   @Override

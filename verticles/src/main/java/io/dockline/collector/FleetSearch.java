@@ -100,10 +100,12 @@ public final class FleetSearch {
   /** Set once a line was left out for lack of room: only lines before the furthest kept can still enter. */
   private boolean capped;
   private long walked;
+  private final LinePredicate.Lines lines;
 
   private FleetSearch(LogStore store, Request request) {
     this.store = store;
     this.request = request;
+    this.lines = request.predicate().lines();
     this.order = request.descending() ? Comparator.<SearchKey>reverseOrder() : Comparator.<SearchKey>naturalOrder();
     this.kept = new PriorityQueue<>(Math.min(request.limit(), 4096) + 1, (a, b) -> order.compare(b.key, a.key));
   }
@@ -152,15 +154,23 @@ public final class FleetSearch {
 
   private void walk(Part part, LineSpan span, long lo, long hi) throws IOException {
     String id = part.containerId();
-    LinePredicate predicate = request.predicate();
     SearchKey after = request.after();
-    store.walk(id, span, (seq, time, stream, flags, data, offset, length) -> {
-      walked++;
-      if (seq < part.fromSeq() || seq > part.toSeq() || time < lo || time > hi) return;
-      if (after != null && compare(time, id, seq, after) <= 0) return;
-      if (capped && compare(time, id, seq, kept.peek().key) >= 0) return;
-      if (!predicate.matches(stream, flags, data, offset, length)) return;
-      keep(new Found(new SearchKey(time, id, seq), stream, flags, Arrays.copyOfRange(data, offset, offset + length)));
+    // again: the next page starts in the block this one ends in
+    store.walk(id, span, true, new LineVisitor() {
+      @Override
+      public void text(byte[] data, int from, int to) {
+        lines.text(data, from, to);
+      }
+
+      @Override
+      public void line(long seq, long time, byte stream, byte flags, byte[] data, int offset, int length) {
+        walked++;
+        if (seq < part.fromSeq() || seq > part.toSeq() || time < lo || time > hi) return;
+        if (after != null && compare(time, id, seq, after) <= 0) return;
+        if (capped && compare(time, id, seq, kept.peek().key) >= 0) return;
+        if (!lines.matches(stream, flags, data, offset, length)) return;
+        keep(new Found(new SearchKey(time, id, seq), stream, flags, Arrays.copyOfRange(data, offset, offset + length)));
+      }
     });
   }
 

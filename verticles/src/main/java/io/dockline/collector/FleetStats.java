@@ -62,6 +62,7 @@ public final class FleetStats {
   public static JsonObject run(LogStore store, Request r) throws IOException {
     Map<String, Map<Long, long[]>> groups = new HashMap<>();
     int[] buckets = {0};
+    LinePredicate.Lines lines = r.predicate().lines();
     for (FleetSearch.Part part : r.parts()) {
       ContainerMeta meta = store.meta(part.containerId()).orElse(null);
       // one group for all the container's lines, but by stream
@@ -69,22 +70,38 @@ public final class FleetStats {
           : groups.computeIfAbsent(groupOf(meta, part.containerId(), r.by()), k -> new TreeMap<>());
       for (LineSpan span : store.spans(part.containerId())) {
         if (!span.overlaps(part.fromSeq(), part.toSeq(), r.sinceNanos(), r.untilNanos())) continue;
-        store.walk(part.containerId(), span, (seq, time, stream, flags, data, offset, length) -> {
-          if (seq < part.fromSeq() || seq > part.toSeq() || time < r.sinceNanos() || time > r.untilNanos()) return;
-          if (!r.predicate().matches(stream, flags, data, offset, length)) return;
-          Map<Long, long[]> g = fixed != null ? fixed
-              : groups.computeIfAbsent(StreamKind.ofCode(stream).label(), k -> new TreeMap<>());
-          long bucket = Math.floorDiv(time, r.stepNanos()) * r.stepNanos();
-          long[] counts = g.get(bucket);
-          if (counts == null) {
-            if (++buckets[0] > MAX_BUCKETS) {
-              throw new IllegalArgumentException("more than " + MAX_BUCKETS + " buckets: use a larger step or a shorter range");
-            }
-            counts = new long[2];
-            g.put(bucket, counts);
+        store.walk(part.containerId(), span, new LineVisitor() {
+          /** The last bucket counted into, and its group: consecutive lines mostly share it. */
+          private Map<Long, long[]> lastGroup;
+          private long lastBucket;
+          private long[] lastCounts;
+
+          @Override
+          public void text(byte[] data, int from, int to) {
+            lines.text(data, from, to);
           }
-          counts[0]++;
-          counts[1] += length;
+
+          @Override
+          public void line(long seq, long time, byte stream, byte flags, byte[] data, int offset, int length) {
+            if (seq < part.fromSeq() || seq > part.toSeq() || time < r.sinceNanos() || time > r.untilNanos()) return;
+            if (!lines.matches(stream, flags, data, offset, length)) return;
+            Map<Long, long[]> g = fixed != null ? fixed
+                : groups.computeIfAbsent(StreamKind.ofCode(stream).label(), k -> new TreeMap<>());
+            long bucket = Math.floorDiv(time, r.stepNanos()) * r.stepNanos();
+            long[] counts = g == lastGroup && bucket == lastBucket ? lastCounts : g.get(bucket);
+            if (counts == null) {
+              if (++buckets[0] > MAX_BUCKETS) {
+                throw new IllegalArgumentException("more than " + MAX_BUCKETS + " buckets: use a larger step or a shorter range");
+              }
+              counts = new long[2];
+              g.put(bucket, counts);
+            }
+            lastGroup = g;
+            lastBucket = bucket;
+            lastCounts = counts;
+            counts[0]++;
+            counts[1] += length;
+          }
         });
       }
     }

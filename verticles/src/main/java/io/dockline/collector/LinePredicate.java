@@ -88,9 +88,32 @@ public final class LinePredicate {
   public boolean looksAtText() { return text != null || !patterns.isEmpty(); }
 
   public boolean matches(byte streamCode, byte flags, byte[] data, int offset, int length) {
+    return matches(streamCode, flags, data, offset, length, null);
+  }
+
+  /** A matcher for one scanning thread, which searches the text of lines a store gives back to back in one go. */
+  public Lines lines() { return new Lines(); }
+
+  /** {@link #matches}, the text searched run by run ({@link TextFilter.Run}). Not thread-safe. */
+  public final class Lines {
+    private final TextFilter.Run run = text == null ? null : text.run();
+
+    private Lines() {}
+
+    /** See {@link LineVisitor#text}. */
+    public void text(byte[] data, int from, int to) {
+      if (run != null) run.reset(data, from, to);
+    }
+
+    public boolean matches(byte streamCode, byte flags, byte[] data, int offset, int length) {
+      return LinePredicate.this.matches(streamCode, flags, data, offset, length, run);
+    }
+  }
+
+  private boolean matches(byte streamCode, byte flags, byte[] data, int offset, int length, TextFilter.Run run) {
     if (stream != null && stream.code() != streamCode) return false;
     if (levels != null && !levels.contains(LogLevel.ofFlags(flags))) return false;
-    if (text != null && !text.matches(data, offset, length)) return false;
+    if (text != null && !(run != null ? run.matches(data, offset, length) : text.matches(data, offset, length))) return false;
     if (patterns.isEmpty()) return true;
     String rendered = new String(data, offset, length, StandardCharsets.UTF_8);
     for (Pattern p : patterns) {

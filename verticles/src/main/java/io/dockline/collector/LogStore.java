@@ -130,7 +130,16 @@ public interface LogStore extends AutoCloseable {
    * Visits every line of a span {@link #spans} gave, in seq order, skipping damaged chunks; nothing when the
    * span is gone since (retention). Safe on any thread, as {@link #read}.
    */
-  void walk(String containerId, LineSpan span, LineVisitor visitor) throws IOException;
+  default void walk(String containerId, LineSpan span, LineVisitor visitor) throws IOException {
+    walk(containerId, span, false, visitor);
+  }
+
+  /**
+   * {@link #walk}; with {@code again}, a block decoded for it is kept decoded a while (see
+   * {@link LogStoreOptions#scanCacheBytes}): the caller is likely to walk it again soon, as a search's next page
+   * starts in the blocks its last one ended in.
+   */
+  void walk(String containerId, LineSpan span, boolean again, LineVisitor visitor) throws IOException;
 
   /**
    * Deletes what {@code policy} says must go, in whole sealed segments, oldest first; the segment being

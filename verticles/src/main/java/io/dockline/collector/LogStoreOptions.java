@@ -14,6 +14,7 @@ public final class LogStoreOptions {
 
   private long segmentBytes = DEFAULT_SEGMENT_BYTES;
   private int maxReadBytes = DEFAULT_MAX_READ_BYTES;
+  private long scanCacheBytes = 32 << 20;
   private long logBytes = DEFAULT_LOG_BYTES;
   private Force force = Force.DISK;
   private java.time.Duration sealAfter = DEFAULT_SEAL_AFTER;
@@ -67,6 +68,18 @@ public final class LogStoreOptions {
   public LogStoreOptions maxReadBytes(int maxReadBytes) {
     if (maxReadBytes < 1) throw new IllegalArgumentException("maxReadBytes must be positive: " + maxReadBytes);
     this.maxReadBytes = maxReadBytes;
+    return this;
+  }
+
+  /**
+   * Bytes of decoded blocks kept for scans across containers (a search's next page starts inside the blocks
+   * the last one ended in, one per container, and does not decompress them again); 0 keeps none. Memory.
+   */
+  public long scanCacheBytes() { return scanCacheBytes; }
+
+  public LogStoreOptions scanCacheBytes(long scanCacheBytes) {
+    if (scanCacheBytes < 0) throw new IllegalArgumentException("scanCacheBytes must not be negative: " + scanCacheBytes);
+    this.scanCacheBytes = scanCacheBytes;
     return this;
   }
 

@@ -68,6 +68,44 @@ public final class TextFilter {
     }
   }
 
+  /** A {@link Run} over this text; one per scanning thread. */
+  public Run run() { return new Run(); }
+
+  /**
+   * Matches lines that lie back to back in one run of text with one byte search over the run, as {@link #scan}
+   * does, for a caller given the lines one by one, in order ({@link LineVisitor#text}). A line outside the run,
+   * or before one already matched, is matched on its own. Not thread-safe.
+   */
+  public final class Run {
+    private byte[] data;
+    private int end;
+    /** Where the search for {@link #hit} started: lines before it are matched on their own. */
+    private int from;
+    /** The first hit at or after {@code from}; MAX_VALUE when there is none before {@code end}. */
+    private int hit;
+
+    private Run() {}
+
+    /** The text of the lines to come lies in {@code data[from .. to)}. */
+    public void reset(byte[] data, int from, int to) {
+      this.data = data;
+      this.end = to;
+      this.from = from;
+      this.hit = -1;
+    }
+
+    public boolean matches(byte[] line, int off, int len) {
+      int lineEnd = off + len;
+      if (replacementChar || line != data || off < from || lineEnd > end) return TextFilter.this.matches(line, off, len);
+      if (hit < off) {
+        from = off;
+        hit = next(data, off, end);
+      }
+      while (hit < lineEnd && hit + utf8.length > lineEnd) hit = next(data, hit + 1, end); // runs across the line's end
+      return hit < lineEnd;
+    }
+  }
+
   private int next(byte[] data, int from, int end) {
     int at = indexOf(data, from, end - from, utf8);
     return at < 0 ? Integer.MAX_VALUE : at;

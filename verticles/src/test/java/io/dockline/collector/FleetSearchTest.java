@@ -94,6 +94,72 @@ class FleetSearchTest {
     }
   }
 
+  /**
+   * A compacted segment's blocks are spans of their own (so a scan skips those outside its window), known from
+   * compaction or, after a restart, from the first walk that reads it whole; the answers stay exactly the same, and spans listed before a rewrite (a purge) still
+   * give each of their lines once.
+   */
+  @Test
+  void aCompactedSegmentIsScannedByItsBlocksOnceKnown() throws Exception {
+    Random r = new Random(11);
+    List<Stored> all = new ArrayList<>();
+    String id = "b00000000000";
+    List<LineSpan> compacted;
+    try (LogStore store = LogStore.open(dir, new LogStoreOptions().segmentBytes(4 << 20))) {
+      long time = 1_000_000_000_000L;
+      for (int start = 1; start <= 40_000; start += 500) {
+        LineBatchBuilder builder = new LineBatchBuilder();
+        for (int seq = start; seq < start + 500; seq++) {
+          time += r.nextInt(10) < 2 ? -3_000_000L : 1_000_000L * r.nextInt(3);
+          String text = (r.nextInt(7) == 0 ? "ERROR " : "info ") + Long.toHexString(r.nextLong()).repeat(12) + " " + seq;
+          byte[] b = text.getBytes(StandardCharsets.UTF_8);
+          builder.add(time, StreamKind.STDOUT.code(), (byte) 0, b, 0, b.length);
+          all.add(new Stored(new SearchKey(time, id, seq), StreamKind.STDOUT.code(), text));
+        }
+        store.append(builder.take(new ContainerMeta(id, "b", "img", "h", Map.of()), start, Integer.MAX_VALUE,
+            Integer.MAX_VALUE));
+      }
+      store.sync();
+      assertTrue(((FileLogStore) store).awaitCompaction(Duration.ofSeconds(60)), "compaction finished");
+      compacted = store.spans(id);
+    }
+    // every block of the sealed segments, then the segment still written, whole
+    assertTrue(compacted.size() >= 8 && compacted.stream().filter(LineSpan::isWhole).count() == 1
+        && compacted.get(compacted.size() - 1).isWhole(), "compaction lists its blocks: " + compacted);
+    long next = 1;
+    for (LineSpan b : compacted) {
+      assertEquals(next, b.firstSeq(), "blocks follow each other");
+      next = b.lastSeq() + 1;
+    }
+    assertEquals(40_001, next, "blocks cover every line");
+    List<FleetSearch.Part> parts = List.of(new FleetSearch.Part(id, 1, Long.MAX_VALUE));
+    long since = all.get(12_000).key().timeNanos();
+    long until = all.get(19_000).key().timeNanos();
+    List<SearchKey> expected = new ArrayList<>();
+    for (Stored s : all) {
+      if (s.key().timeNanos() >= since && s.key().timeNanos() <= until && s.text().contains("ERROR")) expected.add(s.key());
+    }
+    expected.sort(Comparator.naturalOrder());
+    LinePredicate errors = LinePredicate.of(null, null, "ERROR", false, null);
+    FleetSearch.Request everything = new FleetSearch.Request(parts, Long.MIN_VALUE, Long.MAX_VALUE, errors, false, null,
+        300, 10_000_000, 1 << 20);
+    FleetSearch.Request window = new FleetSearch.Request(parts, since, until, errors, false, null, 300, 10_000_000, 1 << 20);
+    try (LogStore store = LogStore.open(dir, new LogStoreOptions().segmentBytes(4 << 20))) {
+      assertTrue(store.spans(id).stream().allMatch(LineSpan::isWhole), "reopened: segments whole until read");
+      List<SearchKey> everyError = pageAll(store, everything, all);
+      assertEquals(compacted, store.spans(id), "a walk learns the blocks compaction wrote");
+      assertSameKeys(expected, pageAll(store, window, all), "by blocks, in a window");
+      assertEquals(everyError, pageAll(store, everything, all), "by blocks, everything");
+      List<LineSpan> blocks = compacted;
+      assertEquals(101, store.purge(id, 100), "purged: the first seq left");
+      List<Long> seqs = new ArrayList<>();
+      for (LineSpan b : blocks) store.walk(id, b, (seq, t, st, f, d, o, l) -> seqs.add(seq));
+      assertEquals(40_000 - 100, seqs.size(), "spans listed before the rewrite: each line once");
+      for (int i = 0; i < seqs.size(); i++) assertEquals(101 + i, seqs.get(i));
+      assertEquals(0, store.usage().corruptChunks(), "no block read where it no longer is");
+    }
+  }
+
   @Test
   void aRegexAndACaseInsensitiveTextMatchTheRenderedLine() {
     byte[] line = "Payment FAILED for order 42".getBytes(StandardCharsets.UTF_8);

@@ -48,6 +48,28 @@ class TextFilterTest {
     }
   }
 
+  /** A run gives each line the answer it gets alone, whichever lines of the run are asked, in order. */
+  @Test
+  void aRunMatchesLinesAsTheyMatchAlone() {
+    for (int round = 0; round < 3_000; round++) {
+      String text = new String(text(1 + random.nextInt(6)), StandardCharsets.ISO_8859_1);
+      TextFilter filter = TextFilter.of(text);
+      TextFilter.Run run = filter.run();
+      int count = 1 + random.nextInt(40);
+      int start = random.nextInt(9);
+      int[] lengths = new int[count];
+      int total = start;
+      for (int i = 0; i < count; i++) total += lengths[i] = random.nextInt(20);
+      byte[] data = text(total + random.nextInt(9));
+      run.reset(data, start, total);
+      for (int i = 0, at = start; i < count; at += lengths[i], i++) {
+        if (random.nextInt(3) == 0) continue; // a line the caller skips (out of its time range)
+        boolean expected = naive(data, at, lengths[i], text.getBytes(StandardCharsets.UTF_8)) >= 0;
+        assertEquals(expected, run.matches(data, at, lengths[i]), "round " + round + " line " + i);
+      }
+    }
+  }
+
   @Test
   void nonAsciiTextIsMatchedByItsUtf8Bytes() {
     TextFilter filter = TextFilter.of("é✓");

@@ -21,6 +21,8 @@ final class BlockWriter {
   private final byte codec;
   private final CRC32C crc = new CRC32C();
   private final SegmentStats stats = new SegmentStats();
+  private final BlockIndex.Builder index = new BlockIndex.Builder();
+  private final ChunkHeader written = new ChunkHeader();
   private byte[] records = new byte[64 << 10];
   private byte[] text = new byte[BLOCK_RAW_BYTES + (64 << 10)];
   private int recordBytes;
@@ -61,6 +63,9 @@ final class BlockWriter {
 
   SegmentStats stats() { return stats; }
 
+  /** Where its blocks are and what each holds. */
+  BlockIndex index() { return index.build(); }
+
   private void flush() throws IOException {
     if (count == 0) return;
     int raw = recordBytes + textBytes;
@@ -80,6 +85,20 @@ final class BlockWriter {
     block.putInt(BLOCK_MAGIC).putInt(payloadLength).putInt(0).putLong(firstSeq).putInt(count).put(codec).putInt(raw)
         .put(payload, 0, payloadLength);
     putCrc(block, 0, block.position(), crc);
+    written.position = size;
+    written.headerBytes = BLOCK_HEADER_BYTES;
+    written.bodyLength = payloadLength;
+    written.firstSeq = firstSeq;
+    written.count = count;
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    ByteBuffer times = ByteBuffer.wrap(records);
+    for (int i = 0; i < count; i++) {
+      long time = times.getLong(i * LINE_RECORD_BYTES + RECORD_TIME_OFFSET);
+      min = Math.min(min, time);
+      max = Math.max(max, time);
+    }
+    index.add(written, min, max);
     size = FileAppend.write(out, block.flip(), size);
     recordBytes = 0;
     textBytes = 0;

@@ -112,7 +112,7 @@ final class Compactor implements AutoCloseable {
         size = blocks.finish();
         fsync.channel(out, temp);
       }
-      if (!log.replaceCompacted(segment, temp, size, blocks.stats())) Files.deleteIfExists(temp);
+      if (!log.replaceCompacted(segment, temp, size, blocks.stats(), blocks.index())) Files.deleteIfExists(temp);
     } catch (NoSuchFileException e) {
       deleteQuietly(temp); // deleted by retention meanwhile
     } catch (IOException | RuntimeException e) {

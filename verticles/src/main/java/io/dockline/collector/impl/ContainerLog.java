@@ -170,13 +170,16 @@ final class ContainerLog {
    * Renames the compacted copy {@code temp} over {@code segment} if that is still unchanged; false when
    * retention or a purge got to it first. Compactor thread.
    */
-  boolean replaceCompacted(SealedSegment segment, Path temp, long bytes, SegmentStats stats) throws IOException {
+  boolean replaceCompacted(SealedSegment segment, Path temp, long bytes, SegmentStats stats, BlockIndex blocks)
+      throws IOException {
     lock.writeLock().lock();
     try {
       if (sealed.get(segment.key) != segment) return false;
       Files.move(temp, segment.path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      sealed.put(segment.key, new SealedSegment(segment.key, segment.path, segment.baseSeq, SegmentHeader.BYTES, bytes,
-          true, stats));
+      SealedSegment compacted = new SealedSegment(segment.key, segment.path, segment.baseSeq, SegmentHeader.BYTES, bytes,
+          true, stats);
+      compacted.learnBlocks(blocks);
+      sealed.put(segment.key, compacted);
       sealedBytes += bytes - segment.bytes;
       synchronized (sealedIndexes) {
         sealedIndexes.remove(segment.key);
@@ -488,7 +491,16 @@ final class ContainerLog {
       List<LineSpan> spans = new ArrayList<>();
       for (SealedSegment segment : sealed.values()) {
         SegmentStats s = segment.stats(id, reader, corrupt);
-        if (!s.isEmpty()) spans.add(new LineSpan(segment.key, s.firstSeq, s.lastSeq, s.minTimeNanos, s.maxTimeNanos));
+        if (s.isEmpty()) continue;
+        BlockIndex blocks = segment.blocksIfKnown();
+        if (blocks == null) {
+          spans.add(new LineSpan(segment.key, s.firstSeq, s.lastSeq, s.minTimeNanos, s.maxTimeNanos));
+          continue;
+        }
+        for (int i = 0; i < blocks.size(); i++) {
+          spans.add(new LineSpan(segment.key, blocks.firstSeq(i), blocks.lastSeq(i), blocks.minTimeNanos(i),
+              blocks.maxTimeNanos(i), blocks.start(i), blocks.end(i)));
+        }
       }
       if (active != null && !active.isEmpty()) {
         SegmentStats s = active.stats();
@@ -500,33 +512,90 @@ final class ContainerLog {
     }
   }
 
-  /** The lines of the segment {@code span} names, whether it is sealed or still written, or none when it is gone. */
-  void walk(LineSpan span, LineVisitor visitor, ChunkReader reader) throws IOException {
-    ChunkWalk.Visitor lines = (header, bytes, body) -> {
-      byte[] data = bytes.array();
-      int text = body + header.count * ChunkFormat.LINE_RECORD_BYTES;
-      for (int i = 0; i < header.count; i++) {
-        int record = body + i * ChunkFormat.LINE_RECORD_BYTES;
-        int length = bytes.getInt(record + ChunkFormat.RECORD_LENGTH_OFFSET);
-        visitor.line(header.firstSeq + i, bytes.getLong(record + ChunkFormat.RECORD_TIME_OFFSET), bytes.get(record + ChunkFormat.RECORD_STREAM_OFFSET),
-            bytes.get(record + ChunkFormat.RECORD_FLAGS_OFFSET), data, text, length);
-        text += length;
+  /**
+   * The lines of the segment or block {@code span} names, whether it is sealed or still written, or none when it
+   * is gone. A whole walk of a compacted segment learns its blocks ({@link BlockIndex}); a block's span is read
+   * alone while the segment is the one whose blocks it names (kept decoded in {@code decoded}, unless null, and
+   * read from there while it keeps it), else its seqs are taken from a walk of the whole.
+   */
+  void walk(LineSpan span, LineVisitor visitor, ChunkReader reader, DecodedBlocks decoded) throws IOException {
+    LineVisitor inSpan = span.isWhole() ? visitor : new LineVisitor() {
+      @Override
+      public void text(byte[] data, int from, int to) {
+        visitor.text(data, from, to);
+      }
+
+      @Override
+      public void line(long seq, long time, byte stream, byte flags, byte[] data, int offset, int length) {
+        if (seq >= span.firstSeq() && seq <= span.lastSeq()) visitor.line(seq, time, stream, flags, data, offset, length);
       }
     };
     lock.readLock().lock();
     try {
       SealedSegment segment = sealed.get(span.key());
       if (segment != null) {
-        try (FileChannel channel = FileChannel.open(segment.path, StandardOpenOption.READ)) {
-          ChunkWalk.walk(channel, segment.dataStart, segment.bytes, reader, damage(segment.key), lines);
+        BlockIndex known = segment.blocksIfKnown();
+        if (!span.isWhole() && known != null && known.has(span.start(), span.end(), span.firstSeq(), span.lastSeq())) {
+          walkBlock(segment, span, inSpan, reader, decoded);
+          return;
         }
+        BlockIndex.Builder learn = known == null && segment.compacted ? new BlockIndex.Builder() : null;
+        try (FileChannel channel = FileChannel.open(segment.path, StandardOpenOption.READ)) {
+          ChunkWalk.walk(channel, segment.dataStart, segment.bytes, reader, damage(segment.key), lines(inSpan, learn));
+        }
+        if (learn != null) segment.learnBlocks(learn.build());
       } else if (active != null && active.key() == span.key()) {
         active.read(channel -> ChunkWalk.walk(channel, active.dataStart(), active.size(), reader, damage(active.key()),
-            lines));
+            lines(inSpan, null)));
       }
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  private void walkBlock(SealedSegment segment, LineSpan span, LineVisitor visitor, ChunkReader reader,
+      DecodedBlocks decoded) throws IOException {
+    ChunkWalk.Visitor lines = lines(visitor, null);
+    DecodedBlocks.Block kept = decoded == null ? null : decoded.get(segment, span.start());
+    if (kept != null) {
+      ChunkHeader header = new ChunkHeader();
+      header.firstSeq = kept.firstSeq();
+      header.count = kept.count();
+      header.rawBodyLength = kept.body().length;
+      lines.chunk(header, java.nio.ByteBuffer.wrap(kept.body()), 0);
+      return;
+    }
+    try (FileChannel channel = FileChannel.open(segment.path, StandardOpenOption.READ)) {
+      ChunkWalk.walk(channel, span.start(), span.end(), reader, damage(segment.key), (header, bytes, body) -> {
+        if (decoded != null && !header.isPlainChunk() && header.codec != ChunkFormat.CODEC_NONE) {
+          decoded.put(segment, header.position, new DecodedBlocks.Block(header.firstSeq, header.count,
+              java.util.Arrays.copyOfRange(bytes.array(), body, body + header.rawBodyLength)));
+        }
+        lines.chunk(header, bytes, body);
+      });
+    }
+  }
+
+  /** Gives each line of a chunk to {@code visitor}; with {@code learn}, notes each chunk's seqs and times there. */
+  private static ChunkWalk.Visitor lines(LineVisitor visitor, BlockIndex.Builder learn) {
+    return (header, bytes, body) -> {
+      byte[] data = bytes.array();
+      int text = body + header.count * ChunkFormat.LINE_RECORD_BYTES;
+      visitor.text(data, text, body + header.rawBodyLength);
+      long min = Long.MAX_VALUE;
+      long max = Long.MIN_VALUE;
+      for (int i = 0; i < header.count; i++) {
+        int record = body + i * ChunkFormat.LINE_RECORD_BYTES;
+        int length = bytes.getInt(record + ChunkFormat.RECORD_LENGTH_OFFSET);
+        long time = bytes.getLong(record + ChunkFormat.RECORD_TIME_OFFSET);
+        min = Math.min(min, time);
+        max = Math.max(max, time);
+        visitor.line(header.firstSeq + i, time, bytes.get(record + ChunkFormat.RECORD_STREAM_OFFSET),
+            bytes.get(record + ChunkFormat.RECORD_FLAGS_OFFSET), data, text, length);
+        text += length;
+      }
+      if (learn != null) learn.add(header, min, max);
+    };
   }
 
   /** Seals the active segment if its first line is stamped before {@code cutoffMillis}. */

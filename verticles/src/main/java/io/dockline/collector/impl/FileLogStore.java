@@ -52,6 +52,8 @@ public final class FileLogStore implements LogStore {
   /** The writer thread's, for recovery, retention and purge. */
   private final ChunkReader reader = new ChunkReader();
   private final ThreadLocal<ChunkReader> readers = ThreadLocal.withInitial(ChunkReader::new);
+  /** Blocks scans decoded lately ({@link LogStoreOptions#scanCacheBytes}). */
+  private final DecodedBlocks decodedBlocks;
   private final CorruptChunks corrupt;
   /** Containers written since the last sync; insertion-ordered so syncs are repeatable. */
   private final Set<ContainerLog> unsynced = new LinkedHashSet<>();
@@ -69,6 +71,7 @@ public final class FileLogStore implements LogStore {
     this.root = root;
     this.corrupt = corrupt;
     this.options = options;
+    this.decodedBlocks = new DecodedBlocks(options.scanCacheBytes());
     this.logs = logs;
     this.fsync = fsync;
     this.idle = new IdleSegments(options.closeIdleAfter());
@@ -248,10 +251,10 @@ public final class FileLogStore implements LogStore {
   }
 
   @Override
-  public void walk(String containerId, LineSpan span, LineVisitor visitor) throws IOException {
+  public void walk(String containerId, LineSpan span, boolean again, LineVisitor visitor) throws IOException {
     ensureOpen();
     ContainerLog log = find(containerId);
-    if (log != null) log.walk(span, visitor, readers.get());
+    if (log != null) log.walk(span, visitor, readers.get(), again ? decodedBlocks : null);
   }
 
   @Override

@@ -18,6 +18,8 @@ final class SealedSegment {
   /** Rewritten into blocks by the {@link Compactor}. */
   final boolean compacted;
   private SegmentStats stats;
+  /** Its blocks, once a whole walk learned them (compacted segments only). */
+  private volatile BlockIndex blocks;
 
   SealedSegment(long key, Path path, long baseSeq, int dataStart, long bytes, boolean compacted, SegmentStats stats) {
     this.key = key;
@@ -39,6 +41,11 @@ final class SealedSegment {
   }
 
   long firstSeq() { return baseSeq + 1; }
+
+  /** Its blocks if a walk learned them, else null. */
+  BlockIndex blocksIfKnown() { return blocks; }
+
+  void learnBlocks(BlockIndex index) { blocks = index; }
 
   /** Whether its stats are known without reading it. */
   synchronized boolean hasStats() { return stats != null; }
