@@ -101,7 +101,7 @@ final class ClusterView {
           cur.put("lastSeq", c.getLong("lastSeq")).put("collector", c.getString("collector"));
         }
         cur.getJsonArray("collectors").add(new JsonObject().put("node", c.getString("collector"))
-            .put("firstSeq", first).put("lastSeq", c.getLong("lastSeq")));
+            .put("firstSeq", first).put("lastSeq", c.getLong("lastSeq")).put("lines", c.getLong("lines")));
       }
     }
     spans.forEach((id, s) -> merged.get(id).put("lines", distinctLines(s, merged.get(id).getLong("lines"))));

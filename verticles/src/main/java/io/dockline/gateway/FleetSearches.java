@@ -84,15 +84,19 @@ final class FleetSearches {
     return view.containers().compose(all -> {
       List<JsonObject> selected = q.selector().select(all).stream()
           .filter(c -> through == null || through.getOrDefault(c.getString("id"), 0L) > 0).toList();
-      Map<String, List<FleetSearch.Part>> byCollector = new LinkedHashMap<>();
+      HolderSplit split = new HolderSplit();
       for (JsonObject c : selected) {
         long toSeq = through == null ? Long.MAX_VALUE : through.get(c.getString("id"));
-        for (Object h : c.getJsonArray("collectors")) {
-          JsonObject holder = (JsonObject) h;
-          byCollector.computeIfAbsent(holder.getString("node"), k -> new ArrayList<>())
-              .add(new FleetSearch.Part(c.getString("id"), 1, toSeq));
+        // one holder per seq, unless one has holes: its missing seqs may be held by none of the others either,
+        // so every holder reads all and the merge drops the copies
+        boolean holes = c.getJsonArray("collectors").stream().anyMatch(h -> HolderSplit.holed((JsonObject) h));
+        if (holes) {
+          split.everyHolder(c, toSeq);
+        } else {
+          split.split(c, toSeq);
         }
       }
+      Map<String, List<FleetSearch.Part>> byCollector = split.parts();
       List<Future<SearchPage>> answers = new ArrayList<>();
       List<String> nodes = new ArrayList<>(byCollector.keySet());
       for (String node : nodes) {
@@ -108,8 +112,7 @@ final class FleetSearches {
   /**
    * Counts of the selected containers' lines per group and time bucket ({@code GET /api/stats}): each collector
    * counts what it holds and only the counts travel. A line held by several collectors (replicas, a stream moved
-   * away and back) is counted by one: each container's seqs are split between its holders, each seq to the
-   * first holder whose range covers it.
+   * away and back) is counted by one ({@link HolderSplit}).
    */
   Future<JsonObject> stats(SearchQuery q, long stepNanos, String by) {
     try {
@@ -118,20 +121,9 @@ final class FleetSearches {
       return Future.failedFuture(ApiException.badRequest(e.getMessage()));
     }
     return view.containers().compose(all -> {
-      Map<String, List<FleetSearch.Part>> byCollector = new LinkedHashMap<>();
-      for (JsonObject c : q.selector().select(all)) {
-        List<JsonObject> holders = new ArrayList<>();
-        for (Object h : c.getJsonArray("collectors")) holders.add((JsonObject) h);
-        holders.sort(Comparator.comparingLong(h -> h.getLong("firstSeq")));
-        long covered = 0;
-        for (JsonObject h : holders) {
-          long from = Math.max(h.getLong("firstSeq"), covered + 1);
-          long to = h.getLong("lastSeq");
-          if (to < from) continue;
-          byCollector.computeIfAbsent(h.getString("node"), k -> new ArrayList<>()).add(new FleetSearch.Part(c.getString("id"), from, to));
-          covered = to;
-        }
-      }
+      HolderSplit split = new HolderSplit();
+      for (JsonObject c : q.selector().select(all)) split.split(c, Long.MAX_VALUE);
+      Map<String, List<FleetSearch.Part>> byCollector = split.parts();
       List<Future<JsonObject>> answers = new ArrayList<>();
       for (Map.Entry<String, List<FleetSearch.Part>> e : byCollector.entrySet()) {
         FleetStats.Request request = new FleetStats.Request(e.getValue(), q.sinceNanos(), q.untilNanos(), q.predicate(),
