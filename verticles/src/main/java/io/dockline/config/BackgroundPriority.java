@@ -33,6 +33,14 @@ public final class BackgroundPriority {
     return n == 0 ? NORMAL : new BackgroundPriority(n, false);
   }
 
+  /**
+   * Lower still, for work nobody waits on as they wait on ingest (searches across containers): nice 19, or idle
+   * when this is idle; normal stays normal (the operator asked for no lowering).
+   */
+  public BackgroundPriority lowest() {
+    return idle || isNormal() ? this : new BackgroundPriority(19, false);
+  }
+
   public boolean isIdle() { return idle; }
   public boolean isNormal() { return !idle && nice == 0; }
   public int nice() { return nice; }
