@@ -15,7 +15,7 @@
 #   4. ingest (INGEST_CONTAINERS more containers of LINES lines at once, from start to every line stored)
 #      alone, and again while 4 clients run full text searches in a loop: the ratio.
 # Each measurement is the median of RUNS runs. Targets: search >= 0.5 x grep; 1 % query < 100 ms; stats < 1 s;
-# ingest while searching >= 0.8 x alone.
+# ingest while searching >= 0.8 x alone. HOLD=SECONDS keeps the loaded cluster up after step 3, for a look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONTAINERS=${CONTAINERS:-20}
@@ -123,6 +123,10 @@ disk=$(du -sb "$work"/c?/collector | awk '{s += $1} END {print s}')
 echo "  on the collectors' disks: $disk bytes for $RAW raw, x2 replicas: $(awk -v d="$disk" -v r="$RAW" 'BEGIN {printf "%.3f", d / 2 / r}') x raw per copy"
 
 python3 bench/search_measure.py "$API" "$LABEL" "$RAW" "$NEEDLE" "$work/raw.txt" $(( CONTAINERS * LINES )) "$LAST_BURST" "$RUNS" "$SINCE"
+if [ -n "${HOLD:-}" ]; then   # keeps the loaded cluster up for a look (profiling, queries by hand)
+  echo "  holding the cluster for $HOLD s: $API, label $LABEL, raw text $work/raw.txt"
+  sleep "$HOLD"
+fi
 
 # 4. ingest alone and while 4 clients search, in turn, RUNS times each: lines per second from the start of
 # INGEST_CONTAINERS containers writing all their lines at once to every line stored
