@@ -32,6 +32,8 @@ final class FleetSearches {
   /** NDJSON bytes after which a page ends (at a line, with a cursor), whatever its limit. */
   static final long MAX_PAGE_BYTES = 16 << 20;
   private static final DeliveryOptions SEARCH = new DeliveryOptions().setSendTimeout(30_000);
+  /** Rounds of asking the collectors one page takes at most ({@link #round}). */
+  private static final int ROUNDS = 4;
 
   private final Vertx vertx;
   private final ClusterView view;
@@ -96,16 +98,38 @@ final class FleetSearches {
           split.split(c, toSeq);
         }
       }
-      Map<String, List<FleetSearch.Part>> byCollector = split.parts();
-      List<Future<SearchPage>> answers = new ArrayList<>();
-      List<String> nodes = new ArrayList<>(byCollector.keySet());
-      for (String node : nodes) {
-        FleetSearch.Request request = new FleetSearch.Request(byCollector.get(node), q.sinceNanos(), q.untilNanos(),
-            q.predicate(), q.descending(), q.cursor(), q.limit(), scanPerPage, CollectorQuery.MAX_SEARCH_BYTES);
-        answers.add(vertx.eventBus().<SearchPage>request(Addresses.collectorQuery(node), request.toJson(), SEARCH)
-            .map(m -> m.body()).recover(e -> Future.failedFuture(failure(node, e))));
-      }
-      return Future.all(answers).map(v -> merge(q, answers.stream().map(Future::result).toList(), out, selected.size()));
+      return round(q, split, out, selected.size(), 0, ROUNDS);
+    });
+  }
+
+  /**
+   * One round of a page: each collector is asked for its share of the lines still wanted (its part of the
+   * selected seqs, with room to spare), not for all of them, so that collectors do not find, and the gateway
+   * does not decode, lines most of which fall past the page. When a collector's answer filled what it was asked
+   * and so ended the merge short of the limit, another round goes on from there, the last asking each for all.
+   */
+  private Future<Page> round(SearchQuery q, HolderSplit split, Out out, int containers, int given, int roundsLeft) {
+    int want = q.limit() - given;
+    Map<String, List<FleetSearch.Part>> byCollector = split.parts();
+    List<Future<SearchPage>> answers = new ArrayList<>();
+    List<Integer> asked = new ArrayList<>();
+    for (String node : byCollector.keySet()) {
+      int ask = roundsLeft > 1 ? (int) Math.min(want, Math.ceil(want * split.share(node) * 1.5) + 100) : want;
+      asked.add(ask);
+      FleetSearch.Request request = new FleetSearch.Request(byCollector.get(node), q.sinceNanos(), q.untilNanos(),
+          q.predicate(), q.descending(), q.cursor(), ask, scanPerPage, CollectorQuery.MAX_SEARCH_BYTES);
+      answers.add(vertx.eventBus().<SearchPage>request(Addresses.collectorQuery(node), request.toJson(), SEARCH)
+          .map(m -> m.body()).recover(e -> Future.failedFuture(failure(node, e))));
+    }
+    return Future.all(answers).compose(v -> {
+      List<SearchPage> pages = answers.stream().map(Future::result).toList();
+      Merged m = merge(q, want, pages, out);
+      int count = given + m.count;
+      // short because a collector ran out of what it was asked (not of its scan budget): ask on from the cursor
+      boolean askMore = m.bound != null && m.count < want && out.length() < MAX_PAGE_BYTES
+          && pages.get(m.bound).lineCount() >= asked.get(m.bound) && asked.get(m.bound) < want;
+      if (askMore && m.cursor != null) return round(q.after(m.cursor), split, out, containers, count, roundsLeft - 1);
+      return Future.succeededFuture(new Page(count, containers, m.cursor));
     });
   }
 
@@ -174,13 +198,21 @@ final class FleetSearches {
 
   private record Entry(SearchKey key, LineJson.Source source, int index) {}
 
-  private static Page merge(SearchQuery q, List<SearchPage> answers, Out out, int containers) {
+  /** What a merge wrote, where the next page starts (null: nothing left), and which answer ended it, if one did. */
+  private record Merged(int count, SearchKey cursor, Integer bound) {}
+
+  private static Merged merge(SearchQuery q, int want, List<SearchPage> answers, Out out) {
     Comparator<SearchKey> order = q.descending() ? Comparator.reverseOrder() : Comparator.naturalOrder();
     SearchKey bound = null;
+    Integer boundBy = null;
     List<Entry> entries = new ArrayList<>();
-    for (SearchPage a : answers) {
-      if (a.hasMore() && (bound == null || order.compare(a.complete(), bound) < 0)) bound = a.complete();
-      for (LineMatches m : a.containers()) {
+    for (int a = 0; a < answers.size(); a++) {
+      SearchPage answer = answers.get(a);
+      if (answer.hasMore() && (bound == null || order.compare(answer.complete(), bound) < 0)) {
+        bound = answer.complete();
+        boundBy = a;
+      }
+      for (LineMatches m : answer.containers()) {
         LineJson.Source source = LineJson.Source.of(m.lines());
         for (int i = 0; i < m.count(); i++) {
           entries.add(new Entry(new SearchKey(m.lines().timeNanos(i), m.lines().container().id(), m.seq(i)), source, i));
@@ -193,12 +225,12 @@ final class FleetSearches {
     for (Entry e : entries) {
       if (bound != null && order.compare(e.key, bound) > 0) break;
       if (e.key.equals(last)) continue; // a replica's copy
-      if (count == q.limit() || out.length() >= MAX_PAGE_BYTES) return new Page(count, containers, last);
+      if (count == want || out.length() >= MAX_PAGE_BYTES) return new Merged(count, last, null);
       out.append(e.source, e.index, e.key.seq());
       last = e.key;
       count++;
     }
     // everything up to the bound is given: the next page starts after it
-    return new Page(count, containers, bound);
+    return new Merged(count, bound, boundBy);
   }
 }

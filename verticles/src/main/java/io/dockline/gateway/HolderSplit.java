@@ -28,6 +28,12 @@ final class HolderSplit {
     return first > 0 && holder.getLong("lines", Long.MAX_VALUE) < holder.getLong("lastSeq") - first + 1;
   }
 
+  /** The node's part of the seqs given so far (0 to 1). */
+  double share(String node) {
+    long total = load.values().stream().mapToLong(Long::longValue).sum();
+    return total == 0 ? 1 : (double) load.getOrDefault(node, 0L) / total;
+  }
+
   /** The parts given so far, by node. */
   Map<String, List<FleetSearch.Part>> parts() { return parts; }
 
@@ -68,8 +74,10 @@ final class HolderSplit {
   /** Every holder asked for all of the container's seqs {@code 1 .. toSeq} (copies are merged by the asker). */
   void everyHolder(JsonObject container, long toSeq) {
     for (Object h : container.getJsonArray("collectors")) {
-      parts.computeIfAbsent(((JsonObject) h).getString("node"), k -> new ArrayList<>())
+      JsonObject holder = (JsonObject) h;
+      parts.computeIfAbsent(holder.getString("node"), k -> new ArrayList<>())
           .add(new FleetSearch.Part(container.getString("id"), 1, toSeq));
+      load.merge(holder.getString("node"), holder.getLong("lines", 0L), Long::sum);
     }
   }
 }

@@ -49,6 +49,11 @@ record SearchQuery(ContainerSelector selector, long sinceNanos, long untilNanos,
     return new SearchQuery(selector, since, until, predicate, "desc".equals(order), limit, cursor);
   }
 
+  /** The same query continuing after {@code cursor}. */
+  SearchQuery after(SearchKey cursor) {
+    return new SearchQuery(selector, sinceNanos, untilNanos, predicate, descending, limit, cursor);
+  }
+
   /** The same query, ascending, continuing after {@code cursor}, up to {@code until} at the latest. */
   SearchQuery after(SearchKey cursor, long until) {
     return new SearchQuery(selector, sinceNanos, Math.min(untilNanos, until), predicate, false, limit, cursor);
