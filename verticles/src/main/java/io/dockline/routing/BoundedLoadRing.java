@@ -36,6 +36,13 @@ public final class BoundedLoadRing {
   private final Map<String, Double> loadOf = new HashMap<>();
   private final Map<String, Double> collectorLoad = new HashMap<>();
   private final Map<String, Integer> collectorStreams = new HashMap<>();
+  /**
+   * Replica sets worked out so far, by stream: a router asks for one per batch, and a ring lives until loads or
+   * members change (a second at the least), so each is worked out about once per ring, not per batch.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<String, ReplicaSet> replicaSets = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record ReplicaSet(int factor, List<String> collectors) {}
 
   private BoundedLoadRing(HashRing ring, Map<String, Double> streamLoads, Map<String, String> current,
                           double epsilon) {
@@ -180,6 +187,14 @@ public final class BoundedLoadRing {
    * set from the same inputs. Empty when no collector is ready.
    */
   public List<String> replicas(String stream, int factor) {
+    ReplicaSet known = replicaSets.get(stream);
+    if (known != null && known.factor() == factor) return known.collectors();
+    List<String> set = replicaSet(stream, factor);
+    replicaSets.put(stream, new ReplicaSet(factor, set));
+    return set;
+  }
+
+  private List<String> replicaSet(String stream, int factor) {
     String owner = owner(stream);
     if (owner == null) return List.of();
     List<String> set = new ArrayList<>(factor);
