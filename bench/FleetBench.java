@@ -61,6 +61,7 @@ public class FleetBench {
   final List<Integer> collectorHttp = new ArrayList<>();
   final List<String> join = new ArrayList<>();
   final List<Member> members = new ArrayList<>();
+  int nCollectors;
   Path work;
 
   public static void main(String[] args) throws Exception {
@@ -211,7 +212,7 @@ public class FleetBench {
   void run() throws Exception {
     work = Files.createTempDirectory("dockline-fleet");
     String jar = opts.getOrDefault("jar", "launcher/target/dockline.jar");
-    int nCollectors = opt("collectors", 3);
+    nCollectors = opt("collectors", 3);
     int streams = opt("streams", 2);
     int lps = opt("lines-per-second", 20);
     int window = opt("window", 30);
@@ -235,7 +236,8 @@ public class FleetBench {
 
     long baseHeap = usedHeap();
     int baseThreads = ManagementFactory.getThreadMXBean().getThreadCount();
-    System.out.println("agents | start s (p50/max) | ring agreed s | death noticed s | ring without its streams s"
+    System.out.println("agents | start s (p50/max) | ring agreed s | one more joins: on the ring s / first ack s"
+        + " | death noticed s | ring without its streams s"
         + " | CPU ms/s per agent | heap MB per agent | threads per agent | collectors CPU % | collector RSS MB"
         + " | map ops/s | map ops per agent per min | lines/s acked | verified streams");
     int port = basePort + 20;
@@ -265,6 +267,9 @@ public class FleetBench {
 
       // --- a death: an agent member in its own JVM, killed -9
       double[] death = death(jar, port++, streams, lps);
+
+      // --- one more member joins the running fleet, then leaves
+      double[] one = oneJoin(port++, lps);
 
       // --- steady window
       Thread.sleep(5_000);
@@ -299,8 +304,8 @@ public class FleetBench {
       // --- verify: senders pause, every stream's last seq as the collectors hold it is what was acked
       int verified = verify();
       for (Member m : members) m.streams.forEach(s -> s.paused = false);
-      System.out.printf("%6d | %.1f/%.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.0f | %.0f | %.1f | %.0f | %d%n",
-          n, median(started), started.stream().mapToDouble(d -> d).max().orElse(0), agreed, death[0], death[1],
+      System.out.printf("%6d | %.1f/%.1f | %.1f | %.1f / %.1f | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.0f | %.0f | %.1f | %.0f | %d%n",
+          n, median(started), started.stream().mapToDouble(d -> d).max().orElse(0), agreed, one[0], one[1], death[0], death[1],
           cpuPer, heapPer, threadsPer, collPct, collectorsRssMb(), opsTotal, opsTotal * 60 / n,
           (acked1 - acked0) / secs, verified);
       StringBuilder maps = new StringBuilder("        map ops/s:");
@@ -309,6 +314,25 @@ public class FleetBench {
       long failures = members.stream().flatMap(m -> m.streams.stream()).mapToLong(s -> s.failures).sum();
       if (failures > 0) System.out.println("        batches refused or unanswered (sent again): " + failures);
     }
+  }
+
+  /**
+   * One more agent member joins the running fleet: seconds from its start until its router routes by the current
+   * ring, and until its first batch is acknowledged; it then leaves (stopped), not counted in the fleet.
+   */
+  double[] oneJoin(int port, int lps) throws Exception {
+    long version = (long) maxVersion();
+    long t0 = System.nanoTime();
+    Member m = startMember("join-" + port, port);
+    await(() -> m.gauge("dockline.ring.collectors") == nCollectors && m.gauge("dockline.ring.version") >= version,
+        60_000, "the joined member's router on the ring");
+    double onRing = (System.nanoTime() - t0) / 1e9;
+    startStreams(m, "join-" + port, 1, lps);
+    await(() -> m.streams.get(0).acked.get() > 0, 60_000, "the joined member's first batch acked");
+    double acked = (System.nanoTime() - t0) / 1e9;
+    m.streams.forEach(st -> st.paused = true);
+    m.node.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    return new double[] {onRing, acked};
   }
 
   /**
