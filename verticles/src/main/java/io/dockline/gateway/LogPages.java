@@ -81,7 +81,9 @@ final class LogPages {
       this.more = more;
       this.skipped = found.skipped;
       this.bytes = found.bytes;
-      this.trimmed = skipped != null && skipped[1] < found.firstSeq;
+      // seqs from before the first one held when the container was looked up: deleted (retention, a purge), even
+      // when a retention run since deleted more of them than that lookup knew
+      this.trimmed = skipped != null && skipped[0] < found.firstSeq;
     }
 
     /** The header (and JSON field) naming the skipped seqs {@code from-to}: trimmed or gap; null when none. */
