@@ -536,7 +536,8 @@ final class ContainerLog {
       if (segment != null) {
         BlockIndex known = segment.blocksIfKnown();
         if (!span.isWhole() && known != null && known.has(span.start(), span.end(), span.firstSeq(), span.lastSeq())) {
-          walkBlock(segment, span, inSpan, reader, decoded);
+          // the block holds exactly the span's seqs (has() compared them): no line needs the seq filter
+          walkBlock(segment, span, visitor, reader, decoded);
           return;
         }
         BlockIndex.Builder learn = known == null && segment.compacted ? new BlockIndex.Builder() : null;
