@@ -14,6 +14,13 @@ public final class BatchAck {
   public static final String STORED_THROUGH_HEADER = "dockline-stored-through";
 
   /**
+   * Delivery header of a batch a router sends to a collector: the collector's place in the stream's replica
+   * set, "0" for the first replica (the one that publishes the stream to Kafka). A batch without it (a router of
+   * a release before the hand-off to Kafka) counts as sent to the first replica.
+   */
+  public static final String REPLICA_HEADER = "dockline-replica";
+
+  /**
    * Failure code of a write whose batch starts after the collector's next expected sequence; the failure
    * message is that expected sequence. The agent sends everything unacknowledged again.
    */

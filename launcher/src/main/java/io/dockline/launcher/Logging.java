@@ -51,6 +51,8 @@ final class Logging {
     quiet("io.netty");
     quiet("com.github.dockerjava");
     quiet("io.vertx.core.impl");
+    // the Kafka clients log every setting of every client they make at INFO
+    quiet("org.apache.kafka");
     // "CP Subsystem is not enabled": dockline uses no CP structure (leases use entry processors)
     Logger cp = Logger.getLogger("com.hazelcast.cp.CPSubsystem");
     cp.setLevel(Level.SEVERE);

@@ -83,6 +83,10 @@ public final class CollectorVerticle extends VerticleBase {
   private volatile String shortOfDisk;
   private DiskSpace disk;
   private Retention retention;
+  /** What the store holds durably, per container, for the publisher; written on the store thread. */
+  private final io.dockline.kafka.StoredMarks marks = new io.dockline.kafka.StoredMarks();
+  /** The hand-off to Kafka; null when kafka-bootstrap is unset. */
+  private io.dockline.kafka.KafkaPublisher publisher;
   private Context ctx;
   private long renewTimer = -1;
   private Counter linesStored;
@@ -140,7 +144,10 @@ public final class CollectorVerticle extends VerticleBase {
         .compose(v -> register())
         // every collector may become the one that builds the cluster's ring (undeployed with this verticle)
         .compose(v -> vertx.deployVerticle(new io.dockline.routing.RingLeaderVerticle(config)))
-        .onSuccess(v -> retention.start());
+        .onSuccess(v -> {
+          retention.start();
+          if (publisher != null) publisher.start();
+        });
   }
 
   private Future<Void> openStore() {
@@ -151,7 +158,11 @@ public final class CollectorVerticle extends VerticleBase {
           .compactionThreads(BackgroundThreads.factory("dockline-collector-compaction", config.backgroundPriority())));
       disk = new DiskSpace(dir, config.minFreeDisk());
       disk.refresh();
-      retention = new Retention(store, disk, config, registry, storeThread, () -> shortOfDisk != null, this::onDiskRecovered);
+      if (!config.kafkaBootstrap().isEmpty()) {
+        publisher = new io.dockline.kafka.KafkaPublisher(config, store, marks, vertx, status, registry);
+      }
+      retention = new Retention(store, disk, config, registry, storeThread, () -> shortOfDisk != null, this::onDiskRecovered,
+          publisher == null ? PublishHold.NONE : publisher);
       return null;
     });
   }
@@ -242,6 +253,7 @@ public final class CollectorVerticle extends VerticleBase {
     List<Runnable> replies = new ArrayList<>(); // to the batches of the group, once it is durable
     List<Runnable> refusals = new ArrayList<>(); // to batches not taken into the group
     List<Message<LineBatch>> group = new ArrayList<>();
+    List<Runnable> marked = new ArrayList<>(); // what the group made durable, noted once it is
     long lines = 0;
     long bytes = 0;
     int batches = 0;
@@ -274,6 +286,11 @@ public final class CollectorVerticle extends VerticleBase {
         disk.wrote(batch);
         batches++;
         BatchAck ack = new BatchAck(batch.container().id(), r.storedSeq(), r.written(), r.duplicates(), nodeName);
+        String place = m.headers().get(BatchAck.REPLICA_HEADER);
+        boolean first = place == null || "0".equals(place);
+        String id = batch.container().id();
+        long storedSeq = r.storedSeq();
+        marked.add(() -> marks.stored(id, storedSeq, first));
         replies.add(() -> m.reply(ack));
       } catch (SequenceGapException gap) {
         replies.add(() -> m.fail(BatchAck.GAP_FAILURE, Long.toString(gap.expectedSeq())));
@@ -313,6 +330,7 @@ public final class CollectorVerticle extends VerticleBase {
       });
       return;
     }
+    marked.forEach(Runnable::run);
     groupCommit.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     linesStored.increment(lines);
     bytesStored.increment(bytes);
@@ -488,6 +506,7 @@ public final class CollectorVerticle extends VerticleBase {
         .compose(v -> Future.join(consumers.stream().map(MessageConsumer::unregister)
             .collect(java.util.stream.Collectors.toList())).otherwiseEmpty())
         .compose(v -> onStoreThread(() -> {
+          if (publisher != null) publisher.stop();
           if (store != null) store.close();
           return null;
         }))

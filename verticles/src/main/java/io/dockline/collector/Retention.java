@@ -34,12 +34,13 @@ final class Retention {
   private final long periodMs;
   private final Counter[] deletedBytes = new Counter[3];
   private final Counter[] deletedSegments = new Counter[3];
+  private final Counter unreleasedLines;
   private volatile StoreUsage usage;
   private volatile long nextRunAt;
   private java.util.concurrent.ScheduledFuture<?> ticking;
 
   Retention(LogStore store, DiskSpace disk, NodeConfig config, MeterRegistry registry,
-      ScheduledExecutorService storeThread, BooleanSupplier shortOfDisk, Runnable onRecovered) {
+      ScheduledExecutorService storeThread, BooleanSupplier shortOfDisk, Runnable onRecovered, PublishHold hold) {
     this.store = store;
     this.disk = disk;
     this.storeThread = storeThread;
@@ -47,10 +48,12 @@ final class Retention {
     this.onRecovered = onRecovered;
     Duration age = config.retentionAge();
     this.policy = new RetentionPolicy(age == null ? Duration.ofSeconds(Long.MAX_VALUE) : age,
-        config.retentionContainerBytes(), config.retentionDiskBytes(), PublishHold.NONE);
+        config.retentionContainerBytes(), config.retentionDiskBytes(), hold);
     this.periodMs = period(age, config.segmentSealAfter()).toMillis();
     this.usage = store.usage();
     String node = config.nodeName();
+    unreleasedLines = io.dockline.config.Meters.counter(registry, node, "dockline.kafka.lines.lost",
+        "lines the disk budget deleted before Kafka had them (published never)");
     String[] reasons = {"age", "container", "disk"};
     for (int i = 0; i < reasons.length; i++) {
       deletedBytes[i] = Counter.builder("dockline.retention.deleted.bytes").tag("node", node).tag("reason", reasons[i])
@@ -114,6 +117,11 @@ final class Retention {
   }
 
   private void count(RetentionReport r) {
+    if (r.unreleasedLines() > 0) {
+      unreleasedLines.increment(r.unreleasedLines());
+      LOG.warning("retention-disk-bytes deleted " + r.unreleasedLines() + " lines not yet published to Kafka:"
+          + " they are lost to Kafka (the disk budget is smaller than what Kafka's absence left to hold)");
+    }
     deletedBytes[0].increment(r.ageBytes());
     deletedSegments[0].increment(r.ageSegments());
     deletedBytes[1].increment(r.containerCapBytes());

@@ -125,6 +125,14 @@ public final class NodeConfig {
         "the start gate's plugin socket; its file name without .sock is the plugin's name in daemon.json"),
     START_GATE_TIMEOUT("start-gate-timeout", "2000",
         "milliseconds a start is held at most while its attach opens; then it is let through and counted"),
+    KAFKA_BOOTSTRAP("kafka-bootstrap", "",
+        "collectors publish every stored line to Kafka at these brokers (host:port,...); unset: no publishing"),
+    KAFKA_TOPIC("kafka-topic", "dockline.lines",
+        "the topic lines are published to (key: container id); progress goes to <topic>.progress"),
+    KAFKA_PROPERTIES("kafka-properties", "",
+        "a Java properties file of Kafka client settings passed through (security.protocol, sasl.*, ssl.*, linger.ms, ...)"),
+    KAFKA_EXACTLY_ONCE("kafka-exactly-once", "true",
+        "true: transactions, each line exactly once for read_committed consumers; false: idempotent, at least once"),
     NETWORK_QUORUM("network-quorum", "1",
         "role network: data members a side of a split cluster needs to change leases (a majority, e.g. 2 of 3); "
             + "a member without it allocates nothing and after the TTL takes its containers off (1: off)");
@@ -245,16 +253,7 @@ public final class NodeConfig {
     checkName(nodeName(), Setting.NODE_NAME);
     port(Setting.HTTP_PORT);
     port(Setting.CLUSTER_PORT);
-    for (String member : join()) {
-      int colon = member.lastIndexOf(':');
-      if (colon <= 0) throw bad(Setting.JOIN, member, "expected host:port");
-      try {
-        int p = Integer.parseInt(member.substring(colon + 1));
-        if (p < 1 || p > 65535) throw bad(Setting.JOIN, member, "port out of range");
-      } catch (NumberFormatException e) {
-        throw bad(Setting.JOIN, member, "expected host:port");
-      }
-    }
+    hostPorts(Setting.JOIN, join());
     positive(Setting.MAX_LINE_BYTES, 16, Integer.MAX_VALUE - 64);
     positive(Setting.SEGMENT_BYTES, 4096, Long.MAX_VALUE);
     positive(Setting.MULTILINE_FLUSH, 1, 60_000);
@@ -311,6 +310,7 @@ public final class NodeConfig {
     }
     positive(Setting.START_GATE_TIMEOUT, 10, 60_000);
     positive(Setting.NETWORK_QUORUM, 1, 1_000);
+    kafkaSettings();
     String data = get(Setting.DATA_MEMBER);
     if (!List.of("true", "false", "auto").contains(data)) throw bad(Setting.DATA_MEMBER, data, "expected true, false or auto");
     // a cut-off member takes its containers off about TTL after its last heartbeat got through (a second or two
@@ -494,6 +494,48 @@ public final class NodeConfig {
   public Path startGateSocket() { return Path.of(get(Setting.START_GATE_SOCKET)); }
   public long startGateTimeoutMs() { return number(Setting.START_GATE_TIMEOUT); }
   public int networkQuorum() { return (int) number(Setting.NETWORK_QUORUM); }
+
+  /** The brokers collectors publish to; empty when publishing is off. */
+  public List<String> kafkaBootstrap() { return list(Setting.KAFKA_BOOTSTRAP); }
+  public String kafkaTopic() { return get(Setting.KAFKA_TOPIC); }
+  public boolean kafkaExactlyOnce() { return Boolean.parseBoolean(get(Setting.KAFKA_EXACTLY_ONCE)); }
+
+  /** The pass-through Kafka client properties (empty without {@code kafka-properties}); read when called. */
+  public java.util.Properties kafkaProperties() {
+    java.util.Properties p = new java.util.Properties();
+    String file = get(Setting.KAFKA_PROPERTIES);
+    if (file.isBlank()) return p;
+    try (java.io.Reader r = java.nio.file.Files.newBufferedReader(Path.of(file))) {
+      p.load(r);
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw bad(Setting.KAFKA_PROPERTIES, file, "cannot read it: " + e.getMessage());
+    }
+    return p;
+  }
+
+  private static void hostPorts(Setting s, List<String> entries) {
+    for (String entry : entries) {
+      int colon = entry.lastIndexOf(':');
+      if (colon <= 0) throw bad(s, entry, "expected host:port");
+      try {
+        int p = Integer.parseInt(entry.substring(colon + 1));
+        if (p < 1 || p > 65535) throw bad(s, entry, "port out of range");
+      } catch (NumberFormatException e) {
+        throw bad(s, entry, "expected host:port");
+      }
+    }
+  }
+
+  private void kafkaSettings() {
+    hostPorts(Setting.KAFKA_BOOTSTRAP, kafkaBootstrap());
+    // Kafka's legal topic names; the progress topic adds ".progress" within Kafka's 249 characters
+    if (!kafkaTopic().matches("[a-zA-Z0-9._-]{1,240}")) {
+      throw bad(Setting.KAFKA_TOPIC, kafkaTopic(), "expected 1-240 of a-z A-Z 0-9 . _ -");
+    }
+    String once = get(Setting.KAFKA_EXACTLY_ONCE);
+    if (!"true".equals(once) && !"false".equals(once)) throw bad(Setting.KAFKA_EXACTLY_ONCE, once, "expected true or false");
+    kafkaProperties();
+  }
 
   /**
    * Whether this member holds the cluster's data: set, or (auto) when it runs a collector. The others are

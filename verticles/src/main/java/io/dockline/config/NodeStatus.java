@@ -27,6 +27,8 @@ public final class NodeStatus {
   /** Whether this member holds cluster data, and the cluster's data members as it sees them (-1: not yet known). */
   private volatile boolean dataMember;
   private volatile int dataMembers = -1;
+  /** The collector's publishing to Kafka (connected, lag, last error); null when it does not publish. */
+  private volatile JsonObject kafka;
 
   public NodeStatus(String nodeName) {
     this.nodeName = nodeName;
@@ -55,6 +57,10 @@ public final class NodeStatus {
    * Streams this node's router forwards that are not fully replicated: shown on {@code /health} (which stays
    * 200: the lines are acknowledged and stored, on fewer collectors than the factor).
    */
+  public void kafka(JsonObject publishing) {
+    kafka = publishing;
+  }
+
   public void underReplicated(int streams) {
     underReplicated = streams;
   }
@@ -121,6 +127,8 @@ public final class NodeStatus {
     if (data == 0) out.put("noDataMember", NO_DATA_MEMBER);
     int streams = underReplicated;
     if (streams > 0) out.put("underReplicatedStreams", streams);
+    JsonObject publishing = kafka;
+    if (publishing != null) out.put("kafka", publishing.copy());
     return shortRoles.isEmpty() ? out : out.put("shortOfDisk", shortRoles);
   }
 }

@@ -350,11 +350,14 @@ public final class RouterVerticle extends VerticleBase {
     rates.record(batch.container().id(), batch.count(), batch.dataLength());
     linesRouted.increment(batch.count());
     bytesRouted.increment(batch.dataLength());
-    DeliveryOptions opts = new DeliveryOptions().setSendTimeout(10_000).setHeaders(msg.headers());
     long sent = System.nanoTime();
     List<Future<BatchAck>> acks = new ArrayList<>(replicas.size());
-    for (String replica : replicas) {
-      acks.add(vertx.eventBus().<BatchAck>request(Addresses.collectorWrite(replica), batch, opts)
+    for (int i = 0; i < replicas.size(); i++) {
+      // each replica its own headers: the sender's, and its place in the set
+      DeliveryOptions opts = new DeliveryOptions().setSendTimeout(10_000)
+          .setHeaders(io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(msg.headers())
+              .add(BatchAck.REPLICA_HEADER, i == 0 ? "0" : Integer.toString(i)));
+      acks.add(vertx.eventBus().<BatchAck>request(Addresses.collectorWrite(replicas.get(i)), batch, opts)
           .map(Message::body));
     }
     Future.join(acks).onComplete(ar -> {

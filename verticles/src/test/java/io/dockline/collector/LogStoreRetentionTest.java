@@ -169,11 +169,26 @@ class LogStoreRetentionTest {
   void aPublishHoldKeepsLinesNotYetReleased() throws IOException {
     try (LogStore store = LogStore.open(dir, options())) {
       writeDays(store, A, 20, T0);
-      RetentionPolicy held = new RetentionPolicy(Duration.ZERO, 0, 0, id -> 100);
+      RetentionPolicy held = new RetentionPolicy(Duration.ZERO, 0, Long.MAX_VALUE, id -> 100);
       RetentionReport report = store.retain(held, T0 + 100 * DAY_MILLIS);
       assertTrue(report.deletedSegments() > 0, "segments wholly at or below the hold go");
       assertTrue(store.firstSeq("aaaa") <= 101, "nothing above the hold went: first " + store.firstSeq("aaaa"));
       assertEquals(range(store.firstSeq("aaaa"), 400), allSeqs(store, "aaaa"));
+      assertEquals(0, report.unreleasedLines());
+    }
+  }
+
+  @Test
+  void theDiskBudgetDeletesHeldLinesLastAndCountsThem() throws IOException {
+    try (LogStore store = LogStore.open(dir, options())) {
+      writeDays(store, A, 20, T0);
+      long budget = store.usage().diskBytes() / 2;
+      RetentionPolicy held = new RetentionPolicy(Duration.ofSeconds(Long.MAX_VALUE), Long.MAX_VALUE, budget, id -> 100);
+      RetentionReport report = store.retain(held, T0 + 100 * DAY_MILLIS);
+      long first = store.firstSeq("aaaa");
+      assertTrue(first > 101, "the budget took lines above the hold: first " + first);
+      assertEquals(first - 1 - 100, report.unreleasedLines(), "every deleted line above the hold counted");
+      assertEquals(range(first, 400), allSeqs(store, "aaaa"));
     }
   }
 

@@ -69,6 +69,30 @@ class NodeConfigTest {
   }
 
   @Test
+  void kafkaSettingsAreCheckedAndThePropertiesFileIsPassedThrough() throws Exception {
+    NodeConfig off = NodeConfig.resolve(Map.of());
+    assertTrue(off.kafkaBootstrap().isEmpty(), "publishing is off by default");
+    assertTrue(off.kafkaExactlyOnce());
+    assertEquals("dockline.lines", off.kafkaTopic());
+    java.nio.file.Path props = java.nio.file.Files.createTempFile("kafka", ".properties");
+    java.nio.file.Files.writeString(props, "security.protocol=SSL\nlinger.ms=20\n");
+    NodeConfig on = NodeConfig.resolve(Map.of("kafka-bootstrap", "b1:9092,b2:9093", "kafka-properties", props.toString(),
+        "kafka-exactly-once", "false", "kafka-topic", "logs.v1"));
+    assertEquals(List.of("b1:9092", "b2:9093"), on.kafkaBootstrap());
+    assertEquals("SSL", on.kafkaProperties().getProperty("security.protocol"));
+    assertFalse(on.kafkaExactlyOnce());
+    assertEquals("invalid --kafka-bootstrap 'b1': expected host:port", assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.resolve(Map.of("kafka-bootstrap", "b1"))).getMessage());
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(Map.of("kafka-topic", "a b")))
+        .getMessage().startsWith("invalid --kafka-topic"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(Map.of("kafka-properties",
+        "/nonexistent/kafka.properties"))).getMessage().startsWith("invalid --kafka-properties"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(Map.of("kafka-exactly-once", "yes")))
+        .getMessage().startsWith("invalid --kafka-exactly-once"));
+    java.nio.file.Files.delete(props);
+  }
+
+  @Test
   void badValuesGiveOneClearLine() {
     assertEquals("invalid --http-port 'eighty': expected a whole number",
         assertThrows(IllegalArgumentException.class, () -> NodeConfig.resolve(Map.of("http-port", "eighty"))).getMessage());

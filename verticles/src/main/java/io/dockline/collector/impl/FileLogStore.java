@@ -322,6 +322,21 @@ public final class FileLogStore implements LogStore {
       if (oldest == null) break;
       total -= run.delete(oldest, Reason.DISK_BUDGET);
     }
+    // the budget is the operator's bound on the disk: held lines go too, oldest first, counted as unreleased
+    while (total > policy.diskBytes()) {
+      ContainerLog oldest = null;
+      for (ContainerLog log : logs.values()) {
+        if (log.oldestSealed() != null && (oldest == null
+            || oldestStats(log).maxTimeNanos < oldestStats(oldest).maxTimeNanos)) {
+          oldest = log;
+        }
+      }
+      if (oldest == null) break;
+      SegmentStats s = oldestStats(oldest);
+      long released = policy.hold().releasedThrough(oldest.id());
+      run.unreleased += s.lastSeq - Math.max(released, s.firstSeq - 1);
+      total -= run.delete(oldest, Reason.DISK_BUDGET);
+    }
     return run.finish();
   }
 
@@ -333,6 +348,7 @@ public final class FileLogStore implements LogStore {
     private final Set<ContainerLog> touched = new LinkedHashSet<>();
     private final long[] bytes = new long[Reason.values().length];
     private final int[] segments = new int[Reason.values().length];
+    private long unreleased;
 
     Retention(RetentionPolicy policy) {
       this.policy = policy;
@@ -368,7 +384,7 @@ public final class FileLogStore implements LogStore {
         fsync.directory(root);
         rootUnsynced = false;
       }
-      return new RetentionReport(bytes[0], segments[0], bytes[1], segments[1], bytes[2], segments[2], gone);
+      return new RetentionReport(bytes[0], segments[0], bytes[1], segments[1], bytes[2], segments[2], gone, unreleased);
     }
   }
 

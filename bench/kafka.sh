@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The hand-off to Kafka, on one single-node KRaft broker (Kafka 4.4.0, the tests' KafkaBroker: 127.0.0.1 only,
+# heap BROKER_HEAP, default 1g) on this machine.
+#   Phase 1, the ceiling: Kafka's own producer-performance tool (org.apache.kafka.tools.ProducerPerformance),
+#     RECORDS records (default 1,000,000) of RECORD_BYTES bytes (default 450: about dockline's JSON value for a
+#     140-byte line) into a fresh topic of PARTITIONS partitions (default 1) per run, acks=all, no throttle,
+#     the producer's other settings Kafka's defaults (4.x: linger.ms=5, batch.size=16384, no compression) plus
+#     PRODUCER_PROPS (e.g. "linger.ms=20 batch.size=262144 compression.type=lz4"). RUNS runs (default 3):
+#     each run's records/s, MB/s (10^6 bytes), average and 99th-percentile latency, then the medians.
+#     The broker, as Kafka ships, fsyncs nothing per record (log.flush.* unset: durability is replication's, and
+#     here the factor is 1); dockline fsyncs what it acknowledges.
+#   Phase 2, dockline end to end: see the marked section below (not written yet).
+# The producer tool and the broker share the machine's cores (2 here), as dockline and its broker would.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RECORDS=${RECORDS:-1000000}
+RECORD_BYTES=${RECORD_BYTES:-450}
+RUNS=${RUNS:-3}
+PARTITIONS=${PARTITIONS:-1}
+BROKER_HEAP=${BROKER_HEAP:-1g}
+PRODUCER_PROPS=${PRODUCER_PROPS:-}
+. bench/lib.sh
+
+work=$(mktemp -d)
+broker_pid=""
+cleanup() {
+  # KafkaBroker's main kills its broker when it gets SIGTERM (and when this script's process is gone)
+  [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null && wait "$broker_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# the broker and Kafka's tools run on the launcher's test class path (the kafka_2.13, kafka-server, kafka-tools
+# test dependencies) plus its test classes (KafkaBroker)
+mvn -B -q -pl launcher -am test-compile dependency:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath >"$work/mvn.log" 2>&1 \
+  || { cat "$work/mvn.log"; fail "could not build the launcher's test class path"; }
+CP="launcher/target/test-classes:$(cat launcher/target/test.classpath)"
+
+java -cp "$CP" io.dockline.launcher.KafkaBroker "$work/broker" "-Xmx$BROKER_HEAP" -Djava.awt.headless=true \
+  >"$work/broker-main.out" 2>"$work/broker-main.err" &
+broker_pid=$!
+for _ in $(seq 1 1800); do
+  grep -q '^bootstrap ' "$work/broker-main.out" 2>/dev/null && break
+  kill -0 "$broker_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if ! grep -q '^bootstrap ' "$work/broker-main.out" 2>/dev/null; then
+  cat "$work/broker-main.err"; tail -40 "$work/broker/broker.log" 2>/dev/null || true
+  fail "the broker did not start within 180 s"
+fi
+BOOTSTRAP=$(awk '$1 == "bootstrap" {print $2}' "$work/broker-main.out")
+STARTED_MS=$(awk '$1 == "started_ms" {print $2}' "$work/broker-main.out")
+
+kafka_tool() { java -cp "$CP" "$@" 2>>"$work/tools.log"; }
+topic() { kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" "$@" >/dev/null; }
+
+echo "bench/kafka: Kafka 4.4.0, one KRaft broker (heap $BROKER_HEAP) at $BOOTSTRAP, started in $STARTED_MS ms; $(nproc) cores"
+echo "phase 1, ceiling: ProducerPerformance, $RECORDS records of $RECORD_BYTES bytes per run, $PARTITIONS partition(s), acks=all${PRODUCER_PROPS:+, $PRODUCER_PROPS}, $RUNS runs"
+rates=(); mbs=(); avgs=(); p99s=()
+for i in $(seq 1 "$RUNS"); do
+  t="ceiling-$i"
+  topic --create --topic "$t" --partitions "$PARTITIONS" --replication-factor 1
+  # shellcheck disable=SC2086 # PRODUCER_PROPS is a list of key=value words
+  out=$(kafka_tool org.apache.kafka.tools.ProducerPerformance --bootstrap-server "$BOOTSTRAP" --topic "$t" \
+    --num-records "$RECORDS" --record-size "$RECORD_BYTES" --throughput -1 \
+    --command-property acks=all $PRODUCER_PROPS) || { tail -40 "$work/tools.log"; fail "ProducerPerformance failed"; }
+  # the last line: "N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency, ... P99 ms 99th, ..."
+  summary=$(printf '%s\n' "$out" | grep ' records sent, ' | tail -1)
+  sent=$(awk '{print $1}' <<<"$summary")
+  [ "$sent" = "$RECORDS" ] || fail "run $i: the tool reports $sent records sent, not $RECORDS: $summary"
+  rate=$(sed -E 's/.* records sent, ([0-9.]+) records\/sec.*/\1/' <<<"$summary")
+  avg=$(sed -E 's/.*, ([0-9.]+) ms avg latency.*/\1/' <<<"$summary")
+  p99=$(sed -E 's/.*, ([0-9.]+) ms 99th,.*/\1/' <<<"$summary")
+  rates+=("$(printf '%.0f' "$rate")")
+  mbs+=("$(awk -v r="$rate" -v b="$RECORD_BYTES" 'BEGIN {printf "%.1f", r * b / 1e6}')")
+  avgs+=("$avg"); p99s+=("$p99")
+  echo "  run $i: ${rates[-1]} records/s, ${mbs[-1]} MB/s, avg latency $avg ms, p99 $p99 ms"
+  topic --delete --topic "$t"   # the next run starts on an empty log (and the disk gets its space back)
+done
+echo "ceiling (median): $(median "${rates[@]}") records/s, $(median "${mbs[@]}") MB/s, avg latency $(median "${avgs[@]}") ms, p99 $(median "${p99s[@]}") ms"
+CEILING=$(median "${rates[@]}")
+
+# ---------------------------------------------------------------------------------------------------------------
+# PHASE 2: dockline end to end -- TO BE WRITTEN (lead).
+# The broker above still runs ($BOOTSTRAP; $CEILING is phase 1's median records/s). What goes here: a dockline
+# node from $JAR (bench/lib.sh) handing its stored lines to this broker, a container writing LINES lines of 140
+# bytes (as bench/e2e.sh), the time from the container's start until the last line is committed in Kafka
+# (checked read_committed: every line once), lines/s per run, the median, and the ratio to $CEILING.
+# ---------------------------------------------------------------------------------------------------------------
+: "${CEILING:?}"

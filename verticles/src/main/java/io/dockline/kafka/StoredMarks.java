@@ -1,0 +1,45 @@
+package io.dockline.kafka;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Per container, what this collector holds durably and how far it received the stream as its first replica:
+ * the collector's store thread writes them once a group is synced, the publisher reads them.
+ */
+public final class StoredMarks {
+  private final Map<String, Long> durable = new ConcurrentHashMap<>();
+  private final Map<String, Long> primary = new ConcurrentHashMap<>();
+
+  /** The container's lines through {@code seq} are durable here; {@code first}: it came as the first replica. */
+  public void stored(String containerId, long seq, boolean first) {
+    durable.merge(containerId, seq, Math::max);
+    if (first) primary.merge(containerId, seq, Math::max);
+  }
+
+  /** The highest durable seq of the container here (0: none known). */
+  public long durable(String containerId) {
+    return durable.getOrDefault(containerId, 0L);
+  }
+
+  /** The highest seq received as the container's first replica since this collector started (0: none). */
+  public long primary(String containerId) {
+    return primary.getOrDefault(containerId, 0L);
+  }
+
+  /** Containers this collector received as first replica. */
+  public java.util.Set<String> primaries() {
+    return primary.keySet();
+  }
+
+  /** Every container with a durable line here. */
+  public java.util.Set<String> containers() {
+    return durable.keySet();
+  }
+
+  /** A container retention removed whole. */
+  public void forget(String containerId) {
+    durable.remove(containerId);
+    primary.remove(containerId);
+  }
+}
