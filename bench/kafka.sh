@@ -9,7 +9,7 @@
 #     each run's records/s, MB/s (10^6 bytes), average and 99th-percentile latency, then the medians.
 #     The broker, as Kafka ships, fsyncs nothing per record (log.flush.* unset: durability is replication's, and
 #     here the factor is 1); dockline fsyncs what it acknowledges.
-#   Phase 2, dockline end to end: see the marked section below (not written yet).
+#   Phase 2, dockline end to end: see below.
 # The producer tool and the broker share the machine's cores (2 here), as dockline and its broker would.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,11 +81,73 @@ done
 echo "ceiling (median): $(median "${rates[@]}") records/s, $(median "${mbs[@]}") MB/s, avg latency $(median "${avgs[@]}") ms, p99 $(median "${p99s[@]}") ms"
 CEILING=$(median "${rates[@]}")
 
-# ---------------------------------------------------------------------------------------------------------------
-# PHASE 2: dockline end to end -- TO BE WRITTEN (lead).
-# The broker above still runs ($BOOTSTRAP; $CEILING is phase 1's median records/s). What goes here: a dockline
-# node from $JAR (bench/lib.sh) handing its stored lines to this broker, a container writing LINES lines of 140
-# bytes (as bench/e2e.sh), the time from the container's start until the last line is committed in Kafka
-# (checked read_committed: every line once), lines/s per run, the median, and the ratio to $CEILING.
-# ---------------------------------------------------------------------------------------------------------------
-: "${CEILING:?}"
+# Phase 2, dockline end to end: an all-in-one node (agent, router, collector, gateway; fsync on) reads a container
+# writing LINES lines of 140 bytes (as bench/e2e.sh) and publishes them to this broker. Per run: lines/s from the
+# container's start until the node has stored every line (ingest) and until Kafka has committed every line
+# (end to end; the node's committed count, then checked read_committed: seqs 1..LINES once, in order). First a
+# node without Kafka gives the ingest baseline, then one publishing. Targets: end to end >= 0.6 x the ceiling,
+# ingest while publishing >= 0.9 x ingest alone.
+LINES=${LINES:-1000000}
+CMD="yes '$LINE' | head -n $LINES"
+node_pid=""
+stop_node() { [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null || true; node_pid=""; }
+trap 'stop_node; docker ps -aq --filter label=dockline.bench | xargs -r docker rm -f >/dev/null 2>&1 || true; cleanup' EXIT
+HTTP_PORT=$(port)
+API="http://127.0.0.1:$HTTP_PORT"
+start_node() {  # $1: data dir name, then extra options
+  local name=$1; shift
+  java -jar "$JAR" --include-labels dockline.bench --node-name bench --data-dir "$work/$name" --http-port "$HTTP_PORT" \
+    --cluster-port "$(port)" --cluster-name "bench-$$-$name" "$@" >"$work/$name.log" 2>&1 &
+  node_pid=$!
+  for _ in $(seq 1 240); do
+    curl -sf "$API/health" >/dev/null 2>&1 && [ "$(metric dockline_ring_collectors)" -ge 1 ] && return 0
+    sleep 0.5
+  done
+  tail -40 "$work/$name.log"; fail "the node did not become ready"
+}
+started_at() { date -d "$(docker inspect -f '{{.State.StartedAt}}' "$1")" +%s.%N; }
+# one run: prints "ingest_lines_per_s kafka_lines_per_s" (0 for Kafka without publishing)
+run_once() {
+  local publishing=$1 id stored0 published0 t_stored="" t_kafka="" offset=0 end
+  await_no_streams
+  stored0=$(metric dockline_lines_stored_total); published0=$(metric dockline_kafka_lines_published_total)
+  [ "$publishing" = 1 ] && offset=$(kafka_tool org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$BOOTSTRAP" \
+    --topic dockline.lines 2>/dev/null | awk -F: '{s += $3} END {print s + 0}')
+  id=$(docker create --network none --log-driver none --label dockline.bench=1 "$IMAGE" sh -c "$CMD")
+  start_attached "$id"
+  end=$(( $(date +%s) + 600 ))
+  while [ -z "$t_stored" ] || { [ "$publishing" = 1 ] && [ -z "$t_kafka" ]; }; do
+    [ "$(date +%s)" -lt "$end" ] || fail "run not done in 600 s (stored $(( $(metric dockline_lines_stored_total) - stored0 )), published $(( $(metric dockline_kafka_lines_published_total) - published0 )))"
+    [ -z "$t_stored" ] && [ "$(( $(metric dockline_lines_stored_total) - stored0 ))" -ge "$LINES" ] && t_stored=$(now)
+    [ "$publishing" = 1 ] && [ -z "$t_kafka" ] && [ "$(( $(metric dockline_kafka_lines_published_total) - published0 ))" -ge "$LINES" ] && t_kafka=$(now)
+    sleep 0.05
+  done
+  local t0; t0=$(started_at "$id")
+  [ "$(stored_lines "$id")" = "$LINES" ] || fail "${id:0:12}: $(stored_lines "$id") lines stored, not $LINES"
+  if [ "$publishing" = 1 ]; then
+    check=$(java -cp "$CP" bench/KafkaCheck.java "$BOOTSTRAP" dockline.lines "$id" "$LINES" "$offset" 2>>"$work/tools.log")
+    [ "$check" = "ok $LINES" ] || fail "${id:0:12} in Kafka: $check"
+  fi
+  docker rm -f "$id" >/dev/null
+  awk -v n="$LINES" -v a="$t0" -v s="$t_stored" -v k="${t_kafka:-0}" \
+    'BEGIN {printf "%.0f %.0f", n/(s-a), (k > 0 ? n/(k-a) : 0)}'
+}
+echo "phase 2, dockline end to end: $LINES lines of 140 bytes per run, $RUNS runs, one all-in-one node (fsync on)"
+start_node alone
+alone=()
+for i in $(seq 1 "$RUNS"); do
+  out=$(run_once 0); read -r ingest _ <<<"$out"; alone+=("$ingest")
+  echo "  run $i, no Kafka:   ingest ${ingest} lines/s"
+done
+stop_node
+start_node publishing --kafka-bootstrap "$BOOTSTRAP"
+ingests=(); e2es=()
+for i in $(seq 1 "$RUNS"); do
+  out=$(run_once 1); read -r ingest e2e <<<"$out"; ingests+=("$ingest"); e2es+=("$e2e")
+  echo "  run $i, publishing: ingest ${ingest} lines/s, committed in Kafka ${e2e} lines/s (checked read_committed: once, in order)"
+done
+stop_node
+ALONE=$(median "${alone[@]}"); INGEST=$(median "${ingests[@]}"); E2E=$(median "${e2es[@]}")
+echo "ingest alone (median):            $ALONE lines/s"
+echo "ingest while publishing (median): $INGEST lines/s ($(awk -v a="$ALONE" -v b="$INGEST" 'BEGIN {printf "%.2f", b/a}') x alone, target >= 0.9)"
+echo "end to end into Kafka (median):   $E2E lines/s ($(awk -v c="$CEILING" -v e="$E2E" 'BEGIN {printf "%.2f", e/c}') x the ceiling $CEILING records/s, target >= 0.6)"

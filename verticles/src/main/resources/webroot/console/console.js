@@ -59,9 +59,16 @@ function renderMembers(cluster) {
     el('td', {}, m.node),
     el('td', {class: m.ready ? 'ok' : 'ko'}, m.ready ? 'ready' : 'not ready'),
     el('td', {}, ...Object.entries(m.roles || {}).map(([role, s]) =>
-      el('span', {class: 'role ' + (s.ready ? 'ok' : 'ko'), title: s.detail}, role))),
+      el('span', {class: 'role ' + (s.ready ? 'ok' : 'ko'), title: s.detail}, role)), ...kafka(m.kafka)),
     el('td', {class: 'muted'}, m.address || '')));
   $('#members tbody').replaceChildren(...rows);
+}
+
+/** A collector's hand-off to Kafka: connected or not, and the lines Kafka does not hold yet. */
+function kafka(k) {
+  if (!k) return [];
+  return [el('span', {class: 'role ' + (k.connected ? 'ok' : 'ko'), title: k.lastError || k.topic},
+    'kafka lag ' + fmt(k.lagLines || 0))];
 }
 
 /** A collector's disk use from /api/ring, and why it takes no writes when it is short of disk. */

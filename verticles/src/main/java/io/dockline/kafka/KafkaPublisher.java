@@ -135,7 +135,9 @@ public final class KafkaPublisher implements PublishHold {
   public void start() {
     for (var c : store.containers()) marks.stored(c.meta().id(), c.lastSeq(), false);
     report();
-    thread = new Thread(this::run, "dockline-kafka-publisher");
+    // rendering and sending lines yields to the host's containers, as the collector's writes do
+    thread = io.dockline.config.BackgroundThreads.factory("dockline-kafka-publisher", config.backgroundPriority())
+        .newThread(this::run);
     thread.setDaemon(true);
     thread.start();
   }
@@ -241,7 +243,7 @@ public final class KafkaPublisher implements PublishHold {
     long now = System.currentTimeMillis();
     Map<String, List<String>> byVia = new HashMap<>();
     for (String id : marks.containers()) {
-      if (owned.containsKey(id)) continue;
+      if (forgotten(id) || owned.containsKey(id)) continue;
       Progress p = progress.get(id);
       if (marks.durable(id) <= (p == null ? 0 : p.seq())) {
         waitingSince.remove(id);
@@ -313,7 +315,7 @@ public final class KafkaPublisher implements PublishHold {
   private boolean publishRound() throws Exception {
     List<String> due = new ArrayList<>();
     for (Map.Entry<String, Progress> e : owned.entrySet()) {
-      if (marks.durable(e.getKey()) > e.getValue().seq()) due.add(e.getKey());
+      if (marks.durable(e.getKey()) > e.getValue().seq() && !forgotten(e.getKey())) due.add(e.getKey());
     }
     if (due.isEmpty()) return false;
     java.util.Collections.shuffle(due); // no stream waits behind a busy one round after round
@@ -440,6 +442,13 @@ public final class KafkaPublisher implements PublishHold {
     if (members == null) return true;
     var cm = ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
     return members.contains(cm.getNodeId());
+  }
+
+  /** A container this store no longer holds (retention removed it whole) leaves the marks: nothing to publish here. */
+  private boolean forgotten(String id) {
+    if (store.lastSeq(id) > 0) return false;
+    marks.forget(id);
+    return true;
   }
 
   private static byte[] key(String containerId) {
