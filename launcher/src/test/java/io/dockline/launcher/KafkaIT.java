@@ -160,6 +160,8 @@ class KafkaIT {
         "c1 publishes the new container's lines");
     nodes.get("c1").kill9();
     nodes.get("c1").start();
+    nodes.get("c1").awaitHealth(200, 120_000);
+    Deadlines.await(() -> gateway().metric("dockline_ring_collectors") == 1, 60_000, "the restarted c1 on the ring");
     Docker.waitExited(late, 300_000);
     gateway().awaitStored(late, more, 180_000);
     Deadlines.await(() -> nodes.get("c1").isAlive() && sum("dockline_kafka_lag_lines", "c1") == 0

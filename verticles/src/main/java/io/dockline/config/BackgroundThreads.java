@@ -74,6 +74,40 @@ public final class BackgroundThreads {
     return false;
   }
 
+  /**
+   * Lowers the CPU priority of this process's threads whose kernel name (the first 15 characters of the Java
+   * name) starts with {@code prefix}: threads a library starts itself, such as a Kafka producer's sender. Returns
+   * how many it lowered.
+   */
+  public static int lowerThreadsNamed(String prefix, BackgroundPriority priority) {
+    if (priority.isNormal()) return 0;
+    int lowered = 0;
+    try (var tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+      for (Path task : tasks) {
+        String name;
+        try {
+          name = Files.readString(task.resolve("comm")).trim();
+        } catch (java.io.IOException gone) {
+          continue; // the thread ended meanwhile
+        }
+        if (!name.startsWith(prefix)) continue;
+        String tid = task.getFileName().toString();
+        List<String> command = priority.isIdle()
+            ? List.of("chrt", "--idle", "--pid", "0", tid)
+            : List.of("renice", "-n", Integer.toString(priority.nice()), "-p", tid);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0) lowered++;
+        else p.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      warnOnce(e.toString());
+    }
+    return lowered;
+  }
+
   private static void warnOnce(String why) {
     if (warned) return;
     warned = true;

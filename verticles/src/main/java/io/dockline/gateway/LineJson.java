@@ -57,8 +57,8 @@ public final class LineJson {
    * A batch as the gateway renders its lines: its labels as JSON, and the end every line's JSON shares (the
    * container's id, names and labels), encoded once.
    */
-  record Source(LineBatch batch, JsonObject labels, byte[] sharedTail) {
-    static Source of(LineBatch batch) {
+  public record Source(LineBatch batch, JsonObject labels, byte[] sharedTail) {
+    public static Source of(LineBatch batch) {
       JsonObject labels = labelsOf(batch);
       String tail = container(new JsonObject(), batch, labels).encode();
       return new Source(batch, labels, ("," + tail.substring(1)).getBytes(StandardCharsets.UTF_8));
@@ -71,7 +71,7 @@ public final class LineJson {
    * appended in one go, its text copied with JSON's escapes as Jackson writes them, and the date and time up to
    * the second rendered once for the lines of the same second. One per answer; not thread-safe.
    */
-  static final class NdjsonWriter implements FleetSearches.Out {
+  public static final class NdjsonWriter implements FleetSearches.Out {
     /** Bytes of NDJSON per piece of the output: a large answer is a list of these, never one array regrown. */
     static final int PIECE_BYTES = 1 << 20;
     private final java.util.List<Buffer> pieces = new java.util.ArrayList<>();
@@ -92,17 +92,33 @@ public final class LineJson {
     /** Appends line {@code i} of the source's batch, whose seq is {@code seq}, and a newline. */
     @Override
     public void append(Source source, int i, long seq) {
+      if (!assemble(source, i, seq)) {
+        byte[] json = (of(source.batch(), i, seq, source.labels()).encode() + "\n").getBytes(StandardCharsets.UTF_8);
+        piece(json.length).appendBytes(json);
+        length += json.length;
+        return;
+      }
+      piece(size).appendBytes(line, 0, size);
+      length += size;
+    }
+
+    /** Line {@code i} of the source's batch, whose seq is {@code seq}, as {@link #of} renders it (no newline). */
+    public byte[] json(Source source, int i, long seq) {
+      if (!assemble(source, i, seq)) return of(source.batch(), i, seq, source.labels()).toBuffer().getBytes();
+      return java.util.Arrays.copyOf(line, size - 1);
+    }
+
+    /**
+     * Assembles the line and a newline in {@link #line}, {@link #size} bytes; false for text that is not UTF-8,
+     * which only {@link #of} renders.
+     */
+    private boolean assemble(Source source, int i, long seq) {
       LineBatch b = source.batch();
       byte[] data = b.data();
       int off = b.lineOffset(i);
       int len = b.lineLength(i);
       int escapes = plainOrEscapes(data, off, len);
-      if (escapes < 0) {
-        byte[] json = (of(b, i, seq, source.labels()).encode() + "\n").getBytes(StandardCharsets.UTF_8);
-        piece(json.length).appendBytes(json);
-        length += json.length;
-        return;
-      }
+      if (escapes < 0) return false;
       byte[] tail = source.sharedTail();
       // an escape takes at most 6 bytes for 1; the fields around the text take at most 148 (a negative seq of
       // 20 characters, partial, a count of lines of 10 digits)
@@ -132,8 +148,7 @@ public final class LineJson {
       }
       put(tail);
       line[size++] = '\n';
-      piece(size).appendBytes(line, 0, size);
-      length += size;
+      return true;
     }
 
     /** The piece to append {@code bytes} to: the last one, or a new one when it would outgrow its size. */

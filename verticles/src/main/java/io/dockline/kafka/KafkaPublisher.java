@@ -105,6 +105,8 @@ public final class KafkaPublisher implements PublishHold {
   private Set<String> liveCollectors = Set.of();
   private long collectorsReadAt;
   private long backoffMs = 500;
+  /** Renders each line's JSON as the API's NDJSON does, without a JsonObject per line. */
+  private final LineJson.NdjsonWriter render = new LineJson.NdjsonWriter();
   private long reportedAt = System.nanoTime() - 1_000_000_000L;
 
   public KafkaPublisher(NodeConfig config, LogStore store, StoredMarks marks, Vertx vertx, NodeStatus status,
@@ -205,6 +207,8 @@ public final class KafkaPublisher implements PublishHold {
       progress = new ProgressTable(consumer, admin, List.of(new TopicPartition(progressTopic, 0)));
     }
     producer = new KafkaProducer<>(KafkaClients.producer(config, exactlyOnce ? KafkaClients.publisherId(config, me) : null));
+    // its sender thread compresses and sends what this thread renders: it yields to the host's containers too
+    io.dockline.config.BackgroundThreads.lowerThreadsNamed("kafka-producer-", config.backgroundPriority());
     // fences this collector's earlier incarnation: its last transaction ends, so the progress read next is stable
     if (exactlyOnce) producer.initTransactions();
     progress.reload(Duration.ofSeconds(30));
@@ -332,14 +336,14 @@ public final class KafkaPublisher implements PublishHold {
       while (after < upTo && lines < MAX_TRANSACTION_LINES && bytes < MAX_TRANSACTION_BYTES) {
         LineBatch b = linesAfter(id, after);
         if (b == null) break;
-        JsonObject labels = LineJson.labelsOf(b);
+        LineJson.Source source = LineJson.Source.of(b);
         byte[] key = key(id);
         int sent = 0;
         for (int i = 0; i < b.count(); i++) {
           long seq = b.seq(i);
           if (seq <= after) continue;
           if (seq > upTo) break;
-          byte[] value = LineJson.of(b, i, labels).toBuffer().getBytes();
+          byte[] value = render.json(source, i, seq);
           RecordHeaders headers = new RecordHeaders();
           headers.add("seq", Long.toString(seq).getBytes(StandardCharsets.US_ASCII));
           headers.add("time", Long.toString(b.timeNanos(i)).getBytes(StandardCharsets.US_ASCII));

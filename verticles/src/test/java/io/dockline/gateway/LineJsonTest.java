@@ -76,7 +76,10 @@ class LineJsonTest {
       for (int i = 0; i < batch.count(); i++) {
         long seq = i == 1 ? 9_007_199_254_740_993L : batch.seq(i);
         writer.append(source, i, seq);
-        expected.append(LineJson.of(batch, i, seq, source.labels()).encode()).append('\n');
+        String one = LineJson.of(batch, i, seq, source.labels()).encode();
+        expected.append(one).append('\n');
+        // one line alone, as a Kafka record's value
+        assertEquals(one, new String(new LineJson.NdjsonWriter().json(source, i, seq), StandardCharsets.UTF_8));
       }
       assertEquals(expected.toString(), text(writer));
       assertEquals(expected.toString().getBytes(StandardCharsets.UTF_8).length, writer.length());
