@@ -58,14 +58,9 @@ public final class BackgroundThreads {
     try {
       // "<pid>/task/<tid>": the kernel's id of this thread, which sched_setscheduler(2) and setpriority(2) take
       String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
-      List<String> command = priority.isIdle()
-          ? List.of("chrt", "--idle", "--pid", "0", tid)
-          : List.of("renice", "-n", Integer.toString(priority.nice()), "-p", tid);
-      Process p = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0) return true;
-      p.destroyForcibly();
-      warnOnce(command.get(0) + " exited with " + (p.isAlive() ? "no answer" : p.exitValue()));
+      String failed = lower(tid, priority);
+      if (failed == null) return true;
+      warnOnce(failed);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception | LinkageError e) {
@@ -91,14 +86,9 @@ public final class BackgroundThreads {
           continue; // the thread ended meanwhile
         }
         if (!name.startsWith(prefix)) continue;
-        String tid = task.getFileName().toString();
-        List<String> command = priority.isIdle()
-            ? List.of("chrt", "--idle", "--pid", "0", tid)
-            : List.of("renice", "-n", Integer.toString(priority.nice()), "-p", tid);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0) lowered++;
-        else p.destroyForcibly();
+        String failed = lower(task.getFileName().toString(), priority);
+        if (failed == null) lowered++;
+        else warnOnce(failed);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -106,6 +96,19 @@ public final class BackgroundThreads {
       warnOnce(e.toString());
     }
     return lowered;
+  }
+
+  /** Lowers kernel thread {@code tid} to {@code priority}; null when done, else why not. */
+  private static String lower(String tid, BackgroundPriority priority) throws java.io.IOException, InterruptedException {
+    // sched_setscheduler(2) and setpriority(2) take a thread's kernel id
+    List<String> command = priority.isIdle()
+        ? List.of("chrt", "--idle", "--pid", "0", tid)
+        : List.of("renice", "-n", Integer.toString(priority.nice()), "-p", tid);
+    Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0) return null;
+    p.destroyForcibly();
+    return command.get(0) + " exited with " + (p.isAlive() ? "no answer" : p.exitValue());
   }
 
   private static void warnOnce(String why) {

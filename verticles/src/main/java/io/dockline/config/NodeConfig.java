@@ -177,6 +177,8 @@ public final class NodeConfig {
 
   private final Map<Setting, String> values;
   private final Set<Setting> explicit;
+  /** Read once, when the settings are checked: every Kafka client a collector makes uses them. */
+  private java.util.Properties kafkaProperties = new java.util.Properties();
 
   private NodeConfig(Map<Setting, String> values, Set<Setting> explicit) {
     this.values = values;
@@ -500,8 +502,14 @@ public final class NodeConfig {
   public String kafkaTopic() { return get(Setting.KAFKA_TOPIC); }
   public boolean kafkaExactlyOnce() { return Boolean.parseBoolean(get(Setting.KAFKA_EXACTLY_ONCE)); }
 
-  /** The pass-through Kafka client properties (empty without {@code kafka-properties}); read when called. */
+  /** The pass-through Kafka client properties (empty without {@code kafka-properties}), as read at start. */
   public java.util.Properties kafkaProperties() {
+    java.util.Properties copy = new java.util.Properties();
+    copy.putAll(kafkaProperties);
+    return copy;
+  }
+
+  private java.util.Properties readKafkaProperties() {
     java.util.Properties p = new java.util.Properties();
     String file = get(Setting.KAFKA_PROPERTIES);
     if (file.isBlank()) return p;
@@ -534,7 +542,7 @@ public final class NodeConfig {
     }
     String once = get(Setting.KAFKA_EXACTLY_ONCE);
     if (!"true".equals(once) && !"false".equals(once)) throw bad(Setting.KAFKA_EXACTLY_ONCE, once, "expected true or false");
-    kafkaProperties();
+    kafkaProperties = readKafkaProperties();
   }
 
   /**

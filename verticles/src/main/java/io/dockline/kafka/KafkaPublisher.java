@@ -338,6 +338,8 @@ public final class KafkaPublisher implements PublishHold {
         if (b == null) break;
         LineJson.Source source = LineJson.Source.of(b);
         byte[] key = key(id);
+        String hostName = b.container().host();
+        byte[] host = hostName == null ? new byte[0] : hostName.getBytes(StandardCharsets.UTF_8);
         int sent = 0;
         for (int i = 0; i < b.count(); i++) {
           long seq = b.seq(i);
@@ -347,9 +349,10 @@ public final class KafkaPublisher implements PublishHold {
           RecordHeaders headers = new RecordHeaders();
           headers.add("seq", Long.toString(seq).getBytes(StandardCharsets.US_ASCII));
           headers.add("time", Long.toString(b.timeNanos(i)).getBytes(StandardCharsets.US_ASCII));
-          headers.add("host", b.container().host().getBytes(StandardCharsets.UTF_8));
+          headers.add("host", host);
           headers.add("stream", b.stream(i).label().getBytes(StandardCharsets.US_ASCII));
-          sends.add(producer.send(new ProducerRecord<>(topic, null, key, value, headers)));
+          var sending = producer.send(new ProducerRecord<>(topic, null, key, value, headers));
+          if (!exactlyOnce) sends.add(sending); // a transaction's commit reports every send's failure itself
           after = seq;
           lines++;
           sent++;

@@ -27,11 +27,6 @@ public final class StoredMarks {
     return primary.getOrDefault(containerId, 0L);
   }
 
-  /** Containers this collector received as first replica. */
-  public java.util.Set<String> primaries() {
-    return primary.keySet();
-  }
-
   /** Every container with a durable line here. */
   public java.util.Set<String> containers() {
     return durable.keySet();

@@ -356,7 +356,7 @@ public final class RouterVerticle extends VerticleBase {
       // each replica its own headers: the sender's, and its place in the set
       DeliveryOptions opts = new DeliveryOptions().setSendTimeout(10_000)
           .setHeaders(io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(msg.headers())
-              .add(BatchAck.REPLICA_HEADER, i == 0 ? "0" : Integer.toString(i)));
+              .add(BatchAck.REPLICA_HEADER, Integer.toString(i)));
       acks.add(vertx.eventBus().<BatchAck>request(Addresses.collectorWrite(replicas.get(i)), batch, opts)
           .map(Message::body));
     }

@@ -311,33 +311,34 @@ public final class FileLogStore implements LogStore {
     }
     long total = 0;
     for (ContainerLog log : logs.values()) total += log.bytes();
-    while (total > policy.diskBytes()) {
-      ContainerLog oldest = null;
-      for (ContainerLog log : logs.values()) {
-        if (run.deletable(log) && (oldest == null
-            || oldestStats(log).maxTimeNanos < oldestStats(oldest).maxTimeNanos)) {
-          oldest = log;
-        }
-      }
-      if (oldest == null) break;
+    ContainerLog oldest;
+    while (total > policy.diskBytes() && (oldest = oldestSegmentOf(run::deletable)) != null) {
       total -= run.delete(oldest, Reason.DISK_BUDGET);
     }
     // the budget is the operator's bound on the disk: held lines go too, oldest first, counted as unreleased
-    while (total > policy.diskBytes()) {
-      ContainerLog oldest = null;
-      for (ContainerLog log : logs.values()) {
-        if (log.oldestSealed() != null && (oldest == null
-            || oldestStats(log).maxTimeNanos < oldestStats(oldest).maxTimeNanos)) {
-          oldest = log;
-        }
-      }
-      if (oldest == null) break;
+    while (total > policy.diskBytes() && (oldest = oldestSegmentOf(log -> log.oldestSealed() != null)) != null) {
       SegmentStats s = oldestStats(oldest);
       long released = policy.hold().releasedThrough(oldest.id());
       run.unreleased += s.lastSeq - Math.max(released, s.firstSeq - 1);
       total -= run.delete(oldest, Reason.DISK_BUDGET);
     }
     return run.finish();
+  }
+
+  /** Of the containers {@code eligible} takes, the one whose oldest sealed segment ends first; null when none. */
+  private ContainerLog oldestSegmentOf(IoPredicate<ContainerLog> eligible) throws IOException {
+    ContainerLog oldest = null;
+    for (ContainerLog log : logs.values()) {
+      if (eligible.test(log) && (oldest == null || oldestStats(log).maxTimeNanos < oldestStats(oldest).maxTimeNanos)) {
+        oldest = log;
+      }
+    }
+    return oldest;
+  }
+
+  @FunctionalInterface
+  private interface IoPredicate<T> {
+    boolean test(T t) throws IOException;
   }
 
   private enum Reason { AGE, CONTAINER_CAP, DISK_BUDGET }
