@@ -110,7 +110,7 @@ dockline_run() {
   local id; id=$(create)
   start_attached "$id"
   await_stored "$id" "$LINES" 300   # every line, once: the time ends when the last is stored and acknowledged
-  local t1; t1=$(now)
+  local t1=$STORED_AT
   local t0; t0=$(started_at "$id")
   [ "$REPLICATION" = 1 ] && check_held_by "$id" "$FACTOR"
   docker rm -f "$id" >/dev/null

@@ -115,13 +115,12 @@ run_once() {
     --topic dockline.lines 2>/dev/null | awk -F: '{s += $3} END {print s + 0}')
   id=$(docker create --network none --log-driver none --label dockline.bench=1 "$IMAGE" sh -c "$CMD")
   start_attached "$id"
-  end=$(( $(date +%s) + 600 ))
-  while [ -z "$t_stored" ] || { [ "$publishing" = 1 ] && [ -z "$t_kafka" ]; }; do
-    [ "$(date +%s)" -lt "$end" ] || fail "run not done in 600 s (stored $(( $(metric dockline_lines_stored_total) - stored0 )), published $(( $(metric dockline_kafka_lines_published_total) - published0 )))"
-    [ -z "$t_stored" ] && [ "$(( $(metric dockline_lines_stored_total) - stored0 ))" -ge "$LINES" ] && t_stored=$(now)
-    [ "$publishing" = 1 ] && [ -z "$t_kafka" ] && [ "$(( $(metric dockline_kafka_lines_published_total) - published0 ))" -ge "$LINES" ] && t_kafka=$(now)
-    sleep 0.05
-  done
+  # one poller process each (bench/await.py): the container's lines held, then the published count
+  await_stored "$id" "$LINES" 600; t_stored=$STORED_AT
+  if [ "$publishing" = 1 ]; then
+    t_kafka=$("$PY" bench/await.py metric "$API" dockline_kafka_lines_published_total $(( published0 + LINES )) 600) \
+      || fail "${id:0:12}: not all published in 600 s"
+  fi
   local t0; t0=$(started_at "$id")
   [ "$(stored_lines "$id")" = "$LINES" ] || fail "${id:0:12}: $(stored_lines "$id") lines stored, not $LINES"
   if [ "$publishing" = 1 ]; then

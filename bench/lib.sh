@@ -6,6 +6,8 @@ SOCK=/var/run/docker.sock
 LINE=$(printf 'dockline-bench %0125d' 0)   # 140 bytes with the newline
 
 bash .ci/docker-env.sh >/dev/null
+# the interpreter itself: a shim (pyenv) costs 0.4 CPU-seconds per start
+PY=$(python3 -c 'import sys; print(sys.executable)')
 [ -f "$JAR" ] || mvn -B -q -DskipTests package
 
 # a free loopback port
@@ -48,17 +50,12 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # lines the cluster holds for container $1 (its collectors' counts summed), 0 when none yet
 stored_lines() {
   curl -s --max-time 10 "$API/api/containers/$1" \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin).get("lines", 0))' 2>/dev/null || echo 0
+    | "$PY" -c 'import json,sys; print(json.load(sys.stdin).get("lines", 0))' 2>/dev/null || echo 0
 }
-# waits up to $3 seconds (default 120) until container $1 holds $2 lines; fails on a shortfall or a surplus
+# waits up to $3 seconds (default 120) until container $1 holds $2 lines; fails on a shortfall or a surplus.
+# STORED_AT: the epoch seconds when it did. One poller process (bench/await.py), not a process per poll.
 await_stored() {
-  local id=$1 want=$2 limit=${3:-120} got end
-  end=$(( $(date +%s) + limit ))
-  while got=$(stored_lines "$id"); [ "$got" -lt "$want" ]; do
-    [ "$(date +%s)" -lt "$end" ] || fail "container ${id:0:12}: $got of $want lines stored after $limit s"
-    sleep 0.05
-  done
-  [ "$got" -eq "$want" ] || fail "container ${id:0:12}: $got lines stored, $want written"
+  STORED_AT=$("$PY" bench/await.py stored "$API" "$1" "$2" "${3:-120}") || fail "container ${1:0:12}: not stored as written (above)"
 }
 # docker wait, bounded: $1 container, $2 seconds (default 300)
 wait_exited() { timeout "${2:-300}" docker wait "$1" >/dev/null || fail "container ${1:0:12} still running after ${2:-300} s"; }
