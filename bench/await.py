@@ -1,11 +1,12 @@
-"""The benches' waiter: one process, one kept-alive HTTP connection, polling every 20 ms.
+"""The benches' waiter: one process, one kept-alive HTTP connection.
 
 A waiter that starts `curl` and a Python interpreter per poll costs more CPU than it measures on a 2-core
 machine (a pyenv shim alone takes 0.4 CPU-seconds per start): the dockline runs were measured against a
 poller that took most of a core, and the raw runs had none.
 
-  await.py stored API CONTAINER WANT LIMIT_S
-      until the cluster holds WANT lines of CONTAINER; prints the epoch seconds when it did.
+  await.py stored API CONTAINER WANT LIMIT_S [INTERVAL_S]
+      until the cluster holds WANT lines of CONTAINER (asked every INTERVAL_S, default 0.05: each answer costs
+      the node a query of its collectors); prints the epoch seconds when it did.
       Exits 1 on a shortfall after LIMIT_S seconds or a surplus.
   await.py metric API NAME WANT LIMIT_S [INTERVAL_S]
       until the sum of the node's Prometheus metric NAME reaches WANT (every INTERVAL_S, default 0.1:
@@ -65,12 +66,13 @@ def main(argv):
     node = Node(api)
     if mode == "stored":
         container, want, limit = argv[3], int(argv[4]), float(argv[5])
+        interval = float(argv[6]) if len(argv) > 6 else 0.05
         end = time.time() + limit
         while (got := stored(node, container)) < want:
             if time.time() > end:
                 print(f"container {container[:12]}: {got} of {want} lines stored after {limit:.0f} s", file=sys.stderr)
                 return 1
-            time.sleep(0.02)
+            time.sleep(interval)
         at = time.time()
         if got != want:
             print(f"container {container[:12]}: {got} lines stored, {want} written", file=sys.stderr)

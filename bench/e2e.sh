@@ -5,9 +5,9 @@
 # The same container command both times: LINES lines of ~140 bytes from busybox `yes | head`, log driver none.
 # Time runs from the container's own start (Docker's State.StartedAt, so the daemon's start-up cost is in
 # neither figure) until the last line is read (a) / stored, fsynced and acknowledged (b).
-# Target: dockline >= 0.6 x raw.
+# Target: dockline >= 0.8 x raw (issue 20; 0.6 before).
 # SPLIT=1: the agent (with router and gateway) and the collector are two members of one cluster, two
-# processes, so every batch and acknowledgement crosses the clustered event bus (issue 3's target: >= 0.5).
+# processes, so every batch and acknowledgement crosses the clustered event bus (target >= 0.65, issue 20).
 # SPLIT=1 REPLICATION=1: an agent member and two collector members, the agent run at replication-factor 1
 # and then 2 in one sitting (the collectors stay): factor 2 >= 0.8 x factor 1. Each run checks that the
 # container is held whole by exactly `factor` collectors.
@@ -152,6 +152,6 @@ RAW=$(median "${raw[@]}")
 DL=$(median "${dl[@]}")
 echo "raw ceiling (median):  $RAW lines/s"
 echo "dockline (median):     $DL lines/s"
-TARGET=0.60
-[ "$SPLIT" = 1 ] && TARGET=0.50
+TARGET=0.80   # issue 20 (0.6 before); SPLIT: 0.65 (0.5 before)
+[ "$SPLIT" = 1 ] && TARGET=0.65
 awk -v r="$RAW" -v d="$DL" -v t="$TARGET" 'BEGIN {printf "ratio dockline/raw:    %.2f (target >= %.2f)\n", d/r, t}'

@@ -53,9 +53,9 @@ stored_lines() {
     | "$PY" -c 'import json,sys; print(json.load(sys.stdin).get("lines", 0))' 2>/dev/null || echo 0
 }
 # waits up to $3 seconds (default 120) until container $1 holds $2 lines; fails on a shortfall or a surplus.
-# STORED_AT: the epoch seconds when it did. One poller process (bench/await.py), not a process per poll.
+# STORED_AT: the epoch seconds when it did (asked every AWAIT_INTERVAL s, default 0.05). One poller process (bench/await.py), not a process per poll.
 await_stored() {
-  STORED_AT=$("$PY" bench/await.py stored "$API" "$1" "$2" "${3:-120}") || fail "container ${1:0:12}: not stored as written (above)"
+  STORED_AT=$("$PY" bench/await.py stored "$API" "$1" "$2" "${3:-120}" "${AWAIT_INTERVAL:-0.05}") || fail "container ${1:0:12}: not stored as written (above)"
 }
 # docker wait, bounded: $1 container, $2 seconds (default 300)
 wait_exited() { timeout "${2:-300}" docker wait "$1" >/dev/null || fail "container ${1:0:12} still running after ${2:-300} s"; }

@@ -5,7 +5,7 @@
 #   (a) a raw reader (curl on the attach stream into /dev/null) reads it: the baseline;
 #   (b) dockline reads it (an all-in-one node: agent, router, collector with fsync, gateway);
 #   (c) dockline reads it while no collector is up (an agent node alone: everything goes to its disk spool).
-# Target: (b) and (c) <= 1.15 x (a). Every dockline run is checked: in (b) all its lines stored, in (c) all
+# Target: (b) and (c) <= 1.10 x (a) (issue 20; 1.15 before). Every dockline run is checked: in (b) all its lines stored, in (c) all
 # read (into the spool); otherwise the bench fails (a node that lost its attach would look faster).
 #
 # Runs of (a) alternate with runs of (b) (then of (c)) on the same running node, so both see the same machine:
@@ -133,4 +133,4 @@ fi
 A1m=$(median "${A1[@]:-1}"); Bm=$(median "${B[@]:-0}"); A2m=$(median "${A2[@]:-1}"); Cm=$(median "${C[@]:-0}")
 echo "medians: (a) $A1m s, (b) $Bm s on the all-in-one node; (a) $A2m s, (c) $Cm s on the agent node"
 awk -v a1="$A1m" -v b="$Bm" -v a2="$A2m" -v c="$Cm" \
-  'BEGIN {printf "ratios (b)/(a) = %.2f, (c)/(a) = %.2f (target <= 1.15)\n", b/a1, c/a2}'
+  'BEGIN {printf "ratios (b)/(a) = %.2f, (c)/(a) = %.2f (target <= 1.10, issue 20)\n", b/a1, c/a2}'

@@ -29,4 +29,23 @@ public final class ByteScan {
     }
     return -1;
   }
+
+  /** The first {@code a} or {@code b} in {@code buf[from, end)}, or -1: one pass where two would read it twice. */
+  public static int indexOfEither(byte[] buf, int from, int end, byte a, byte b) {
+    long patternA = (a & 0xFFL) * ONES;
+    long patternB = (b & 0xFFL) * ONES;
+    int i = from;
+    for (; i + 8 <= end; i += 8) {
+      long word = (long) LONGS.get(buf, i);
+      long x = word ^ patternA;
+      long y = word ^ patternB;
+      // each mask is exact for its lowest zero byte, so the lowest bit of the two is the first of either
+      long found = ((x - ONES) & ~x | (y - ONES) & ~y) & HIGHS;
+      if (found != 0) return i + (Long.numberOfTrailingZeros(found) >>> 3);
+    }
+    for (; i < end; i++) {
+      if (buf[i] == a || buf[i] == b) return i;
+    }
+    return -1;
+  }
 }

@@ -11,15 +11,19 @@ import io.dockline.wire.LogLevel;
  */
 public final class LevelDetector {
   static final int SCAN_BYTES = 1024;
+  private static final byte NEWLINE = '\n';
 
   private LevelDetector() {}
 
   public static LogLevel detect(byte[] b, int off, int len) {
+    // a record's first line: the token and logfmt scans stop at its end themselves, so a plain line is read
+    // once for '=' (or '\n') rather than once for '\n' and again for '='
     int end = off + Math.min(len, SCAN_BYTES);
-    int newline = ByteScan.indexOf(b, off, end, (byte) '\n');
-    if (newline >= 0) end = newline; // a record's first line
     int p = skipBlanks(b, off, end);
-    if (p < end && b[p] == '{') return json(b, p, end);
+    if (p < end && b[p] == '{') {
+      int newline = ByteScan.indexOf(b, p, end, NEWLINE);
+      return json(b, p, newline >= 0 ? newline : end);
+    }
     LogLevel l = leadingToken(b, p, end);
     return l != LogLevel.NONE ? l : logfmt(b, p, end);
   }
@@ -75,9 +79,12 @@ public final class LevelDetector {
     return LogLevel.values()[n / 10];
   }
 
-  /** logfmt: {@code level=error} (or {@code lvl=}, {@code severity=}), at the start or after a blank; quoted or not. */
+  /**
+   * logfmt: {@code level=error} (or {@code lvl=}, {@code severity=}), at the start or after a blank; quoted or not;
+   * on the first line.
+   */
   private static LogLevel logfmt(byte[] b, int p, int end) {
-    for (int i = p; (i = ByteScan.indexOf(b, i, end, (byte) '=')) >= 0; i++) {
+    for (int i = p; (i = ByteScan.indexOfEither(b, i, end, (byte) '=', NEWLINE)) >= 0 && b[i] == '='; i++) {
       if (i != p && !precededByKey(b, p, i)) continue;
       int keyStart = i;
       while (keyStart > p && b[keyStart - 1] != ' ' && b[keyStart - 1] != '\t') keyStart--;
@@ -88,7 +95,7 @@ public final class LevelDetector {
         return close < 0 ? LogLevel.NONE : named(b, v + 1, close);
       }
       int vEnd = v;
-      while (vEnd < end && b[vEnd] != ' ' && b[vEnd] != '\t') vEnd++;
+      while (vEnd < end && b[vEnd] != ' ' && b[vEnd] != '\t' && b[vEnd] != NEWLINE) vEnd++;
       return named(b, v, vEnd);
     }
     return LogLevel.NONE;
@@ -100,12 +107,13 @@ public final class LevelDetector {
 
   /**
    * The first token, after at most three timestamp tokens (digits with {@code -:.,/TZ+}): a level name, alone,
-   * in brackets, or followed by ':' ; or glog's letter and four digits ({@code E1129}).
+   * in brackets, or followed by ':' ; or glog's letter and four digits ({@code E1129}). On the first line: a
+   * token ends at a newline, and the empty token after it is no level.
    */
   private static LogLevel leadingToken(byte[] b, int p, int end) {
     for (int skipped = 0; p < end; skipped++) {
       int tEnd = p;
-      while (tEnd < end && b[tEnd] != ' ' && b[tEnd] != '\t') tEnd++;
+      while (tEnd < end && b[tEnd] != ' ' && b[tEnd] != '\t' && b[tEnd] != NEWLINE) tEnd++;
       int from = p;
       int to = tEnd;
       if (b[from] == '[' || b[from] == '<' || b[from] == '(') from++;

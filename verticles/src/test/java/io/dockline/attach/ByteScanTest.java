@@ -32,6 +32,25 @@ class ByteScanTest {
         (byte) 0xFF, '\n', 'a'});
   }
 
+  @Test
+  void findsTheFirstOfTwoBytesAsTwoScansWould() {
+    Random rnd = new Random(11);
+    byte[] alphabet = {'=', '\n', 0x3C, 0x3E, 0x0B, 0x09, 0x00, (byte) 0x80, (byte) 0xFF, (byte) 0xBD, (byte) 0x8A, 'a', ' '};
+    for (int round = 0; round < 50_000; round++) {
+      byte[] b = new byte[1 + rnd.nextInt(70)];
+      int odds = 1 + rnd.nextInt(30);
+      for (int i = 0; i < b.length; i++) {
+        b[i] = rnd.nextInt(odds) == 0 ? alphabet[rnd.nextInt(2)] : alphabet[2 + rnd.nextInt(alphabet.length - 2)];
+      }
+      int from = rnd.nextInt(b.length);
+      int end = from + rnd.nextInt(b.length - from + 1);
+      int eq = reference(b, from, end, (byte) '=');
+      int nl = reference(b, from, end, (byte) '\n');
+      int want = eq < 0 ? nl : nl < 0 ? eq : Math.min(eq, nl);
+      assertEquals(want, ByteScan.indexOfEither(b, from, end, (byte) '=', (byte) '\n'));
+    }
+  }
+
   private static void check(byte value, byte[] others) {
     Random rnd = new Random(7);
     for (int round = 0; round < 20_000; round++) {

@@ -69,6 +69,15 @@ class LevelDetectorTest {
   void aRecordsLevelIsItsFirstLines() {
     assertEquals(LogLevel.NONE, of("Exception in thread \"main\" x\n\tat ERROR a"));
     assertEquals(LogLevel.ERROR, of("ERROR boom\n\tat a"));
+    assertEquals(LogLevel.INFO, of("INFO\nERROR"));
+    assertEquals(LogLevel.NONE, of("2024-01-01T00:00:00Z\nERROR x"));
+    assertEquals(LogLevel.NONE, of("\nERROR x"));
+    assertEquals(LogLevel.NONE, of("starting\nlevel=error"));
+    assertEquals(LogLevel.WARN, of("level=warn\nx"));
+    assertEquals(LogLevel.ERROR, of("msg=x level=error\nlevel=info"));
+    assertEquals(LogLevel.NONE, of("ts=1 level=\"err\nor\""));
+    assertEquals(LogLevel.NONE, of("{\"msg\": \"x\",\n \"level\": \"error\"}"));
+    assertEquals(LogLevel.ERROR, of("{\"level\": \"error\",\n \"msg\": \"x\"}"));
   }
 
   @Test
