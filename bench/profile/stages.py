@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Shares of a node's CPU samples by ingest stage, and of its allocated bytes by site, from a JFR recording
 (bench/profile/java). Each sample counts for the innermost frame that matches a stage's rule.
-Usage: bench/profile/stages.py node-PID.jfr"""
-import collections, json, subprocess, sys
+Usage: bench/profile/stages.py node-PID.jfr [LAST_SECONDS]
+LAST_SECONDS: only the samples of the recording's last seconds (a warm node: bench/cpu.sh's last runs).
+The JIT compiler's and the garbage collector's threads are not Java threads and have no samples here."""
+import collections, datetime, json, subprocess, sys
 
 RULES = [
   ("agent: level detection", ["LevelDetector."]),
@@ -45,15 +47,26 @@ def stage(names):
     return "other"
 
 
-def main(jfr):
-    samples = events(jfr, "jdk.ExecutionSample", 96)
+def start(e):
+    return datetime.datetime.fromisoformat(e["values"]["startTime"].replace("Z", "+00:00")).timestamp()
+
+
+def last(evs, seconds):
+    if not seconds or not evs:
+        return evs
+    end = max(start(e) for e in evs)
+    return [e for e in evs if start(e) >= end - seconds]
+
+
+def main(jfr, seconds=0.0):
+    samples = last(events(jfr, "jdk.ExecutionSample", 96), seconds)
     shares = collections.Counter(stage(frames(e)) for e in samples)
     print(f"CPU: {len(samples)} samples")
     for k, v in shares.most_common():
         print(f"  {k:52s} {v * 100 / len(samples):5.1f} %")
     allocs = collections.Counter()
     total = 0
-    for e in events(jfr, "jdk.ObjectAllocationSample", 4):
+    for e in last(events(jfr, "jdk.ObjectAllocationSample", 4), seconds):
         w = e["values"]["weight"]
         total += w
         allocs[" < ".join(n.rsplit(".", 2)[-2] + "." + n.rsplit(".", 1)[-1] for n in frames(e)[:3])] += w
@@ -63,4 +76,4 @@ def main(jfr):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else 0.0)

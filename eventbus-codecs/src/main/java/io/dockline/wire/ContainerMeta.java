@@ -35,6 +35,7 @@ public final class ContainerMeta {
 
   @Override
   public boolean equals(Object o) {
+    if (o == this) return true; // a collector compares every batch's meta with the one it has
     if (!(o instanceof ContainerMeta)) return false;
     ContainerMeta m = (ContainerMeta) o;
     return id.equals(m.id) && name.equals(m.name) && image.equals(m.image) && host.equals(m.host)
