@@ -7,7 +7,8 @@
 # warm). Each run's window is from just before its container starts until every line is stored and
 # acknowledged and the node's store has settled (sealed segments compacted: compression is part of a line's
 # cost), less the node's idle CPU over that window (measured before the runs: heartbeats, metrics, timers).
-# Each run checks its container's lines were all stored, once.
+# Each run checks its container's lines were all stored, once, and prints where the node's CPU went by thread
+# kind (bench/threads.py: event loop, collector writer, JIT compilers, GC, ...).
 #   MODE=all (default): one all-in-one node, compression COMPRESSION (zstd default, or none).
 #   MODE=split: an agent member (agent, router, gateway) and a collector member; each member's figure.
 # Targets (issue 20): all-in-one warm <= 0.6 us/line with compression none, <= 0.9 with zstd.
@@ -83,6 +84,8 @@ for run in $(seq 1 $(( 1 + WARMUP + RUNS ))); do
   await_no_streams
   id=$(docker create --network none --log-driver none --label dockline.bench=1 "$IMAGE" sh -c "$CMD")
   declare -A before
+  # shellcheck disable=SC2046
+  for m in $members; do "$PY" bench/threads.py snap $(proc_tree "${m#*:}") >"$work/threads-${m%%:*}.json"; done
   for m in $members; do before[${m%%:*}]=$(cpu_ticks "${m#*:}"); done
   a=$(now)
   start_attached "$id"
@@ -96,7 +99,8 @@ for run in $(seq 1 $(( 1 + WARMUP + RUNS ))); do
     us=$(awk -v t0="${before[$k]}" -v t1="$(cpu_ticks "${m#*:}")" -v idle="${idle_rate[$k]}" -v s="$(awk -v a="$a" -v b="$b" 'BEGIN {print b - a}')" \
       -v n="$LINES" -v hz="$HZ" 'BEGIN {printf "%.3f", ((t1 - t0) - idle * s) * 1000000 / hz / n}')
     results[$k]="${results[$k]:-} $us"
-    line="$line $k $us us/line"
+    # shellcheck disable=SC2046
+    line="$line $k $us us/line [$("$PY" bench/threads.py diff "$work/threads-$k.json" $(proc_tree "${m#*:}"))]"
   done
   echo "$line ($(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.1f", b - a}') s)"
   docker rm -f "$id" >/dev/null
