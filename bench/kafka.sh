@@ -145,6 +145,8 @@ for i in $(seq 1 "$RUNS"); do
   out=$(run_once 1); read -r ingest e2e <<<"$out"; ingests+=("$ingest"); e2es+=("$e2e")
   echo "  run $i, publishing: ingest ${ingest} lines/s, committed in Kafka ${e2e} lines/s (checked read_committed: once, in order)"
 done
+# publishing gives way to bursts of ingest (docs/kafka.md): how long it waited over the runs
+echo "  publishing gave way to ingest for $(metric dockline_kafka_gave_way_seconds_total) s in all"
 stop_node
 ALONE=$(median "${alone[@]}"); INGEST=$(median "${ingests[@]}"); E2E=$(median "${e2es[@]}")
 echo "ingest alone (median):            $ALONE lines/s"

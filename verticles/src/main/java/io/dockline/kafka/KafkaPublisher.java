@@ -71,6 +71,15 @@ public final class KafkaPublisher implements PublishHold {
   /** Lines no collector holds (deleted, or lost before they were stored) are skipped after this long. */
   private static final long HOLE_SKIP_MS = 30_000;
   private static final long IDLE_WAIT_MS = 20;
+  /**
+   * Publishing gives way to a burst of ingest: while this collector stores more than this many lines a second,
+   * and Kafka lacks fewer than {@link #GIVE_WAY_MAX_LAG_LINES} of its lines, it waits. The broker's work per
+   * line (and the publisher's) would otherwise take CPU from storing, and so from the containers on a shared
+   * host; the files are the buffer, and the lag is published once the burst is over or the bound is reached.
+   */
+  static final long GIVE_WAY_ABOVE_LINES_PER_SECOND = 50_000;
+  static final long GIVE_WAY_MAX_LAG_LINES = 2_000_000;
+  private static final long INGEST_SAMPLE_NANOS = 200_000_000L;
 
   private final NodeConfig config;
   private final String me;
@@ -108,6 +117,10 @@ public final class KafkaPublisher implements PublishHold {
   /** Renders each line's JSON as the API's NDJSON does, without a JsonObject per line. */
   private final LineJson.NdjsonWriter render = new LineJson.NdjsonWriter();
   private long reportedAt = System.nanoTime() - 1_000_000_000L;
+  private long ingestSampledAt = System.nanoTime();
+  private long ingestSampledLines;
+  private long ingestLinesPerSecond;
+  private final Counter gaveWay;
 
   public KafkaPublisher(NodeConfig config, LogStore store, StoredMarks marks, Vertx vertx, NodeStatus status,
                         MeterRegistry registry) {
@@ -127,6 +140,8 @@ public final class KafkaPublisher implements PublishHold {
     skipped = Meters.counter(registry, me, "dockline.kafka.lines.skipped",
         "lines never published because no collector holds them any more (deleted by the disk budget, or never stored)");
     failures = Meters.counter(registry, me, "dockline.kafka.failures", "publishing rounds that failed (Kafka away, timeouts)");
+    gaveWay = Meters.counter(registry, me, "dockline.kafka.gave.way.seconds",
+        "seconds publishing waited for a burst of ingest (above 50,000 lines/s, while the lag is under 2,000,000 lines)");
     Gauge.builder("dockline.kafka.lag.lines", () -> lag).tag("node", me)
         .description("lines this collector stores that Kafka does not hold yet, for the streams it publishes").register(registry);
     Gauge.builder("dockline.kafka.connected", () -> connected ? 1 : 0).tag("node", me)
@@ -173,6 +188,11 @@ public final class KafkaPublisher implements PublishHold {
           continue;
         }
         claimDue();
+        if (givingWay()) {
+          sleep(IDLE_WAIT_MS);
+          gaveWay.increment(IDLE_WAIT_MS / 1000.0);
+          continue;
+        }
         if (!publishRound()) sleep(IDLE_WAIT_MS);
         backoffMs = 500;
       } catch (ProducerFencedException | InvalidProducerEpochException e) {
@@ -316,6 +336,19 @@ public final class KafkaPublisher implements PublishHold {
   }
 
   /** One transaction of the owned streams' next lines; false when there was nothing to publish. */
+  /** Whether publishing waits now for a burst of ingest ({@link #GIVE_WAY_ABOVE_LINES_PER_SECOND}). */
+  private boolean givingWay() {
+    long now = System.nanoTime();
+    if (now - ingestSampledAt >= INGEST_SAMPLE_NANOS) {
+      long lines = marks.advanced();
+      ingestLinesPerSecond = (lines - ingestSampledLines) * 1_000_000_000L / (now - ingestSampledAt);
+      ingestSampledLines = lines;
+      ingestSampledAt = now;
+      lag = lagNow();
+    }
+    return ingestLinesPerSecond > GIVE_WAY_ABOVE_LINES_PER_SECOND && lag < GIVE_WAY_MAX_LAG_LINES;
+  }
+
   private boolean publishRound() throws Exception {
     List<String> due = new ArrayList<>();
     for (Map.Entry<String, Progress> e : owned.entrySet()) {
