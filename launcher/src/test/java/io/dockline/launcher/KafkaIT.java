@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * containers: a read_committed consumer sees every line exactly once, in seq order per container, while the broker
  * is killed with {@code kill -9} and restarted, a collector is killed mid-publish and restarted, another collector
  * joins mid-stream; and when Kafka is away as the cluster starts, the collectors keep storing and the lag drains
- * to 0 once it comes.
+ * to 0 once it comes. At least once ({@code kafka-exactly-once=false}): no line lost across a kill.
  */
 class KafkaIT {
   private static final String TOPIC = "dockline.lines";
@@ -33,6 +33,8 @@ class KafkaIT {
   private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
   private KafkaBroker broker;
   private Path work;
+  /** Settings every collector gets besides the bootstrap. */
+  private List<String> collectorSettings = List.of();
 
   @AfterEach
   void stopAll() throws Exception {
@@ -46,7 +48,9 @@ class KafkaIT {
     work = Files.createTempDirectory("dockline-kafka-it");
     nodes.put("agent", new NodeProcess("agent", work, "--roles", "agent,router,gateway", "--include-names", run + "-.*"));
     for (String c : List.of("c1", "c2", "c3")) {
-      nodes.put(c, new NodeProcess(c, work, "--roles", "collector,gateway", "--kafka-bootstrap", bootstrap));
+      List<String> args = new ArrayList<>(List.of("--roles", "collector,gateway", "--kafka-bootstrap", bootstrap));
+      args.addAll(collectorSettings);
+      nodes.put(c, new NodeProcess(c, work, args.toArray(new String[0])));
     }
     NodeProcess.cluster("it-kafka-" + run, nodes.values());
     for (String n : nodes.keySet()) if (n.equals("agent") || List.of(collectors).contains(n)) nodes.get(n).start();
@@ -171,6 +175,44 @@ class KafkaIT {
     byContainer = readAll(all, lines);
     for (String id : ids) assertOnceInOrder(id, byContainer.get(id), lines);
     assertOnceInOrder(late, byContainer.get(late), more);
+  }
+
+  /**
+   * {@code kafka-exactly-once=false}: an idempotent producer, the progress written once the lines are
+   * acknowledged. A collector killed with {@code kill -9} mid-publish and restarted may send lines again, but
+   * loses none: every seq is there, and no record runs ahead of the ones before it.
+   */
+  @Test
+  @Timeout(value = 8, unit = TimeUnit.MINUTES)
+  void atLeastOnceLosesNoLineWhenTheOwnerIsKilledMidPublish() throws Exception {
+    broker = KafkaBroker.start(Files.createTempDirectory("dockline-kafka-broker"));
+    collectorSettings = List.of("--kafka-exactly-once", "false");
+    cluster(broker.bootstrap(), "c1");
+    int lines = 60_000;
+    String id = writers(1, lines, 0.05, "alo").get(0);
+    Deadlines.await(() -> sum("dockline_kafka_lines_published_total", "c1") > 5_000, 120_000,
+        "c1 publishes the container's lines");
+    nodes.get("c1").kill9();
+    nodes.get("c1").start();
+    nodes.get("c1").awaitHealth(200, 120_000);
+    Deadlines.await(() -> gateway().metric("dockline_ring_collectors") == 1, 60_000, "the restarted c1 on the ring");
+    Docker.waitExited(id, 300_000);
+    gateway().awaitStored(id, lines, 180_000);
+    Deadlines.await(() -> nodes.get("c1").isAlive() && sum("dockline_kafka_lag_lines", "c1") == 0
+        && sum("dockline_kafka_connected", "c1") == 1, 180_000, "the restarted c1's lag drained to 0");
+    // read until the last seq (a count would stop early: lines sent again count twice)
+    List<ConsumerRecord<String, String>> records = CommittedReader.readCommitted(broker.bootstrap(), TOPIC,
+        got -> got.stream().anyMatch(r -> id.equals(r.key()) && Long.toString(lines).equals(header(r, "seq"))),
+        Duration.ofSeconds(60)).stream().filter(r -> id.equals(r.key())).toList();
+    assertTrue(!records.isEmpty(), "no record of " + id);
+    long highest = 0;
+    for (ConsumerRecord<String, String> r : records) {
+      long seq = Long.parseLong(header(r, "seq"));
+      assertTrue(seq >= 1 && seq <= highest + 1, id + ": seq " + seq + " after " + highest + " (a line skipped)");
+      assertEquals(Long.toString(seq), new JsonObject(r.value()).getString("line"), r.value());
+      highest = Math.max(highest, seq);
+    }
+    assertEquals(lines, highest, id + ": the last line in Kafka");
   }
 
   /** Every committed record of the topic by container, read until each container has {@code lines} (or a minute). */
