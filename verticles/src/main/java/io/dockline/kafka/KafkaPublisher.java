@@ -335,7 +335,6 @@ public final class KafkaPublisher implements PublishHold {
     return np;
   }
 
-  /** One transaction of the owned streams' next lines; false when there was nothing to publish. */
   /** Whether publishing waits now for a burst of ingest ({@link #GIVE_WAY_ABOVE_LINES_PER_SECOND}). */
   private boolean givingWay() {
     long now = System.nanoTime();
@@ -349,6 +348,7 @@ public final class KafkaPublisher implements PublishHold {
     return ingestLinesPerSecond > GIVE_WAY_ABOVE_LINES_PER_SECOND && lag < GIVE_WAY_MAX_LAG_LINES;
   }
 
+  /** One transaction of the owned streams' next lines; false when there was nothing to publish. */
   private boolean publishRound() throws Exception {
     List<String> due = new ArrayList<>();
     for (Map.Entry<String, Progress> e : owned.entrySet()) {
