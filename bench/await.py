@@ -61,37 +61,39 @@ def metric(node, name):
     return total
 
 
+def wait_until(read, want, limit, interval, what):
+    """Polls read() until it reaches want; returns (the value, the epoch seconds it did), or None past limit."""
+    end = time.time() + limit
+    while (got := read()) < want:
+        if time.time() > end:
+            print(f"{what}: {got:.0f} of {want:.0f} after {limit:.0f} s", file=sys.stderr)
+            return None
+        time.sleep(interval)
+    return got, time.time()
+
+
 def main(argv):
     mode, api = argv[1], argv[2]
     node = Node(api)
     if mode == "stored":
         container, want, limit = argv[3], int(argv[4]), float(argv[5])
         interval = float(argv[6]) if len(argv) > 6 else 0.05
-        end = time.time() + limit
-        while (got := stored(node, container)) < want:
-            if time.time() > end:
-                print(f"container {container[:12]}: {got} of {want} lines stored after {limit:.0f} s", file=sys.stderr)
-                return 1
-            time.sleep(interval)
-        at = time.time()
-        if got != want:
-            print(f"container {container[:12]}: {got} lines stored, {want} written", file=sys.stderr)
-            return 1
-        print(f"{at:.3f}")
-        return 0
-    if mode == "metric":
+        done = wait_until(lambda: stored(node, container), want, limit, interval, f"container {container[:12]}: lines stored")
+    elif mode == "metric":
         name, want, limit = argv[3], float(argv[4]), float(argv[5])
         interval = float(argv[6]) if len(argv) > 6 else 0.1
-        end = time.time() + limit
-        while (got := metric(node, name)) < want:
-            if time.time() > end:
-                print(f"{name}: {got:.0f} of {want:.0f} after {limit:.0f} s", file=sys.stderr)
-                return 1
-            time.sleep(interval)
-        print(f"{time.time():.3f}")
-        return 0
-    print(__doc__, file=sys.stderr)
-    return 2
+        done = wait_until(lambda: metric(node, name), want, limit, interval, name)
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    if done is None:
+        return 1
+    got, at = done
+    if mode == "stored" and got != want:
+        print(f"container {container[:12]}: {got} lines stored, {want} written", file=sys.stderr)
+        return 1
+    print(f"{at:.3f}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -159,22 +159,30 @@ class KafkaIT {
     Deadlines.await(() -> gateway().metric("dockline_ring_collectors") == 1, 60_000, "c1 alone on the ring");
     int more = 60_000;
     String late = writers(1, more, 0.1, "late").get(0);
-    double before = sum("dockline_kafka_lines_published_total", "c1");
-    Deadlines.await(() -> sum("dockline_kafka_lines_published_total", "c1") > before + 5_000, 120_000,
-        "c1 publishes the new container's lines");
-    nodes.get("c1").kill9();
-    nodes.get("c1").start();
-    nodes.get("c1").awaitHealth(200, 120_000);
-    Deadlines.await(() -> gateway().metric("dockline_ring_collectors") == 1, 60_000, "the restarted c1 on the ring");
-    Docker.waitExited(late, 300_000);
-    gateway().awaitStored(late, more, 180_000);
-    Deadlines.await(() -> nodes.get("c1").isAlive() && sum("dockline_kafka_lag_lines", "c1") == 0
-        && sum("dockline_kafka_connected", "c1") == 1, 180_000, "the restarted c1's lag drained to 0");
+    killLoneC1MidPublishThenDrain(late, more, sum("dockline_kafka_lines_published_total", "c1"));
     List<String> all = new ArrayList<>(ids);
     all.add(late);
     byContainer = readAll(all, lines);
     for (String id : ids) assertOnceInOrder(id, byContainer.get(id), lines);
     assertOnceInOrder(late, byContainer.get(late), more);
+  }
+
+  /**
+   * With c1 the only collector (it owns every stream): once it has published 5,000 lines more than
+   * {@code publishedBefore}, kills it with {@code kill -9} and starts it again, then waits until container
+   * {@code id} has written and stored its {@code lines} and the restarted c1's lag has drained to 0.
+   */
+  private void killLoneC1MidPublishThenDrain(String id, int lines, double publishedBefore) throws Exception {
+    Deadlines.await(() -> sum("dockline_kafka_lines_published_total", "c1") > publishedBefore + 5_000, 120_000,
+        "c1 publishes the container's lines");
+    nodes.get("c1").kill9();
+    nodes.get("c1").start();
+    nodes.get("c1").awaitHealth(200, 120_000);
+    Deadlines.await(() -> gateway().metric("dockline_ring_collectors") == 1, 60_000, "the restarted c1 on the ring");
+    Docker.waitExited(id, 300_000);
+    gateway().awaitStored(id, lines, 180_000);
+    Deadlines.await(() -> nodes.get("c1").isAlive() && sum("dockline_kafka_lag_lines", "c1") == 0
+        && sum("dockline_kafka_connected", "c1") == 1, 180_000, "the restarted c1's lag drained to 0");
   }
 
   /**
@@ -190,16 +198,7 @@ class KafkaIT {
     cluster(broker.bootstrap(), "c1");
     int lines = 60_000;
     String id = writers(1, lines, 0.05, "alo").get(0);
-    Deadlines.await(() -> sum("dockline_kafka_lines_published_total", "c1") > 5_000, 120_000,
-        "c1 publishes the container's lines");
-    nodes.get("c1").kill9();
-    nodes.get("c1").start();
-    nodes.get("c1").awaitHealth(200, 120_000);
-    Deadlines.await(() -> gateway().metric("dockline_ring_collectors") == 1, 60_000, "the restarted c1 on the ring");
-    Docker.waitExited(id, 300_000);
-    gateway().awaitStored(id, lines, 180_000);
-    Deadlines.await(() -> nodes.get("c1").isAlive() && sum("dockline_kafka_lag_lines", "c1") == 0
-        && sum("dockline_kafka_connected", "c1") == 1, 180_000, "the restarted c1's lag drained to 0");
+    killLoneC1MidPublishThenDrain(id, lines, 0);
     // read until the last seq (a count would stop early: lines sent again count twice)
     List<ConsumerRecord<String, String>> records = CommittedReader.readCommitted(broker.bootstrap(), TOPIC,
         got -> got.stream().anyMatch(r -> id.equals(r.key()) && Long.toString(lines).equals(header(r, "seq"))),

@@ -10,6 +10,7 @@ import io.dockline.gateway.LineJson;
 import io.dockline.wire.Addresses;
 import io.dockline.wire.CollectorQuery;
 import io.dockline.wire.LineBatch;
+import io.dockline.wire.StreamKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -80,6 +81,9 @@ public final class KafkaPublisher implements PublishHold {
   static final long GIVE_WAY_ABOVE_LINES_PER_SECOND = 50_000;
   static final long GIVE_WAY_MAX_LAG_LINES = 2_000_000;
   private static final long INGEST_SAMPLE_NANOS = 200_000_000L;
+  /** The {@code stream} header's value by {@link StreamKind}, made once rather than per line. */
+  private static final byte[][] STREAM_HEADERS = java.util.Arrays.stream(StreamKind.values())
+      .map(k -> k.label().getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
 
   private final NodeConfig config;
   private final String me;
@@ -335,7 +339,10 @@ public final class KafkaPublisher implements PublishHold {
     return np;
   }
 
-  /** Whether publishing waits now for a burst of ingest ({@link #GIVE_WAY_ABOVE_LINES_PER_SECOND}). */
+  /**
+   * Whether publishing waits now for a burst of ingest ({@link #GIVE_WAY_ABOVE_LINES_PER_SECOND}); the lag is the
+   * one {@link #report} keeps (every half second).
+   */
   private boolean givingWay() {
     long now = System.nanoTime();
     if (now - ingestSampledAt >= INGEST_SAMPLE_NANOS) {
@@ -343,7 +350,6 @@ public final class KafkaPublisher implements PublishHold {
       ingestLinesPerSecond = (lines - ingestSampledLines) * 1_000_000_000L / (now - ingestSampledAt);
       ingestSampledLines = lines;
       ingestSampledAt = now;
-      lag = lagNow();
     }
     return ingestLinesPerSecond > GIVE_WAY_ABOVE_LINES_PER_SECOND && lag < GIVE_WAY_MAX_LAG_LINES;
   }
@@ -383,7 +389,7 @@ public final class KafkaPublisher implements PublishHold {
           headers.add("seq", Long.toString(seq).getBytes(StandardCharsets.US_ASCII));
           headers.add("time", Long.toString(b.timeNanos(i)).getBytes(StandardCharsets.US_ASCII));
           headers.add("host", host);
-          headers.add("stream", b.stream(i).label().getBytes(StandardCharsets.US_ASCII));
+          headers.add("stream", STREAM_HEADERS[b.stream(i).ordinal()]);
           var sending = producer.send(new ProducerRecord<>(topic, null, key, value, headers));
           if (!exactlyOnce) sends.add(sending); // a transaction's commit reports every send's failure itself
           after = seq;
