@@ -162,7 +162,10 @@ class KafkaIT {
     killLoneC1MidPublishThenDrain(late, more, sum("dockline_kafka_lines_published_total", "c1"));
     List<String> all = new ArrayList<>(ids);
     all.add(late);
-    byContainer = readAll(all, lines);
+    Map<String, Integer> want = new HashMap<>();
+    for (String id : ids) want.put(id, lines);
+    want.put(late, more);
+    byContainer = readAll(want);
     for (String id : ids) assertOnceInOrder(id, byContainer.get(id), lines);
     assertOnceInOrder(late, byContainer.get(late), more);
   }
@@ -216,10 +219,17 @@ class KafkaIT {
 
   /** Every committed record of the topic by container, read until each container has {@code lines} (or a minute). */
   private Map<String, List<ConsumerRecord<String, String>>> readAll(List<String> ids, int lines) {
+    Map<String, Integer> want = new HashMap<>();
+    for (String id : ids) want.put(id, lines);
+    return readAll(want);
+  }
+
+  /** Every committed record of the topic by container, read until each has the count it is mapped to (or a minute). */
+  private Map<String, List<ConsumerRecord<String, String>>> readAll(Map<String, Integer> want) {
     List<ConsumerRecord<String, String>> all = CommittedReader.readCommitted(broker.bootstrap(), TOPIC, got -> {
       Map<String, Integer> n = new HashMap<>();
       for (ConsumerRecord<String, String> r : got) n.merge(r.key(), 1, Integer::sum);
-      return ids.stream().allMatch(id -> n.getOrDefault(id, 0) >= lines);
+      return want.entrySet().stream().allMatch(e -> n.getOrDefault(e.getKey(), 0) >= e.getValue());
     }, Duration.ofSeconds(60));
     Map<String, List<ConsumerRecord<String, String>>> byContainer = new HashMap<>();
     for (ConsumerRecord<String, String> r : all) byContainer.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r);
