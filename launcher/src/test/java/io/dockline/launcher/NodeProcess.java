@@ -259,6 +259,12 @@ final class NodeProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** SIGSTOP: the process holds its connections open and answers nothing until {@link #kill9()} or SIGCONT. */
+  void freeze() throws IOException, InterruptedException {
+    Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).inheritIO().start();
+    if (stop.waitFor() != 0) throw new AssertionError("kill -STOP of " + name + " failed");
+  }
+
   /** SIGKILL: the process gets no chance to drain or leave the cluster. */
   void kill9() throws InterruptedException {
     process.destroyForcibly();

@@ -88,6 +88,10 @@ class ReplicationIT {
     Thread.sleep(6_000); // the routers have measured and published every stream: the sets are the ring's
 
     String victim = collectorWithMostStreams(replicasOf(ended));
+    // frozen first, so batches are in flight to it when it dies: a kill between two rounds of the writers may
+    // otherwise leave the ring before any batch is sent to it
+    nodes.get(victim).freeze();
+    Thread.sleep(1_500);
     nodes.get(victim).kill9();
     awaitRing(2);
     Thread.sleep(3_000); // failed batches resent: every stream now goes to both survivors
