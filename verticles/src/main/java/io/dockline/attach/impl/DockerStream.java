@@ -18,6 +18,14 @@ import java.util.function.BooleanSupplier;
  * when {@link #end} ends it; not after {@link #drop}. While open, {@link #holdBack} pauses it above the
  * budget and resumes it below half; a new stream starts unpaused. Bytes read and lines decoded are metered
  * once per read.
+ *
+ * <p>A busy stream's reads are coalesced: once the event loop has read what the socket held, a stream whose
+ * reads came less than {@link #COALESCE_NANOS} apart is not read again until that time has passed, so
+ * Docker's writes gather in the socket and one wake-up takes many. Each read of a busy stream would otherwise
+ * wake the event loop for a few frames (Docker writes each copy it makes from the container's pipe), and a
+ * wake-up costs more than the frames it reads (see bench/RESULTS.md). The kernel holds what Docker writes
+ * meanwhile (the socket's send buffer, about 200 KB, is 2 ms of output at 100 MB/s); a stream that writes
+ * now and then is read at once.
  */
 final class DockerStream {
   interface Listener {
@@ -42,6 +50,13 @@ final class DockerStream {
   private boolean connecting;
   private boolean paused;
   private int linesDecoded;
+  /** The wait between two reads of a busy stream. */
+  static final long COALESCE_NANOS = 2_000_000;
+  /** The open stream's connection, whose reads {@link #coalesce} holds back. */
+  private io.netty.channel.Channel channel;
+  private long lastReadNanos;
+  /** Reads are held back until a timer ends the wait. */
+  private boolean coalescing;
 
   DockerStream(ReaderContext ctx, HttpClient http, SocketAddress docker, Listener listener) {
     this.ctx = ctx;
@@ -79,16 +94,43 @@ final class DockerStream {
         return Future.<Void>succeededFuture();
       }
       response = resp;
+      channel = resp.request().connection() instanceof io.vertx.core.net.impl.ConnectionBase c ? c.channel() : null;
+      lastReadNanos = System.nanoTime() - COALESCE_NANOS;
       open = true;
       ctx.metrics().streamsOpen.incrementAndGet();
       resp.handler(buf -> {
         ctx.metrics().bytesRead.increment(buf.length());
         onData.handle(buf);
+        coalesce();
       });
       resp.endHandler(v -> ended(false));
       resp.exceptionHandler(e -> ended(true));
       return Future.<Void>succeededFuture();
     }).onFailure(e -> connecting = false);
+  }
+
+  /**
+   * After a piece of a read: while the stream is busy, its reading stops once this wake-up has read what the
+   * socket holds (a task runs after the event loop's reads) and goes on after the wait (see the class comment).
+   */
+  private void coalesce() {
+    long now = System.nanoTime();
+    boolean busy = now - lastReadNanos < COALESCE_NANOS;
+    lastReadNanos = now;
+    if (!busy || coalescing || channel == null) return;
+    coalescing = true;
+    io.netty.channel.Channel ch = channel;
+    ch.eventLoop().execute(() -> {
+      if (ch != channel) {
+        coalescing = false;
+        return;
+      }
+      ch.config().setAutoRead(false);
+      ch.eventLoop().schedule(() -> {
+        coalescing = false;
+        if (ch == channel && !paused) ch.config().setAutoRead(true);
+      }, COALESCE_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
+    });
   }
 
   private void ended(boolean failed) {
@@ -100,6 +142,7 @@ final class DockerStream {
     if (!open) return false;
     open = false;
     response = null;
+    channel = null;
     paused = false; // the next stream starts unpaused
     ctx.metrics().streamsOpen.decrementAndGet();
     return true;
@@ -128,6 +171,8 @@ final class DockerStream {
     } else if (paused && held < cap / 2) {
       paused = false;
       if (response != null) response.resume();
+      // a wait that ended while paused left the reads off
+      if (channel != null && !coalescing) channel.config().setAutoRead(true);
     }
   }
 
