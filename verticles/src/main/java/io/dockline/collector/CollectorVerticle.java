@@ -155,6 +155,8 @@ public final class CollectorVerticle extends VerticleBase {
       java.nio.file.Path dir = config.dataDir().resolve("collector");
       store = LogStore.open(dir, storeOptions.segmentBytes(config.segmentBytes()).sealAfter(config.segmentSealAfter())
           .compression(config.compression() ? LogStoreOptions.Compression.ZSTD : LogStoreOptions.Compression.NONE)
+          // nothing reads the lines back soon: no compactor, no publisher
+          .writeAround(!config.compression() && config.kafkaBootstrap().isEmpty())
           .compactionThreads(BackgroundThreads.factory("dockline-collector-compaction", config.backgroundPriority())));
       disk = new DiskSpace(dir, config.minFreeDisk());
       disk.refresh();

@@ -20,6 +20,7 @@ public final class LogStoreOptions {
   private java.time.Duration sealAfter = DEFAULT_SEAL_AFTER;
   private java.time.Duration closeIdleAfter = DEFAULT_CLOSE_IDLE_AFTER;
   private Compression compression = Compression.ZSTD;
+  private boolean writeAround;
   private java.util.concurrent.ThreadFactory compactionThreads = r -> {
     Thread t = new Thread(r, "dockline-store-compactor");
     t.setDaemon(true);
@@ -119,6 +120,21 @@ public final class LogStoreOptions {
       throw new IllegalArgumentException("closeIdleAfter must not be negative: " + closeIdleAfter);
     }
     this.closeIdleAfter = closeIdleAfter;
+    return this;
+  }
+
+  /**
+   * Whether the current segments are written around the page cache ({@code O_DIRECT}, where the file system
+   * allows it; see {@code impl.DirectWrites}). It saves the copy into the page cache, and on a virtual machine
+   * the host's work for every new page: worth it when nothing reads lines back soon after they are written.
+   * A compacting store reads each sealed segment back, and a Kafka publisher every line, so the node writes
+   * around the cache only without both. While a segment is being written its file may end in up to a block of
+   * zeros past its last line.
+   */
+  public boolean writeAround() { return writeAround; }
+
+  public LogStoreOptions writeAround(boolean writeAround) {
+    this.writeAround = writeAround;
     return this;
   }
 

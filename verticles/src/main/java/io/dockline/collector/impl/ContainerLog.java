@@ -259,8 +259,8 @@ final class ContainerLog {
    * line before it is stored (here or on another collector): {@code storedThrough >= firstSeq - 1}. A failed
    * write leaves lastSeq and the segment as they were.
    */
-  AppendResult append(LineBatch batch, long storedThrough, ChunkEncoder encoder, long segmentBytes)
-      throws IOException {
+  AppendResult append(LineBatch batch, long storedThrough, ChunkEncoder encoder, DirectWrites direct,
+                      long segmentBytes) throws IOException {
     int count = batch.count();
     boolean hole = count > 0 && batch.firstSeq() > lastSeq + 1;
     if (hole && storedThrough < batch.firstSeq() - 1) {
@@ -273,10 +273,10 @@ final class ContainerLog {
     long chunkFirstSeq = batch.firstSeq() + duplicates;
     // Encoded first: a batch too large for a chunk must fail before a segment file is created for it.
     ByteBuffer chunk = encoder.encode(batch, duplicates, idBytes);
-    if (rotates(hole && lastSeq > 0, segmentBytes)) active.force(); // before the lock: reads never wait for a force
+    if (rotates(hole && lastSeq > 0, segmentBytes)) active.forceWhole(); // before the lock: reads never wait for a force
     lock.writeLock().lock();
     try {
-      writerFor(chunkFirstSeq, hole && lastSeq > 0, segmentBytes).append(chunk, chunkFirstSeq);
+      writerFor(chunkFirstSeq, hole && lastSeq > 0, segmentBytes).append(chunk, chunkFirstSeq, direct);
       lastSeq = batch.lastSeq();
     } finally {
       lock.writeLock().unlock();
@@ -375,7 +375,7 @@ final class ContainerLog {
     }
     lock.writeLock().lock();
     try {
-      writerFor(chunkFirstSeq, chunkFirstSeq > lastSeq + 1 && lastSeq > 0, segmentBytes).append(chunk, chunkFirstSeq);
+      writerFor(chunkFirstSeq, chunkFirstSeq > lastSeq + 1 && lastSeq > 0, segmentBytes).append(chunk, chunkFirstSeq, null);
       lastSeq = chunkLastSeq;
     } finally {
       lock.writeLock().unlock();
@@ -602,7 +602,7 @@ final class ContainerLog {
   /** Seals the active segment if its first line is stamped before {@code cutoffMillis}. */
   boolean sealIfFirstLineBefore(long cutoffMillis) throws IOException {
     if (active == null || active.isEmpty() || active.stats().minTimeMillis() >= cutoffMillis) return false;
-    active.force(); // before the lock: reads never wait for a force
+    active.forceWhole(); // before the lock: reads never wait for a force
     lock.writeLock().lock();
     try {
       active.close();
@@ -617,7 +617,7 @@ final class ContainerLog {
   /** Closes the active segment's file, forced, until the next append reopens it (see {@link SegmentWriter#release}). */
   void releaseSegment() throws IOException {
     if (active == null || !active.isOpen()) return;
-    active.force(); // before the lock: reads never wait for a force
+    active.forceWhole(); // before the lock: reads never wait for a force
     lock.writeLock().lock();
     try {
       active.release();
@@ -804,7 +804,7 @@ final class ContainerLog {
       active = SegmentWriter.create(dir, chunkFirstSeq, fsync);
       dirUnsynced = true;
     } else if (rotates(afterHole, segmentBytes)) {
-      active.force(); // a no-op after append, which forced it before taking the lock; replay forces here
+      active.forceWhole(); // a no-op after append, which forced it before taking the lock; replay forces here
       SegmentWriter next = SegmentWriter.create(dir, chunkFirstSeq, fsync);
       active.close();
       seal(active);

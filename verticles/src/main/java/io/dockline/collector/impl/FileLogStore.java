@@ -47,6 +47,8 @@ public final class FileLogStore implements LogStore {
   private final Map<String, ContainerLog> logs;
   private final Fsync fsync;
   private final ChunkEncoder encoder = new ChunkEncoder();
+  /** Null when segments are written through the page cache ({@link LogStoreOptions#writeAround}). */
+  private final DirectWrites direct;
   /** Backfills write their own forced files, outside the group the write-ahead log carries. */
   private final ChunkEncoder backfillEncoder = new ChunkEncoder();
   /** The writer thread's, for recovery, retention and purge. */
@@ -71,6 +73,7 @@ public final class FileLogStore implements LogStore {
     this.root = root;
     this.corrupt = corrupt;
     this.options = options;
+    this.direct = options.writeAround() ? new DirectWrites() : null;
     this.decodedBlocks = new DecodedBlocks(options.scanCacheBytes());
     this.logs = logs;
     this.fsync = fsync;
@@ -148,7 +151,7 @@ public final class FileLogStore implements LogStore {
       idle.written(log, System.nanoTime());
       // a container this store has never held takes its first batch wherever it starts (the pre-cluster rule)
       long vouched = storedThrough < 0 && log.lastSeq() == 0 ? Long.MAX_VALUE : storedThrough;
-      return log.append(batch, vouched, encoder, options.segmentBytes());
+      return log.append(batch, vouched, encoder, direct, options.segmentBytes());
     } catch (IOException e) {
       throw storeFullIfNoRoom(e, meta.id());
     }

@@ -9,7 +9,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The segment a container appends to. Writes are positional at the tracked end, so a failed write never
- * shifts where the next chunk goes; reads of this segment use the same channel. A quiet container's file
+ * shifts where the next chunk goes; reads of this segment use the same channel, or, when it is written around
+ * the page cache ({@link DirectWrites}), one of their own. A quiet container's file
  * is {@link #release released} (forced, then closed) and reopened by the next append, so open files follow
  * the containers that write, not those that ever wrote. The channel changes only under the container's
  * write lock, and readers hold its read lock.
@@ -26,6 +27,8 @@ final class SegmentWriter {
   private final SegmentStats stats;
   private long size;
   private boolean unsynced;
+  /** Appends around the page cache, while the file is open; null when written through {@link #channel}. */
+  private DirectWrites.Appender direct;
 
   private SegmentWriter(long key, long baseSeq, int dataStart, Path path, FileChannel channel, long size,
                         SparseChunkIndex index, SegmentStats stats, boolean unsynced, Fsync fsync) {
@@ -98,7 +101,7 @@ final class SegmentWriter {
   boolean isEmpty() { return size <= dataStart; }
 
   /** Whether its file is open: not {@link #release released} or closed. */
-  boolean isOpen() { return channel != null; }
+  boolean isOpen() { return channel != null || direct != null; }
 
   /** How a segment's file is read; see {@link #read}. */
   @FunctionalInterface
@@ -106,7 +109,10 @@ final class SegmentWriter {
     void read(FileChannel channel) throws IOException;
   }
 
-  /** Reads the file through its own channel, or, while released, one opened for this read alone. */
+  /**
+   * Reads the file through its own channel, or, while released or written around the page cache, one opened
+   * for this read alone.
+   */
   void read(ChannelRead read) throws IOException {
     if (channel != null) {
       read.read(channel);
@@ -122,20 +128,39 @@ final class SegmentWriter {
 
   SegmentStats stats() { return stats; }
 
-  /** Reopens a released file first. */
-  void append(ByteBuffer chunk, long chunkFirstSeq) throws IOException {
-    if (channel == null) channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+  /**
+   * Reopens a released file first. With {@code writes}, the chunk goes around the page cache where the file
+   * system allows it ({@link DirectWrites}).
+   */
+  void append(ByteBuffer chunk, long chunkFirstSeq, DirectWrites writes) throws IOException {
+    if (direct == null && writes != null && writes.usable()) openDirect(writes);
+    if (direct == null && channel == null) channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
     long start = size;
     ByteBuffer counted = chunk.duplicate();
-    size = FileAppend.write(channel, chunk, start);
+    size = direct != null ? direct.write(chunk, start) : FileAppend.write(channel, chunk, start);
     stats.addChunk(counted);
     index.chunkAt(chunkFirstSeq, start);
     unsynced = true;
   }
 
+  /** One file descriptor per segment written: the buffered channel is closed once the direct one is open. */
+  private void openDirect(DirectWrites writes) throws IOException {
+    if (channel != null) {
+      direct = writes.open(path, channel, size);
+    } else {
+      try (FileChannel tail = FileChannel.open(path, StandardOpenOption.READ)) {
+        direct = writes.open(path, tail, size);
+      }
+    }
+    if (direct != null && channel != null) {
+      channel.close();
+      channel = null;
+    }
+  }
+
   void force() throws IOException {
     if (unsynced) {
-      fsync.channel(channel, path);
+      fsync.channel(direct != null ? direct.channel() : channel, path);
       unsynced = false;
     }
   }
@@ -145,13 +170,26 @@ final class SegmentWriter {
    * error the kernel meets after the close would not be reported to an fsync through a channel opened later.
    */
   void release() throws IOException {
-    force();
+    forceWhole();
     close();
   }
 
+  /**
+   * Forces it with its file cut to its logical end, without the zeros direct writes leave past it: before it
+   * is sealed or released, since a sealed segment is read to its file's end.
+   */
+  void forceWhole() throws IOException {
+    if (direct != null && direct.cut()) unsynced = true;
+    force();
+  }
+
   void close() throws IOException {
-    if (channel == null) return;
-    channel.close();
-    channel = null;
+    try {
+      if (direct != null) direct.close();
+    } finally {
+      direct = null;
+      if (channel != null) channel.close();
+      channel = null;
+    }
   }
 }
