@@ -9,10 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,19 +100,8 @@ class LogStoreOpenFilesTest {
 
   /** On Linux, the descriptors of this process open on a segment under {@link #dir}. */
   private void assertOpenSegmentDescriptors(int expected) throws IOException {
-    Path fds = Path.of("/proc/self/fd");
-    if (!Files.isDirectory(fds)) return;
-    List<Path> open = new ArrayList<>();
-    try (Stream<Path> entries = Files.list(fds)) {
-      for (Path fd : entries.toList()) {
-        try {
-          Path target = Files.readSymbolicLink(fd);
-          if (target.startsWith(dir.toRealPath()) && target.toString().endsWith(".seg")) open.add(target);
-        } catch (IOException e) {
-          // closed while listed (the listing's own descriptor)
-        }
-      }
-    }
+    List<Path> open = StoreLines.openSegmentFiles(dir);
+    if (open == null) return;
     assertEquals(expected, open.size(), "segment files open in /proc/self/fd");
   }
 

@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -141,19 +140,8 @@ class LogStoreWriteAroundTest {
         store.append(StoreLines.stamped(meta, 1, 30, "c" + c, System.currentTimeMillis(), 60));
       }
       store.sync();
-      Path fds = Path.of("/proc/self/fd");
-      assumeTrue(Files.isDirectory(fds));
-      List<Path> open = new ArrayList<>();
-      try (Stream<Path> entries = Files.list(fds)) {
-        for (Path fd : entries.toList()) {
-          try {
-            Path target = Files.readSymbolicLink(fd);
-            if (target.startsWith(dir.toRealPath()) && target.toString().endsWith(".seg")) open.add(target);
-          } catch (IOException e) {
-            // the listing's own descriptor, closed while listed
-          }
-        }
-      }
+      List<Path> open = StoreLines.openSegmentFiles(dir);
+      assumeTrue(open != null, "no /proc/self/fd");
       assertEquals(20, open.size(), "segment descriptors: " + open);
     }
   }

@@ -84,6 +84,24 @@ final class StoreLines {
     }
   }
 
+  /** On Linux, the segment files under {@code dir} this process holds open; null where /proc has no fd list. */
+  static List<Path> openSegmentFiles(Path dir) throws IOException {
+    Path fds = Path.of("/proc/self/fd");
+    if (!Files.isDirectory(fds)) return null;
+    List<Path> open = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(fds)) {
+      for (Path fd : entries.toList()) {
+        try {
+          Path target = Files.readSymbolicLink(fd);
+          if (target.startsWith(dir.toRealPath()) && target.toString().endsWith(".seg")) open.add(target);
+        } catch (IOException e) {
+          // closed while listed (the listing's own descriptor)
+        }
+      }
+    }
+    return open;
+  }
+
   /** Bytes of every file under {@code dir}. */
   static long bytesUnder(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {

@@ -112,18 +112,8 @@ final class DirectWrites {
       out.put(tail, 0, tailLen).put(bytes);
       while (out.position() < whole) out.put((byte) 0);
       out.flip();
-      long position = start;
-      try {
-        padded = true;
-        while (out.hasRemaining()) position += channel.write(out, position);
-      } catch (IOException e) {
-        try {
-          channel.truncate(end);
-        } catch (IOException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-        throw e;
-      }
+      padded = true;
+      FileAppend.write(channel, out, start, end);
       long newEnd = end + len;
       int newTail = (int) (newEnd % tail.length);
       out.get(used - newTail, tail, 0, newTail);

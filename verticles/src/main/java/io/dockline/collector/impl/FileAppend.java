@@ -10,7 +10,15 @@ final class FileAppend {
 
   /** Writes all of {@code bytes} at {@code end} (positional, so a failure never moves the next write); returns the new end. */
   static long write(FileChannel channel, ByteBuffer bytes, long end) throws IOException {
-    long position = end;
+    return write(channel, bytes, end, end);
+  }
+
+  /**
+   * Writes all of {@code bytes} at {@code position}, at or before the file's end {@code end} (a direct write
+   * starts at the block the end is in); a failure cuts the file back to {@code end}. Returns where the
+   * written bytes end.
+   */
+  static long write(FileChannel channel, ByteBuffer bytes, long position, long end) throws IOException {
     try {
       while (bytes.hasRemaining()) position += channel.write(bytes, position);
     } catch (IOException e) {
