@@ -120,14 +120,14 @@ class LogStoreDiskFullTest {
       store.append(stamped(B, 1, 10, "x", 1000, 100));
       store.sync();
       // room for the segments' new chunks, not for the log's copy of them as well
-      long logBytes = bytesUnder(dataDir.resolve(".wal"));
+      long logBytes = StoreLines.writtenBytes(dataDir.resolve(".wal"));
       Path filler = fill(0);
       Files.delete(filler);
       fill(12 << 10);
       store.append(stamped(A, 11, 40, "x", 1000, 100));
       store.append(stamped(B, 11, 40, "x", 1000, 100));
       store.sync();
-      assertEquals(logBytes, bytesUnder(dataDir.resolve(".wal")), "the log's write failed and was cut back");
+      assertEquals(logBytes, StoreLines.writtenBytes(dataDir.resolve(".wal")), "the log's write failed and was cut back");
     }
     try (LogStore store = LogStore.open(dataDir, new LogStoreOptions())) {
       assertEquals(range(1, 50), allSeqs(store, "aaaa"));

@@ -147,7 +147,7 @@ class LogStoreWriteAheadLogTest {
       StoreLines.copyTree(dir, crashed);
     }
     Path log = onlyLogFile(crashed);
-    long size = Files.size(log);
+    long size = StoreLines.writtenBytes(log);
     // the last record (third container, seqs 11..20) half written, then garbage
     truncate(log, size - 40);
     Files.write(log, new byte[] {0x44, 0x4b, 0x4c, 0x57, 0, 0, 0, 16, 9, 9}, StandardOpenOption.APPEND);

@@ -102,6 +102,23 @@ final class StoreLines {
     return open;
   }
 
+  /**
+   * The bytes of the files under {@code dir} up to each one's last non-zero byte: what they hold without the
+   * zeros a write around the page cache leaves past a file's end (see {@code impl.DirectWrites}).
+   */
+  static long writtenBytes(Path dir) throws IOException {
+    long total = 0;
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        byte[] bytes = Files.readAllBytes(file);
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] == 0) end--;
+        total += end;
+      }
+    }
+    return total;
+  }
+
   /** Bytes of every file under {@code dir}. */
   static long bytesUnder(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {

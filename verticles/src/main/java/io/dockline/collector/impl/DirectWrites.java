@@ -8,17 +8,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Appends to active segments with {@code O_DIRECT}, around the page cache. A buffered write copies every byte
- * into a page-cache page; on a virtual machine whose host backs guest memory on first touch and takes freed
- * memory back (free page reporting), a new page costs the guest about 2 ns a byte, as much CPU as everything
- * else a line costs (bench/RESULTS.md). Lines just written are rarely read soon, and what reads them reads
- * through the segment's buffered channel as before (the kernel keeps the two coherent).
+ * Appends with {@code O_DIRECT}, around the page cache: to the write-ahead log, which only recovery reads, and
+ * to current segments when nothing reads them back soon ({@code LogStoreOptions.writeAround}). A buffered
+ * write copies every byte into a page-cache page; on a virtual machine whose host backs guest memory on first
+ * touch and takes freed memory back (free page reporting), a new page costs the guest about 2 ns a byte, as
+ * much CPU as everything else a line costs (bench/RESULTS.md). What reads such a file reads it through a
+ * buffered channel as before (the kernel keeps the two coherent).
  *
  * <p>A direct write covers whole blocks, so each append writes the file's last partial block again (its
  * bytes are kept here) with the new bytes and zeros to the block's end: acknowledged bytes are written again
- * unchanged, and while a segment is open its file may end in up to a block of zeros past its logical end,
- * which {@link Appender#cut} cuts and recovery cuts as a torn tail. One per store: its aligned buffer
- * serves every segment, so it is the writer thread's alone.
+ * unchanged, and while a file is written it may end in up to a block of zeros past its logical end, which
+ * {@link Appender#cut} cuts and recovery takes for a torn tail. One per store: its aligned buffer serves
+ * every file, so it is the writer thread's alone.
  */
 final class DirectWrites {
   private static final System.Logger LOG = System.getLogger(DirectWrites.class.getName());

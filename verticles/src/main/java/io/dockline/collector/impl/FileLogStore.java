@@ -47,8 +47,10 @@ public final class FileLogStore implements LogStore {
   private final Map<String, ContainerLog> logs;
   private final Fsync fsync;
   private final ChunkEncoder encoder = new ChunkEncoder();
-  /** Null when segments are written through the page cache ({@link LogStoreOptions#writeAround}). */
-  private final DirectWrites direct;
+  /** Writes around the page cache: the write-ahead log always, the segments with {@link LogStoreOptions#writeAround}. */
+  private final DirectWrites direct = new DirectWrites();
+  /** Null when segments are written through the page cache. */
+  private final DirectWrites segmentWrites;
   /** Backfills write their own forced files, outside the group the write-ahead log carries. */
   private final ChunkEncoder backfillEncoder = new ChunkEncoder();
   /** The writer thread's, for recovery, retention and purge. */
@@ -73,7 +75,7 @@ public final class FileLogStore implements LogStore {
     this.root = root;
     this.corrupt = corrupt;
     this.options = options;
-    this.direct = options.writeAround() ? new DirectWrites() : null;
+    this.segmentWrites = options.writeAround() ? direct : null;
     this.decodedBlocks = new DecodedBlocks(options.scanCacheBytes());
     this.logs = logs;
     this.fsync = fsync;
@@ -104,7 +106,7 @@ public final class FileLogStore implements LogStore {
     }
     FileLogStore store = new FileLogStore(root, options, logs, fsync, corrupt);
     try {
-      store.wal = WriteAheadLog.open(root, store::replay, fsync);
+      store.wal = WriteAheadLog.open(root, store::replay, fsync, store.direct);
       if (store.replayedLines > 0) {
         LOG.log(System.Logger.Level.INFO, store.replayedLines + " lines restored from the write-ahead log");
       }
@@ -151,7 +153,7 @@ public final class FileLogStore implements LogStore {
       idle.written(log, System.nanoTime());
       // a container this store has never held takes its first batch wherever it starts (the pre-cluster rule)
       long vouched = storedThrough < 0 && log.lastSeq() == 0 ? Long.MAX_VALUE : storedThrough;
-      return log.append(batch, vouched, encoder, direct, options.segmentBytes());
+      return log.append(batch, vouched, encoder, segmentWrites, options.segmentBytes());
     } catch (IOException e) {
       throw storeFullIfNoRoom(e, meta.id());
     }

@@ -16,7 +16,9 @@ import java.util.zip.CRC32C;
  * containers is made durable by one sequential write and one fdatasync here, instead of one fsync per
  * container segment. The segments are written at once (reads see them) but forced only at a checkpoint,
  * when the log has grown past its limit, after which the log starts over. On open, records whose lines are
- * missing from a segment (it lost its unforced tail in a crash) are written to it again.
+ * missing from a segment (it lost its unforced tail in a crash) are written to it again. Nothing reads the log
+ * but recovery, so it is written around the page cache where the file system allows it ({@link DirectWrites}):
+ * a file may end in up to a block of zeros past its last record, which replay stops at as at a torn tail.
  *
  * <p>A record is a header, the container id, then the chunk exactly as the segment holds it (it carries its
  * own CRC):
@@ -42,15 +44,19 @@ final class WriteAheadLog implements AutoCloseable {
 
   private final Path dir;
   private final Fsync fsync;
+  private final DirectWrites writes;
+  /** The current file's direct appender; null when written through {@link #channel}. */
+  private DirectWrites.Appender direct;
   private long number;
   private FileChannel channel;
   /** The current file's path, named for errors on every force: formatted once per file, not per force. */
   private Path current;
   private volatile long size;
 
-  private WriteAheadLog(Path dir, Fsync fsync) {
+  private WriteAheadLog(Path dir, Fsync fsync, DirectWrites writes) {
     this.dir = dir;
     this.fsync = fsync;
+    this.writes = writes;
   }
 
   static int recordHeaderBytes(byte[] containerId) {
@@ -72,8 +78,8 @@ final class WriteAheadLog implements AutoCloseable {
    * in the order written, and leaves them in place: call {@link #startOver()} once what was replayed is
    * forced.
    */
-  static WriteAheadLog open(Path root, Replay replay, Fsync fsync) throws IOException {
-    WriteAheadLog wal = new WriteAheadLog(Files.createDirectories(root.resolve(DIR)), fsync);
+  static WriteAheadLog open(Path root, Replay replay, Fsync fsync, DirectWrites writes) throws IOException {
+    WriteAheadLog wal = new WriteAheadLog(Files.createDirectories(root.resolve(DIR)), fsync, writes);
     TreeMap<Long, Path> files = wal.list();
     ChunkReader reader = new ChunkReader();
     for (Path file : files.values()) wal.replayFile(file, reader, replay);
@@ -85,7 +91,8 @@ final class WriteAheadLog implements AutoCloseable {
 
   /** Appends the records at the end of the current file, all or nothing (a failed write is cut off). */
   void append(ByteBuffer records) throws IOException {
-    size = FileAppend.write(channel, records, size);
+    if (direct == null && writes.usable()) direct = writes.open(current, channel, size);
+    size = direct != null ? direct.write(records, size) : FileAppend.write(channel, records, size);
   }
 
   /** fdatasync: the size change is forced too, since the file grew. */
@@ -108,7 +115,7 @@ final class WriteAheadLog implements AutoCloseable {
       fresh.close();
       throw e;
     }
-    if (channel != null) channel.close();
+    closeCurrent();
     channel = fresh;
     number = next;
     current = path;
@@ -121,7 +128,17 @@ final class WriteAheadLog implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    if (channel != null) channel.close();
+    closeCurrent();
+  }
+
+  /** Cuts the zeros past the current file's last record and closes it. */
+  private void closeCurrent() throws IOException {
+    try {
+      if (direct != null) direct.close();
+    } finally {
+      direct = null;
+      if (channel != null) channel.close();
+    }
   }
 
   private TreeMap<Long, Path> list() throws IOException {
