@@ -8,7 +8,8 @@
 # acknowledged and the node's store has settled (sealed segments compacted: compression is part of a line's
 # cost), less the node's idle CPU over that window (measured before the runs: heartbeats, metrics, timers).
 # Each run checks its container's lines were all stored, once, and prints where the node's CPU went by thread
-# kind (bench/threads.py: event loop, collector writer, JIT compilers, GC, ...).
+# kind (bench/threads.py: event loop, collector writer, JIT compilers, GC, ...) and the kernel's share of it
+# (system time: on a VM, wake-ups and new page-cache pages cost the most there).
 #   MODE=all (default): one all-in-one node, compression COMPRESSION (zstd default, or none).
 #   MODE=split: an agent member (agent, router, gateway) and a collector member; each member's figure.
 # Targets (issue 20): all-in-one warm <= 0.6 us/line with compression none, <= 0.9 with zstd.
@@ -86,7 +87,8 @@ for run in $(seq 1 $(( 1 + WARMUP + RUNS ))); do
   declare -A before
   # shellcheck disable=SC2046
   for m in $members; do "$PY" bench/threads.py snap $(proc_tree "${m#*:}") >"$work/threads-${m%%:*}.json"; done
-  for m in $members; do before[${m%%:*}]=$(cpu_ticks "${m#*:}"); done
+  declare -A sys_before
+  for m in $members; do before[${m%%:*}]=$(cpu_ticks "${m#*:}"); sys_before[${m%%:*}]=$(sys_ticks "${m#*:}"); done
   a=$(now)
   start_attached "$id"
   await_stored "$id" "$LINES" 300
@@ -100,7 +102,9 @@ for run in $(seq 1 $(( 1 + WARMUP + RUNS ))); do
       -v n="$LINES" -v hz="$HZ" 'BEGIN {printf "%.3f", ((t1 - t0) - idle * s) * 1000000 / hz / n}')
     results[$k]="${results[$k]:-} $us"
     # shellcheck disable=SC2046
-    line="$line $k $us us/line [$("$PY" bench/threads.py diff "$work/threads-$k.json" $(proc_tree "${m#*:}"))]"
+    kernel=$(awk -v s0="${sys_before[$k]}" -v s1="$(sys_ticks "${m#*:}")" -v t0="${before[$k]}" -v t1="$(cpu_ticks "${m#*:}")" \
+      'BEGIN {printf "%.0f", (t1 > t0 ? (s1 - s0) * 100 / (t1 - t0) : 0)}')
+    line="$line $k $us us/line, kernel $kernel % [$("$PY" bench/threads.py diff "$work/threads-$k.json" $(proc_tree "${m#*:}"))]"
   done
   echo "$line ($(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.1f", b - a}') s)"
   docker rm -f "$id" >/dev/null

@@ -33,6 +33,9 @@ kill9_tree() { local p; for p in $(proc_tree "$1" | tac); do kill -9 "$p" 2>/dev
 # CPU ticks (1/CLK_TCK s, from /proc) used so far by process $1 and its descendants
 cpu_ticks() { for p in $(proc_tree "$1"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done \
   | awk '{s += $1} END {print s + 0}'; }
+# the system (kernel) part of those ticks
+sys_ticks() { for p in $(proc_tree "$1"); do awk '{print $15}' "/proc/$p/stat" 2>/dev/null; done \
+  | awk '{s += $1} END {print s + 0}'; }
 now() { date +%s.%N; }
 # Waits until the files under $1 stop changing for $2 seconds (default 2): a store's sealed segments compacted.
 # At most 240 s.
