@@ -133,6 +133,32 @@ class LogStoreWriteAroundTest {
   }
 
   @Test
+  void chunksLargerThanTheWriteBufferGoInPiecesToSegmentsAndTheLog() throws IOException {
+    AcknowledgedMeansDurableTest.ForcedImage image = new AcknowledgedMeansDurableTest.ForcedImage();
+    String other = "beef0123456789ab";
+    ContainerMeta otherMeta = new ContainerMeta(other, "db-1", "pg:16", "node-a", Map.of());
+    try (LogStore store = LogStore.open(dir, options().segmentBytes(64L << 20).force(image))) {
+      store.append(batch(1, 5));
+      store.append(hugeLines(META, 6, 3));
+      store.append(hugeLines(otherMeta, 1, 4)); // two containers in the group: the log carries both, 4.2 MB
+      store.sync();
+      store.append(batch(9, 7));
+      store.sync();
+      image.powerLoss(dir, afterPowerLoss);
+    }
+    try (LogStore store = LogStore.open(afterPowerLoss, options())) {
+      LineBatch mine = store.read(ID, 0, Integer.MAX_VALUE);
+      assertEquals(15, mine.count());
+      for (int i = 5; i < 8; i++) assertArrayEquals(hugeLine(i + 1), mine.lineBytes(i), "huge line " + (i + 1));
+      assertArrayEquals(batch(9, 7).lineBytes(6), mine.lineBytes(14), "the line after them");
+      LineBatch theirs = store.read(other, 0, Integer.MAX_VALUE);
+      assertEquals(4, theirs.count());
+      for (int i = 0; i < 4; i++) assertArrayEquals(hugeLine(i + 1), theirs.lineBytes(i), "their huge line " + (i + 1));
+      assertEquals(0, store.usage().corruptChunks());
+    }
+  }
+
+  @Test
   void oneDescriptorPerSegmentWritten() throws IOException {
     try (LogStore store = LogStore.open(dir, options())) {
       for (int c = 0; c < 20; c++) {
@@ -156,6 +182,22 @@ class LogStoreWriteAroundTest {
       builder.add(seq * 1000, stream, (byte) 0, text, 0, text.length);
     }
     return builder.take(META, firstSeq, Integer.MAX_VALUE, Integer.MAX_VALUE);
+  }
+
+  private static LineBatch hugeLines(ContainerMeta meta, long firstSeq, int count) {
+    LineBatchBuilder builder = new LineBatchBuilder();
+    for (int i = 0; i < count; i++) {
+      byte[] text = hugeLine(firstSeq + i);
+      builder.add((firstSeq + i) * 1000, io.dockline.wire.StreamKind.STDOUT.code(), (byte) 0, text, 0, text.length);
+    }
+    return builder.take(meta, firstSeq, Integer.MAX_VALUE, Integer.MAX_VALUE);
+  }
+
+  /** 600,001 bytes that differ from block to block, so a piece written twice or out of place shows. */
+  private static byte[] hugeLine(long seq) {
+    byte[] b = new byte[600_001];
+    for (int i = 0; i < b.length; i++) b[i] = (byte) ('a' + (i / 4096 + seq) % 26);
+    return b;
   }
 
   private static long sizes(List<Path> files) throws IOException {

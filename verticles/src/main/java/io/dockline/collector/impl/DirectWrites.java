@@ -23,7 +23,8 @@ import java.nio.file.StandardOpenOption;
  */
 final class DirectWrites {
   private static final System.Logger LOG = System.getLogger(DirectWrites.class.getName());
-  private static final int MIN_BUFFER = 1 << 20;
+  /** The aligned buffer a write goes through, in pieces of this size at most: native memory, bounded. */
+  private static final int BUFFER_BYTES = 1 << 20;
   private ByteBuffer buffer;
   private int block;
   private boolean refused;
@@ -65,13 +66,9 @@ final class DirectWrites {
     return !refused;
   }
 
-  private ByteBuffer buffer(int bytes) {
-    if (buffer == null || buffer.capacity() < bytes) {
-      int size = Math.max(MIN_BUFFER, Integer.highestOneBit(bytes - 1) << 1);
-      buffer = ByteBuffer.allocateDirect(size + block).alignedSlice(block);
-    }
-    buffer.clear();
-    return buffer;
+  private ByteBuffer buffer() {
+    if (buffer == null) buffer = ByteBuffer.allocateDirect(BUFFER_BYTES + block).alignedSlice(block).limit(BUFFER_BYTES);
+    return buffer.clear().limit(BUFFER_BYTES);
   }
 
   /** One segment's direct channel and the bytes of its last partial block. */
@@ -105,18 +102,24 @@ final class DirectWrites {
      */
     long write(ByteBuffer bytes, long end) throws IOException {
       if (end != this.end) throw new IllegalStateException("append at " + end + ", the file ends at " + this.end);
-      int len = bytes.remaining();
-      long start = end - tailLen;
-      int used = tailLen + len;
-      int whole = (used + tail.length - 1) / tail.length * tail.length;
-      ByteBuffer out = buffer(whole);
-      out.put(tail, 0, tailLen).put(bytes);
-      while (out.position() < whole) out.put((byte) 0);
-      out.flip();
+      long newEnd = end + bytes.remaining();
+      long position = end - tailLen;
+      ByteBuffer out = buffer().put(tail, 0, tailLen);
       padded = true;
-      FileAppend.write(channel, out, start, end);
-      long newEnd = end + len;
-      int newTail = (int) (newEnd % tail.length);
+      // whole buffers while more follows (the buffer's size is a multiple of the block), then the last piece
+      while (bytes.remaining() > out.remaining()) {
+        int n = out.remaining();
+        out.put(bytes.slice(bytes.position(), n));
+        bytes.position(bytes.position() + n);
+        position = FileAppend.write(channel, out.flip(), position, end);
+        out = buffer();
+      }
+      out.put(bytes);
+      int used = out.position();
+      while (out.position() % tail.length != 0) out.put((byte) 0);
+      if (out.position() > 0) FileAppend.write(channel, out.flip(), position, end);
+      // the new last partial block, kept only once written: a failed write leaves the old one
+      int newTail = used % tail.length;
       out.get(used - newTail, tail, 0, newTail);
       tailLen = newTail;
       this.end = newEnd;
