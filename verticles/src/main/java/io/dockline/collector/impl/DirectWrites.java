@@ -26,6 +26,8 @@ final class DirectWrites {
   /** The aligned buffer a write goes through, in pieces of this size at most: native memory, bounded. */
   private static final int BUFFER_BYTES = 1 << 20;
   private ByteBuffer buffer;
+  /** What pads a write to its block's end. */
+  private byte[] zeros;
   private int block;
   private boolean refused;
 
@@ -40,7 +42,10 @@ final class DirectWrites {
     try {
       int fsBlock = (int) Files.getFileStore(path).getBlockSize();
       channel = FileChannel.open(path, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
-      if (block == 0) block = fsBlock;
+      if (block == 0) {
+        block = fsBlock;
+        zeros = new byte[block];
+      }
       if (fsBlock != block) {
         channel.close();
         return null;
@@ -116,7 +121,7 @@ final class DirectWrites {
       }
       out.put(bytes);
       int used = out.position();
-      while (out.position() % tail.length != 0) out.put((byte) 0);
+      out.put(zeros, 0, (tail.length - used % tail.length) % tail.length);
       if (out.position() > 0) FileAppend.write(channel, out.flip(), position, end);
       // the new last partial block, kept only once written: a failed write leaves the old one
       int newTail = used % tail.length;
