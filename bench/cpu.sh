@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The node's own CPU per line (issue 20): CPU-microseconds (user + system, from /proc, summed over the node's
 # process tree) that a node spends per line stored, for LINES lines of ~140 bytes (busybox `yes | head`,
-# attach mode) per run, on one node: the first run (cold), the median of the WARMUP runs after it (default 8:
-# warming, the JIT still compiling: C2 works through a node's first ten million lines or so, as bench/stall.sh
-# found, and still takes a fifth of the node's CPU in runs 5-10), then the median of RUNS more (default 5:
-# warm). Each run's window is from just before its container starts until every line is stored and
+# attach mode) per run, on one node: the first run (cold), the median of the WARMUP runs after it (default 30:
+# warming, the JIT still compiling: C2 takes 25-45 % of the node's CPU in one run of three through the first 25
+# million lines or so, about two minutes, and in one of ten after; bench/RESULTS.md, 2026-12-01 session 3),
+# then the median of RUNS more (default 5: warm). Each run's window is from just before its container starts until every line is stored and
 # acknowledged and the node's store has settled (sealed segments compacted: compression is part of a line's
 # cost), less the node's idle CPU over that window (measured before the runs: heartbeats, metrics, timers).
 # Each run checks its container's lines were all stored, once, and prints where the node's CPU went by thread
@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LINES=${LINES:-1000000}
 RUNS=${RUNS:-5}
-WARMUP=${WARMUP:-8}
+WARMUP=${WARMUP:-30}
 MODE=${MODE:-all}
 COMPRESSION=${COMPRESSION:-zstd}
 # the node answers the bench's "stored yet?" twice a second, not 20 times: each answer is a query of its
