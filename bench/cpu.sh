@@ -98,12 +98,13 @@ for run in $(seq 1 $(( 1 + WARMUP + RUNS ))); do
   line="  run $run$label:"
   for m in $members; do
     k=${m%%:*}
-    us=$(awk -v t0="${before[$k]}" -v t1="$(cpu_ticks "${m#*:}")" -v idle="${idle_rate[$k]}" -v s="$(awk -v a="$a" -v b="$b" 'BEGIN {print b - a}')" \
+    ticks=$(cpu_ticks "${m#*:}")
+    us=$(awk -v t0="${before[$k]}" -v t1="$ticks" -v idle="${idle_rate[$k]}" -v s="$(awk -v a="$a" -v b="$b" 'BEGIN {print b - a}')" \
       -v n="$LINES" -v hz="$HZ" 'BEGIN {printf "%.3f", ((t1 - t0) - idle * s) * 1000000 / hz / n}')
     results[$k]="${results[$k]:-} $us"
-    # shellcheck disable=SC2046
-    kernel=$(awk -v s0="${sys_before[$k]}" -v s1="$(sys_ticks "${m#*:}")" -v t0="${before[$k]}" -v t1="$(cpu_ticks "${m#*:}")" \
+    kernel=$(awk -v s0="${sys_before[$k]}" -v s1="$(sys_ticks "${m#*:}")" -v t0="${before[$k]}" -v t1="$ticks" \
       'BEGIN {printf "%.0f", (t1 > t0 ? (s1 - s0) * 100 / (t1 - t0) : 0)}')
+    # shellcheck disable=SC2046
     line="$line $k $us us/line, kernel $kernel % [$("$PY" bench/threads.py diff "$work/threads-$k.json" $(proc_tree "${m#*:}"))]"
   done
   echo "$line ($(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.1f", b - a}') s)"

@@ -30,12 +30,13 @@ status_sum() { for p in $(proc_tree "$2"); do awk -v k="$1:" '$1 == k {print $2}
 fds_sum() { for p in $(proc_tree "$1"); do ls "/proc/$p/fd" 2>/dev/null | wc -l; done | awk '{s += $1} END {print s + 0}'; }
 # kill -9 of a node: its own JVM first (a parent killed alone stops its node cleanly), then the parent
 kill9_tree() { local p; for p in $(proc_tree "$1" | tac); do kill -9 "$p" 2>/dev/null || true; done; }
+# the sum of awk expression $1 over /proc/PID/stat of process $2 and its descendants
+stat_sum() { for p in $(proc_tree "$2"); do awk "{print $1}" "/proc/$p/stat" 2>/dev/null; done \
+  | awk '{s += $1} END {print s + 0}'; }
 # CPU ticks (1/CLK_TCK s, from /proc) used so far by process $1 and its descendants
-cpu_ticks() { for p in $(proc_tree "$1"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done \
-  | awk '{s += $1} END {print s + 0}'; }
+cpu_ticks() { stat_sum '$14 + $15' "$1"; }
 # the system (kernel) part of those ticks
-sys_ticks() { for p in $(proc_tree "$1"); do awk '{print $15}' "/proc/$p/stat" 2>/dev/null; done \
-  | awk '{s += $1} END {print s + 0}'; }
+sys_ticks() { stat_sum '$15' "$1"; }
 now() { date +%s.%N; }
 # Waits until the files under $1 stop changing for $2 seconds (default 2): a store's sealed segments compacted.
 # At most 240 s.

@@ -160,8 +160,6 @@ class KafkaIT {
     int more = 60_000;
     String late = writers(1, more, 0.1, "late").get(0);
     killLoneC1MidPublishThenDrain(late, more, sum("dockline_kafka_lines_published_total", "c1"));
-    List<String> all = new ArrayList<>(ids);
-    all.add(late);
     Map<String, Integer> want = new HashMap<>();
     for (String id : ids) want.put(id, lines);
     want.put(late, more);

@@ -28,6 +28,7 @@ final class DirectWrites {
   private ByteBuffer buffer;
   /** What pads a write to its block's end. */
   private byte[] zeros;
+  /** The file system's block, learnt at the first open: a store's files are on one file system. */
   private int block;
   private boolean refused;
 
@@ -40,16 +41,10 @@ final class DirectWrites {
     if (refused) return null;
     FileChannel channel;
     try {
-      int fsBlock = (int) Files.getFileStore(path).getBlockSize();
+      // once: finding a path's file store reads the mount table
+      if (block == 0) block = (int) Files.getFileStore(path).getBlockSize();
       channel = FileChannel.open(path, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
-      if (block == 0) {
-        block = fsBlock;
-        zeros = new byte[block];
-      }
-      if (fsBlock != block) {
-        channel.close();
-        return null;
-      }
+      if (zeros == null) zeros = new byte[block];
     } catch (IOException | UnsupportedOperationException e) {
       refused = true;
       LOG.log(System.Logger.Level.INFO, "segments are written through the page cache: the file system of " + path

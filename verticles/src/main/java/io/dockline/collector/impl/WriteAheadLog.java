@@ -91,7 +91,7 @@ final class WriteAheadLog implements AutoCloseable {
 
   /** Appends the records at the end of the current file, all or nothing (a failed write is cut off). */
   void append(ByteBuffer records) throws IOException {
-    if (direct == null && writes.usable()) direct = writes.open(current, channel, size);
+    if (direct == null) direct = writes.open(current, channel, size);
     size = direct != null ? direct.write(records, size) : FileAppend.write(channel, records, size);
   }
 
